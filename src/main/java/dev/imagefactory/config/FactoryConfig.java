@@ -1,0 +1,45 @@
+package dev.imagefactory.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The service's public configuration contract ({@code factory.*}); names are documented in README.md and
+ * may also be given as environment variables ({@code FACTORY_DATA_DIR}, {@code FACTORY_EXTERNAL_URL}, ...).
+ */
+@ConfigMapping(prefix = "factory")
+public interface FactoryConfig {
+
+    /** Everything the service persists lives below this directory. */
+    @WithDefault("./data")
+    Path dataDir();
+
+    /** Public base URL used in generated links. */
+    @WithDefault("http://localhost:8080")
+    String externalUrl();
+
+    /** Base URL for iPXE scripts; falls back to {@link #externalUrl()}. */
+    Optional<String> externalPxeUrl();
+
+    Releases releases();
+
+    Catalog catalog();
+
+    interface Releases {
+        /** Local release source: one sub-directory per Talos version in the upstream imager layout. */
+        @WithDefault("./releases")
+        Path dir();
+    }
+
+    interface Catalog {
+        /** Folder holding {@code extensions-catalog/} and {@code overlays/}; default: the working directory. */
+        @WithDefault(".")
+        Path dir();
+    }
+
+    default String pxeBaseUrl() {
+        return externalPxeUrl().filter(s -> !s.isBlank()).orElse(externalUrl());
+    }
+}
