@@ -1,0 +1,512 @@
+package dev.imagefactory.schematic.goyaml;
+
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Decodes a composed document into values of a {@link GoType} following go-yaml's constructor: which scalars
+ * a typed field accepts, silently skipped nulls, dropped sequence items, strict unknown fields, unique keys,
+ * merge keys ({@code <<}) and aliases. Type errors are collected like go-yaml does and reported together.
+ */
+public final class GoDecoder {
+
+    private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+
+    /** A place a decoded value is written to (a struct field, a map entry, a slice element). */
+    private interface Slot {
+        Object get();
+
+        void set(Object value);
+    }
+
+    private static final class Cell implements Slot {
+        Object value;
+
+        public Object get() {
+            return value;
+        }
+
+        public void set(Object v) {
+            value = v;
+        }
+    }
+
+    private final List<String> typeErrors = new ArrayList<>();
+    private final Set<YamlNode> activeAliases = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Keys already set while a merge (<<) is being applied; null outside merges. */
+    private Set<Object> mergedFields;
+    private long constructCount;
+    private long aliasCount;
+    private int aliasDepth;
+
+    private GoDecoder() {
+    }
+
+    /**
+     * Decodes {@code document} (from {@link YamlComposer}) into {@code type}; returns the value (a struct is a
+     * {@code Map<String,Object>} of its fields). Throws {@link YamlSyntaxException} on any error.
+     */
+    public static Object decode(YamlNode document, GoType type) {
+        GoDecoder d = new GoDecoder();
+        Cell out = new Cell();
+        if (type instanceof GoType.Struct s) {
+            out.value = s.newValue();
+        }
+        d.construct(document, type, out);
+        if (!d.typeErrors.isEmpty()) {
+            throw new YamlSyntaxException("yaml: " + String.join("; ", d.typeErrors));
+        }
+        return out.value;
+    }
+
+    private boolean construct(YamlNode n, GoType type, Slot out) {
+        constructCount++;
+        if (aliasDepth > 0) {
+            aliasCount++;
+        }
+        checkAliasRatio(n);
+        if (n.kind == YamlNode.Kind.ALIAS) {
+            return alias(n, type, out);
+        }
+        if (n.kind != YamlNode.Kind.SCALAR && type instanceof GoType.Text t) {
+            typeErrors.add(at(n) + "cannot construct " + n.shortTag() + " into " + t.goName() + " (TextUnmarshaler)");
+            return false;
+        }
+        return switch (n.kind) {
+            case SCALAR -> scalar(n, type, out);
+            case MAPPING -> mapping(n, type, out);
+            case SEQUENCE -> sequence(n, type, out);
+            default -> throw new YamlSyntaxException("yaml: unexpected node");
+        };
+    }
+
+    private void checkAliasRatio(YamlNode n) {
+        if (aliasCount <= 100 || constructCount <= 1000) {
+            return;
+        }
+        double allowed;
+        if (constructCount <= 400_000) {
+            allowed = 0.99;
+        } else if (constructCount >= 4_000_000) {
+            allowed = 0.10;
+        } else {
+            allowed = 0.99 - 0.89 * ((constructCount - 400_000) / 3_600_000.0);
+        }
+        if ((double) aliasCount / constructCount > allowed) {
+            throw new YamlSyntaxException("yaml: line " + n.line + ": document contains excessive aliasing");
+        }
+    }
+
+    private boolean alias(YamlNode n, GoType type, Slot out) {
+        if (!activeAliases.add(n)) {
+            throw new YamlSyntaxException("yaml: line " + n.line + ": anchor '" + n.text() + "' value contains itself");
+        }
+        aliasDepth++;
+        try {
+            return construct(n.alias, type, out);
+        } finally {
+            aliasDepth--;
+            activeAliases.remove(n);
+        }
+    }
+
+    // ---- scalars -------------------------------------------------------------------------------------------
+
+    private boolean scalar(YamlNode n, GoType type, Slot out) {
+        String tag;
+        Object resolved;
+        if (n.indicatedString()) {
+            tag = Tags.STR;
+            resolved = n.text();
+        } else {
+            Resolved r = GoResolver.resolve(n.tag, n.text());
+            tag = r.tag();
+            resolved = r.value();
+            if (tag.equals(Tags.BINARY)) {
+                resolved = decodeBinary(n, (String) resolved);
+            }
+        }
+        if (resolved == null) {
+            return nullInto(type, out);
+        }
+        if (type instanceof GoType.Text t) {
+            String text = tag.equals(Tags.BINARY) ? resolved.toString() : n.text();
+            Object parsed = t.parse().apply(text);
+            if (parsed == null) {
+                typeErrors.add(at(n) + text + " does not belong to " + t.goName() + " values");
+                return false;
+            }
+            out.set(parsed);
+            return true;
+        }
+        if (type instanceof GoType.Any) {
+            if (resolved == GoResolver.MERGE) {
+                return false;
+            }
+            out.set(resolved);
+            return true;
+        }
+        switch (tag) {
+            case Tags.STR, Tags.BINARY:
+                return fromString(n, tag, resolved, type, out);
+            case Tags.INT:
+                return fromInt(n, resolved, type, out);
+            case Tags.BOOL:
+                if (type instanceof GoType.Bool) {
+                    out.set(resolved);
+                    return true;
+                }
+                if (type instanceof GoType.Str) {
+                    out.set(n.text());
+                    return true;
+                }
+                break;
+            case Tags.FLOAT:
+                if (type instanceof GoType.Uint u) {
+                    double f = (Double) resolved;
+                    if (f >= 0 && f <= 18446744073709551615.0) {
+                        BigInteger v = new java.math.BigDecimal(f).toBigInteger();
+                        if (v.doubleValue() == f && v.compareTo(UINT64_MAX) <= 0 && v.bitLength() <= u.bits()) {
+                            out.set(v);
+                            return true;
+                        }
+                    }
+                } else if (type instanceof GoType.Str) {
+                    out.set(n.text());
+                    return true;
+                }
+                break;
+            case Tags.MERGE:
+                return false;
+            default:
+                break;
+        }
+        tagError(n, tag, type);
+        return false;
+    }
+
+    private boolean fromString(YamlNode n, String tag, Object resolved, GoType type, Slot out) {
+        if (type instanceof GoType.Str) {
+            out.set(tag.equals(Tags.BINARY) ? resolved : n.text());
+            return true;
+        }
+        if (type instanceof GoType.Bool && tag.equals(Tags.STR)) {
+            // YAML 1.1 booleans are accepted when the target is a bool.
+            switch (n.text()) {
+                case "y", "Y", "yes", "Yes", "YES", "on", "On", "ON" -> {
+                    out.set(true);
+                    return true;
+                }
+                case "n", "N", "no", "No", "NO", "off", "Off", "OFF" -> {
+                    out.set(false);
+                    return true;
+                }
+                default -> {
+                }
+            }
+        }
+        tagError(n, tag, type);
+        return false;
+    }
+
+    private boolean fromInt(YamlNode n, Object resolved, GoType type, Slot out) {
+        if (type instanceof GoType.Uint u) {
+            BigInteger v = resolved instanceof Long l ? BigInteger.valueOf(l) : (BigInteger) resolved;
+            if (v.signum() >= 0 && v.bitLength() <= u.bits()) {
+                out.set(v);
+                return true;
+            }
+        } else if (type instanceof GoType.Str) {
+            out.set(n.text());
+            return true;
+        }
+        tagError(n, Tags.INT, type);
+        return false;
+    }
+
+    private Object decodeBinary(YamlNode n, String text) {
+        byte[] bytes;
+        try {
+            // Go's StdEncoding ignores \r and \n but is otherwise strict (padding required).
+            bytes = Base64.getDecoder().decode(text.replace("\r", "").replace("\n", ""));
+        } catch (IllegalArgumentException e) {
+            throw new YamlSyntaxException("yaml: line " + n.line + ": !!binary value contains invalid base64 data");
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return new GoBytes(bytes);
+        }
+    }
+
+    /** go-yaml's {@code null()}: only nillable targets (interface, slice, map) are set, nothing fails. */
+    private boolean nullInto(GoType type, Slot out) {
+        if (type instanceof GoType.Any || type instanceof GoType.Slice || type instanceof GoType.StringAnyMap) {
+            out.set(null);
+            return true;
+        }
+        return false;
+    }
+
+    // ---- sequences -----------------------------------------------------------------------------------------
+
+    private boolean sequence(YamlNode n, GoType type, Slot out) {
+        GoType element;
+        if (type instanceof GoType.Slice s) {
+            element = s.element();
+        } else if (type instanceof GoType.Any) {
+            element = type;
+        } else {
+            tagError(n, Tags.SEQ, type);
+            return false;
+        }
+        List<Object> list = new ArrayList<>(n.content.size());
+        for (YamlNode item : n.content) {
+            Cell cell = new Cell();
+            if (element instanceof GoType.Struct st) {
+                cell.value = st.newValue();
+            }
+            if (construct(item, element, cell)) {
+                list.add(cell.value);
+            }
+        }
+        out.set(list);
+        return true;
+    }
+
+    // ---- mappings ------------------------------------------------------------------------------------------
+
+    private boolean mapping(YamlNode n, GoType type, Slot out) {
+        int before = typeErrors.size();
+        for (int i = 0; i < n.content.size(); i += 2) {
+            YamlNode ki = n.content.get(i);
+            for (int j = i + 2; j < n.content.size(); j += 2) {
+                YamlNode kj = n.content.get(j);
+                if (ki.kind == kj.kind && java.util.Arrays.equals(ki.value, kj.value)) {
+                    typeErrors.add(at(kj) + "mapping key \"" + kj.text() + "\" already defined at line " + ki.line);
+                }
+            }
+        }
+        if (typeErrors.size() > before) {
+            return false;
+        }
+        if (type instanceof GoType.Struct s) {
+            return mappingStruct(n, s, out);
+        }
+        boolean stringKeys;
+        if (type instanceof GoType.StringAnyMap) {
+            stringKeys = true;
+        } else if (type instanceof GoType.Any) {
+            stringKeys = isStringMap(n);
+            out.set(null);
+        } else {
+            tagError(n, Tags.MAP, type);
+            return false;
+        }
+        @SuppressWarnings("unchecked")
+        Map<Object, Object> map = (Map<Object, Object>) out.get();
+        // Like go-yaml: only a nil typed map counts as "new"; an interface target gets a fresh map that does not.
+        boolean isNew = map == null && type instanceof GoType.StringAnyMap;
+        if (map == null) {
+            map = new LinkedHashMap<>();
+            out.set(map);
+        }
+        Set<Object> merged = mergedFields;
+        mergedFields = null;
+        YamlNode mergeNode = null;
+        GoType keyType = stringKeys ? new GoType.Str() : new GoType.Any();
+        for (int i = 0; i < n.content.size(); i += 2) {
+            YamlNode keyNode = n.content.get(i);
+            if (isMerge(keyNode)) {
+                mergeNode = n.content.get(i + 1);
+                continue;
+            }
+            Cell key = new Cell();
+            if (!construct(keyNode, keyType, key)) {
+                continue;
+            }
+            if (merged != null) {
+                if (merged.contains(key.value)) {
+                    continue;
+                }
+                merged.add(key.value);
+            }
+            if (key.value instanceof List || key.value instanceof Map) {
+                throw new YamlSyntaxException("yaml: line " + keyNode.line + ": cannot use a collection as a map key");
+            }
+            YamlNode valueNode = n.content.get(i + 1);
+            Cell value = new Cell();
+            boolean ok = construct(valueNode, new GoType.Any(), value);
+            if (ok || Tags.NULL.equals(valueNode.shortTag()) && (isNew || !map.containsKey(key.value))) {
+                map.put(key.value, value.value);
+            }
+        }
+        mergedFields = merged;
+        if (mergeNode != null) {
+            merge(n, mergeNode, type, out);
+        }
+        return true;
+    }
+
+    private boolean mappingStruct(YamlNode n, GoType.Struct s, Slot out) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> struct = (Map<String, Object>) out.get();
+        if (struct == null) {
+            struct = s.newValue();
+            out.set(struct);
+        }
+        Set<Object> merged = mergedFields;
+        mergedFields = null;
+        YamlNode mergeNode = null;
+        Set<String> done = new HashSet<>();
+        for (int i = 0; i < n.content.size(); i += 2) {
+            YamlNode keyNode = n.content.get(i);
+            if (isMerge(keyNode)) {
+                mergeNode = n.content.get(i + 1);
+                continue;
+            }
+            Cell name = new Cell();
+            if (!construct(keyNode, new GoType.Str(), name)) {
+                continue;
+            }
+            String key = Objects.toString(name.value);
+            if (merged != null) {
+                if (merged.contains(key)) {
+                    continue;
+                }
+                merged.add(key);
+            }
+            GoType.Field field = s.field(key);
+            if (field == null) {
+                typeErrors.add(at(keyNode) + "field " + key + " not found in type " + s.goName());
+                continue;
+            }
+            if (!done.add(key)) {
+                typeErrors.add(at(keyNode) + "field " + key + " already set in type " + s.goName());
+                continue;
+            }
+            final Map<String, Object> target = struct;
+            construct(n.content.get(i + 1), field.type(), new Slot() {
+                public Object get() {
+                    Object v = target.get(key);
+                    if (v == null && field.type() instanceof GoType.Struct fs) {
+                        v = fs.newValue();
+                        target.put(key, v);
+                    }
+                    return v;
+                }
+
+                public void set(Object value) {
+                    target.put(key, value);
+                }
+            });
+        }
+        mergedFields = merged;
+        if (mergeNode != null) {
+            merge(n, mergeNode, s, out);
+        }
+        return true;
+    }
+
+    private void merge(YamlNode parent, YamlNode mergeNode, GoType type, Slot out) {
+        Set<Object> saved = mergedFields;
+        if (saved == null) {
+            mergedFields = new HashSet<>();
+            for (int i = 0; i < parent.content.size(); i += 2) {
+                Cell k = new Cell();
+                if (construct(parent.content.get(i), new GoType.Any(), k)) {
+                    mergedFields.add(k.value);
+                }
+            }
+        }
+        switch (mergeNode.kind) {
+            case MAPPING -> construct(mergeNode, type, out);
+            case ALIAS -> {
+                if (mergeNode.alias != null && mergeNode.alias.kind != YamlNode.Kind.MAPPING) {
+                    failWantMap(mergeNode);
+                }
+                construct(mergeNode, type, out);
+            }
+            case SEQUENCE -> {
+                for (YamlNode item : mergeNode.content) {
+                    if (item.kind == YamlNode.Kind.ALIAS) {
+                        if (item.alias != null && item.alias.kind != YamlNode.Kind.MAPPING) {
+                            failWantMap(item);
+                        }
+                    } else if (item.kind != YamlNode.Kind.MAPPING) {
+                        failWantMap(item);
+                    }
+                    construct(item, type, out);
+                }
+            }
+            default -> failWantMap(mergeNode);
+        }
+        mergedFields = saved;
+    }
+
+    private static void failWantMap(YamlNode n) {
+        throw new YamlSyntaxException("yaml: line " + n.line + ": map merge requires map or sequence of maps as the value");
+    }
+
+    private static boolean isMerge(YamlNode n) {
+        return n.kind == YamlNode.Kind.SCALAR && Tags.MERGE.equals(resolvedTag(n));
+    }
+
+    /** The node's tag after go-yaml's resolution pass (plain scalars get their implicit tag). */
+    private static String resolvedTag(YamlNode n) {
+        if (n.kind == YamlNode.Kind.SCALAR && n.tag.isEmpty() && !n.isQuotedStyle()) {
+            return GoResolver.resolve("", n.text()).tag();
+        }
+        return n.shortTag();
+    }
+
+    private static boolean isStringMap(YamlNode n) {
+        for (int i = 0; i < n.content.size(); i += 2) {
+            YamlNode k = n.content.get(i);
+            YamlNode target = k.kind == YamlNode.Kind.ALIAS && k.alias != null ? k.alias : k;
+            String t = resolvedTag(target);
+            if (!t.equals(Tags.STR) && !t.equals(Tags.MERGE)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---- errors --------------------------------------------------------------------------------------------
+
+    private void tagError(YamlNode n, String tag, GoType type) {
+        if (!n.tag.isEmpty()) {
+            tag = n.tag;
+        }
+        String value = "";
+        if (!tag.equals(Tags.SEQ) && !tag.equals(Tags.MAP) && n.kind == YamlNode.Kind.SCALAR) {
+            String text = n.text();
+            value = text.length() > 10 ? " `" + text.substring(0, 7) + "...`" : " `" + text + "`";
+        }
+        if (n.kind == YamlNode.Kind.MAPPING) {
+            tag = n.tag.isEmpty() ? Tags.MAP : n.tag;
+        } else if (n.kind == YamlNode.Kind.SEQUENCE) {
+            tag = n.tag.isEmpty() ? Tags.SEQ : n.tag;
+        }
+        typeErrors.add(at(n) + "cannot construct " + tag + value + " into " + type.goName());
+    }
+
+    private static String at(YamlNode n) {
+        return "line " + n.line + ": ";
+    }
+}
