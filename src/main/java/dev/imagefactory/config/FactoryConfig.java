@@ -3,6 +3,7 @@ package dev.imagefactory.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -31,6 +32,20 @@ public interface FactoryConfig {
         /** Local release source: one sub-directory per Talos version in the upstream imager layout. */
         @WithDefault("./releases")
         Path dir();
+
+        /** Lowest Talos version offered (upstream {@code build.minTalosVersion}). */
+        @WithDefault("1.2.0")
+        String minVersion();
+
+        /** Versions hidden from {@code /versions} and refused everywhere (upstream {@code build.brokenTalosVersions}). */
+        Optional<List<String>> brokenVersions();
+
+        /**
+         * Pre-release prefix of locally built stand-in releases (e.g. {@code v1.11.0-debian.1}); such versions are
+         * listed even though upstream only lists alpha/beta/rc pre-releases of the newest minor.
+         */
+        @WithDefault("debian")
+        String localBuildMarker();
     }
 
     interface Catalog {

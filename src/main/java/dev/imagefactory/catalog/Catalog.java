@@ -1,0 +1,113 @@
+package dev.imagefactory.catalog;
+
+import dev.imagefactory.config.FactoryConfig;
+import dev.imagefactory.errors.InvalidInputException;
+import dev.imagefactory.errors.NotFoundException;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BinaryOperator;
+import java.util.function.Function;
+
+/**
+ * What the factory offers per Talos version: the available versions (release source after the §8.4 filter) and,
+ * per version, official extensions and overlays.
+ *
+ * <p>Lists merge the release source's manifest with the repository catalog file covering the version. Per name the
+ * release wins (for extensions a missing author/description is taken from the catalog); names only the release or
+ * only the catalog knows are both kept. Order: the release's order, then catalog-only entries in file order, so a
+ * release with upstream manifests lists exactly what upstream lists.
+ *
+ * <p>Catalog files are read once, at startup ({@link Startup}), so a malformed file stops the service.
+ */
+@ApplicationScoped
+@Startup
+public class Catalog {
+
+    private static final TalosVersion FIRST_WITH_OVERLAYS = TalosVersion.of(1, 7, 0);
+
+    private final ReleaseSource releases;
+    private final VersionFilter filter;
+    private final CatalogFiles files;
+
+    @Inject
+    Catalog(FactoryConfig config, ReleaseSource releases) {
+        this(releases, VersionFilter.from(config.releases()), CatalogFilesLoader.load(config.catalog().dir()));
+    }
+
+    public Catalog(ReleaseSource releases, VersionFilter filter, CatalogFiles files) {
+        this.releases = releases;
+        this.filter = filter;
+        this.files = files;
+    }
+
+    /** Available versions, ascending. */
+    public List<TalosVersion> versions() {
+        return filter.apply(releases.versions());
+    }
+
+    /** The configured broken versions, in configuration order. */
+    public List<TalosVersion> brokenVersions() {
+        return filter.broken();
+    }
+
+    /** Refuses a version that is not offered, with upstream's 404 message ({@code version 1.9.0 is not available}). */
+    public void requireAvailable(TalosVersion version) {
+        if (!versions().contains(version)) {
+            throw new NotFoundException("version " + version.semver() + " is not available");
+        }
+    }
+
+    public List<OfficialExtension> extensions(TalosVersion version) {
+        requireAvailable(version);
+        return merge(releases.extensions(version), files.extensionsFor(version), OfficialExtension::name,
+                OfficialExtension::describedBy);
+    }
+
+    /** Overlays need Talos 1.7 (pre-releases included); before that the list is empty, available or not. */
+    public List<OfficialOverlay> overlays(TalosVersion version) {
+        if (version.release().isBefore(FIRST_WITH_OVERLAYS)) {
+            return List.of();
+        }
+        requireAvailable(version);
+        return merge(releases.overlays(version), files.overlaysFor(version), OfficialOverlay::name,
+                (fromRelease, fromCatalog) -> fromRelease);
+    }
+
+    /**
+     * The extension a schematic's {@code requested} name means for {@code version}: the exact name, else its current
+     * name from the alias table. Not offered → 400 with upstream's message.
+     */
+    public OfficialExtension resolveExtension(String requested, TalosVersion version) {
+        List<OfficialExtension> available = extensions(version);
+        return find(available, requested)
+                .or(() -> files.aliases().currentName(requested).flatMap(current -> find(available, current)))
+                .orElseThrow(() -> new InvalidInputException("official extension \"" + requested
+                        + "\" is not available for Talos version " + version));
+    }
+
+    public String resolveExtensionName(String requested, TalosVersion version) {
+        return resolveExtension(requested, version).name();
+    }
+
+    private static Optional<OfficialExtension> find(List<OfficialExtension> extensions, String name) {
+        return extensions.stream().filter(e -> e.name().equals(name)).findFirst();
+    }
+
+    static <T> List<T> merge(Optional<List<T>> fromRelease, List<T> fromCatalog, Function<T, String> nameOf,
+            BinaryOperator<T> releaseOverCatalog) {
+        Map<String, T> catalogByName = new LinkedHashMap<>();
+        fromCatalog.forEach(entry -> catalogByName.put(nameOf.apply(entry), entry));
+        Map<String, T> merged = new LinkedHashMap<>();
+        for (T entry : fromRelease.orElse(List.of())) {
+            T fallback = catalogByName.get(nameOf.apply(entry));
+            merged.putIfAbsent(nameOf.apply(entry), fallback == null ? entry : releaseOverCatalog.apply(entry, fallback));
+        }
+        catalogByName.forEach(merged::putIfAbsent);
+        return List.copyOf(merged.values());
+    }
+}

@@ -1,0 +1,17 @@
+package dev.imagefactory.catalog;
+
+import java.util.regex.Pattern;
+
+/** OCI content digests ({@code sha256:<64 hex>}, or another registered algorithm). */
+final class Digests {
+
+    private static final Pattern SHA256 = Pattern.compile("sha256:[0-9a-f]{64}");
+    private static final Pattern ANY = Pattern.compile("[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}");
+
+    private Digests() {
+    }
+
+    static boolean isValid(String digest) {
+        return digest.startsWith("sha256:") ? SHA256.matcher(digest).matches() : ANY.matcher(digest).matches();
+    }
+}

@@ -1,0 +1,95 @@
+package dev.imagefactory.catalog;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * Releases in a local directory ({@code factory.releases.dir}), one sub-directory per version in the upstream
+ * layouts:
+ * <pre>
+ * v1.11.0/extensions/image-digests       optional, with extensions/descriptions.yaml
+ * v1.11.0/overlays/overlays.yaml         optional
+ * </pre>
+ * Directories whose names are not versions are ignored. The directory is read on every call, so releases can be
+ * added without a restart; the files are a few kilobytes.
+ */
+public final class DirectoryReleaseSource implements ReleaseSource {
+
+    private static final Logger LOG = Logger.getLogger(DirectoryReleaseSource.class);
+
+    private final Path root;
+    private final AtomicBoolean missingReported = new AtomicBoolean();
+
+    public DirectoryReleaseSource(Path root) {
+        this.root = root;
+    }
+
+    @Override
+    public Set<TalosVersion> versions() {
+        return Set.copyOf(releaseDirectories().keySet());
+    }
+
+    @Override
+    public Optional<List<OfficialExtension>> extensions(TalosVersion version) {
+        Optional<Path> dir = releaseDirectory(version);
+        Optional<String> digests = dir.flatMap(d -> read(d.resolve("extensions/image-digests")));
+        if (digests.isEmpty()) {
+            return Optional.empty();
+        }
+        String descriptions = read(dir.get().resolve("extensions/descriptions.yaml")).orElse(null);
+        return Optional.of(ExtensionManifestParser.parse(digests.get(), descriptions, dir.get().toString()));
+    }
+
+    @Override
+    public Optional<List<OfficialOverlay>> overlays(TalosVersion version) {
+        Optional<Path> dir = releaseDirectory(version);
+        return dir.flatMap(d -> read(d.resolve("overlays/overlays.yaml")))
+                .map(yaml -> OverlayManifestParser.parse(yaml, dir.get().toString()));
+    }
+
+    private Optional<Path> releaseDirectory(TalosVersion version) {
+        return Optional.ofNullable(releaseDirectories().get(version));
+    }
+
+    /** Version → directory; when both {@code v1.11.0} and {@code 1.11.0} exist the first in name order wins. */
+    private Map<TalosVersion, Path> releaseDirectories() {
+        Map<TalosVersion, Path> found = new LinkedHashMap<>();
+        if (!Files.isDirectory(root)) {
+            if (missingReported.compareAndSet(false, true)) {
+                LOG.warnf("Release directory %s does not exist: no Talos versions are available", root.toAbsolutePath());
+            }
+            return found;
+        }
+        try (Stream<Path> entries = Files.list(root)) {
+            entries.filter(Files::isDirectory)
+                    .sorted()
+                    .forEach(dir -> TalosVersion.tryParse(dir.getFileName().toString())
+                            .ifPresent(v -> found.putIfAbsent(v, dir)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list release directory " + root, e);
+        }
+        return found;
+    }
+
+    private static Optional<String> read(Path file) {
+        try {
+            return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new ReleaseDataException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

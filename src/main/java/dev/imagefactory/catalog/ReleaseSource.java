@@ -1,0 +1,26 @@
+package dev.imagefactory.catalog;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Where Talos releases come from: a local directory now, an OCI registry ({@code siderolabs/imager} tags,
+ * {@code siderolabs/extensions:<v>}, {@code siderolabs/overlays:<v>}) later. Methods return parsed data so both
+ * implementations share {@link ExtensionManifestParser} and {@link OverlayManifestParser} and callers never see
+ * paths. Malformed release data raises {@link ReleaseDataException}.
+ */
+public interface ReleaseSource {
+
+    /** Every version the source has, unfiltered (the §8.4 filter is {@link VersionFilter}'s job). */
+    Set<TalosVersion> versions();
+
+    /**
+     * The release's extension manifest ({@code image-digests} with {@code descriptions.yaml}), in its line order;
+     * empty when the release ships none.
+     */
+    Optional<List<OfficialExtension>> extensions(TalosVersion version);
+
+    /** The release's {@code overlays.yaml}, in its order; empty when the release ships none. */
+    Optional<List<OfficialOverlay>> overlays(TalosVersion version);
+}

@@ -1,0 +1,13 @@
+package dev.imagefactory.http;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.imagefactory.catalog.OfficialOverlay;
+
+/** Wire form of an official overlay (upstream {@code client.OverlayInfo}); field order is part of the contract. */
+@JsonPropertyOrder({"name", "image", "ref", "digest"})
+public record OverlayInfo(String name, String image, String ref, String digest) {
+
+    static OverlayInfo of(OfficialOverlay o) {
+        return new OverlayInfo(o.name(), o.image(), o.ref().toString(), o.digest());
+    }
+}
