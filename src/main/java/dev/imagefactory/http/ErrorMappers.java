@@ -1,0 +1,116 @@
+package dev.imagefactory.http;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.imagefactory.errors.InvalidInputException;
+import dev.imagefactory.errors.NotFoundException;
+import dev.imagefactory.errors.PayloadTooLargeException;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Maps every exception that escapes a JAX-RS resource to the plain-text error format. */
+public class ErrorMappers {
+    private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
+
+    private final JaxRsRoutes routes;
+
+    public ErrorMappers(JaxRsRoutes routes) {
+        this.routes = routes;
+    }
+
+    @ServerExceptionMapper
+    public Response invalidInput(InvalidInputException e) {
+        return PlainTextErrors.response(400, e.getMessage()).build();
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(NotFoundException e) {
+        return PlainTextErrors.response(404, e.getMessage()).build();
+    }
+
+    @ServerExceptionMapper
+    public Response payloadTooLarge(PayloadTooLargeException e) {
+        return PlainTextErrors.response(413, e.getMessage()).build();
+    }
+
+    /** Jackson-bound request bodies that do not parse are the client's fault. */
+    @ServerExceptionMapper({JsonParseException.class, MismatchedInputException.class})
+    public Response unreadableJson(Exception e) {
+        String message = e instanceof JsonProcessingException j
+                ? j.getOriginalMessage()
+                : e.getMessage();
+        return PlainTextErrors.response(400, message).build();
+    }
+
+    /** Quarkus REST raises 405 without the {@code Allow} header that RFC 9110 requires; add it. */
+    @ServerExceptionMapper
+    public Response notAllowed(NotAllowedException e, ContainerRequestContext request) {
+        Response response = webApplication(e, request);
+        if (response.getHeaderString(HttpHeaders.ALLOW) != null) {
+            return response;
+        }
+        return Response.fromResponse(response)
+                .header(HttpHeaders.ALLOW, routes.allowFor(absolute(request.getUriInfo().getPath())))
+                .build();
+    }
+
+    /**
+     * Framework-raised HTTP errors (404, 405, 406, 415...) and deliberate ones such as 503. Keeps the headers
+     * of the exception's response (e.g. {@code Retry-After}) but replaces the body with the one-line format.
+     */
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e, ContainerRequestContext request) {
+        Response original = e.getResponse();
+        int status = original.getStatus();
+        if (status < 400 || original.hasEntity()) {
+            return original; // redirects and deliberately built responses pass through untouched
+        }
+        if (status == 500) {
+            return internalError(e, request);
+        }
+        Response.ResponseBuilder builder = PlainTextErrors.response(status, clientMessage(status));
+        original.getStringHeaders().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase(HttpHeaders.CONTENT_TYPE) && !name.equalsIgnoreCase(HttpHeaders.CONTENT_LENGTH)) {
+                values.forEach(value -> builder.header(name, value));
+            }
+        });
+        return builder.build();
+    }
+
+    private static String absolute(String path) {
+        return path.startsWith("/") ? path : "/" + path;
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e, ContainerRequestContext request) {
+        return internalError(e, request);
+    }
+
+    private static Response internalError(Throwable e, ContainerRequestContext request) {
+        LOG.errorf(e, "request %s %s failed (request_id=%s)", request.getMethod(),
+                request.getUriInfo().getPath(), request.getHeaderString(RequestIds.HEADER));
+        return PlainTextErrors.response(500, PlainTextErrors.INTERNAL_ERROR_MESSAGE).build();
+    }
+
+    /**
+     * Framework messages ("HTTP 404 Not Found", "Unable to find matching target resource method") are noise;
+     * answer with upstream's texts instead. Code that wants its own message throws the dev.imagefactory.errors
+     * types.
+     */
+    static String clientMessage(int status) {
+        return switch (status) {
+            case 404 -> PlainTextErrors.NOT_FOUND_MESSAGE;
+            case 405 -> PlainTextErrors.METHOD_NOT_ALLOWED_MESSAGE;
+            default -> {
+                Response.Status known = Response.Status.fromStatusCode(status);
+                yield known != null ? known.getReasonPhrase() : "HTTP " + status;
+            }
+        };
+    }
+}

@@ -1,0 +1,57 @@
+package dev.imagefactory.ops;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+@QuarkusTest
+class OpenApiEndpointTest {
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void servesTheDocumentAsYaml() {
+        String yaml = given().get("/openapi").then()
+                .statusCode(200)
+                .header("Content-Type", startsWith("application/yaml"))
+                .extract().asString();
+        Map<String, Object> document = new Yaml().load(yaml);
+        assertTrue(String.valueOf(document.get("openapi")).startsWith("3."));
+        Map<String, Object> paths = (Map<String, Object>) document.get("paths");
+        for (String path : new String[] {"/healthz", "/readyz", "/metrics", "/openapi", "/schematics",
+            "/schematics/{id}", "/versions", "/version/{version}/extensions/official",
+            "/version/{version}/overlays/official"}) {
+            assertTrue(paths.containsKey(path), "document lists " + path);
+        }
+        assertEquals(yaml, given().get("/q/openapi").then().statusCode(200).extract().asString());
+    }
+
+    @Test
+    void swaggerUiPointsAtTheDocument() {
+        for (String path : new String[] {"/swagger-ui", "/swagger-ui/"}) {
+            given().get(path).then()
+                    .statusCode(200)
+                    .header("Content-Type", equalTo("text/html; charset=utf-8"))
+                    .body(containsString("<div id=\"swagger-ui\">"))
+                    .body(containsString("url: \"/openapi\""));
+        }
+    }
+
+    @Test
+    void swaggerUiAssetsComeFromTheWebjar() {
+        given().get("/swagger-ui/swagger-ui-bundle.js").then()
+                .statusCode(200)
+                .header("Content-Type", startsWith("text/javascript"));
+        given().get("/swagger-ui/swagger-ui.css").then()
+                .statusCode(200)
+                .header("Content-Type", startsWith("text/css"));
+        given().get("/swagger-ui/index.html").then().statusCode(404);
+    }
+}
