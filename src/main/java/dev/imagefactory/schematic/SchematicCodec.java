@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Parses a schematic strictly (like the reference's {@code schematic.Unmarshal} with known fields) and
@@ -69,6 +70,16 @@ public final class SchematicCodec {
      * reference would refuse (syntax, unknown fields, wrong types, a non-empty owner, an empty body).
      */
     public static CanonicalSchematic parse(byte[] body) {
+        try {
+            return parseHere(body);
+        } catch (StackOverflowError e) {
+            // go-yaml accepts up to 10,000 block and 10,000 flow levels; that much recursion does not fit a
+            // default thread stack, so deep documents are parsed again on a thread with a large one.
+            return parseOnLargeStack(body);
+        }
+    }
+
+    private static CanonicalSchematic parseHere(byte[] body) {
         Map<String, Object> decoded;
         try {
             YamlNode root = YamlComposer.composeFirstDocument(body);
@@ -78,8 +89,6 @@ public final class SchematicCodec {
             decoded = asMap(GoDecoder.decode(root, SCHEMATIC));
         } catch (YamlSyntaxException e) {
             throw new InvalidInputException("invalid schematic: " + e.getMessage());
-        } catch (StackOverflowError e) {
-            throw new InvalidInputException("invalid schematic: the document is nested too deeply");
         }
         Schematic schematic = toSchematic(decoded);
         if (!schematic.owner().isEmpty()) {
@@ -87,6 +96,34 @@ public final class SchematicCodec {
         }
         byte[] canonical = GoEncoder.marshal(decoded, SCHEMATIC);
         return new CanonicalSchematic(new SchematicId(sha256Hex(canonical)), schematic, canonical);
+    }
+
+    private static final long LARGE_STACK_BYTES = 64L << 20;
+
+    private static CanonicalSchematic parseOnLargeStack(byte[] body) {
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        Thread worker = new Thread(null, () -> {
+            try {
+                outcome.set(parseHere(body));
+            } catch (RuntimeException | StackOverflowError e) {
+                outcome.set(e);
+            }
+        }, "schematic-deep-parse", LARGE_STACK_BYTES);
+        worker.start();
+        try {
+            worker.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while parsing a deeply nested schematic", e);
+        }
+        Object result = outcome.get();
+        if (result instanceof CanonicalSchematic c) {
+            return c;
+        }
+        if (result instanceof RuntimeException e) {
+            throw e;
+        }
+        throw new InvalidInputException("invalid schematic: the document is nested too deeply");
     }
 
     static String sha256Hex(byte[] bytes) {

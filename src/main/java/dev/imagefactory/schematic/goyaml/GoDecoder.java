@@ -22,6 +22,8 @@ import java.util.Set;
  */
 public final class GoDecoder {
 
+    private static final java.util.regex.Pattern STD_BASE64 =
+            java.util.regex.Pattern.compile("(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?");
     private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
     /** A place a decoded value is written to (a struct field, a map entry, a slice element). */
@@ -141,6 +143,13 @@ public final class GoDecoder {
         if (resolved == null) {
             return nullInto(type, out);
         }
+        // go-yaml's "fast path": a resolved value whose Go type is the target's is stored as is, before any
+        // tag-specific rule. Every non-core tag (!foo, !, !!map on a scalar, ...) and !!merge resolve to the
+        // plain Go string of the text, so such scalars fill string fields.
+        if (type instanceof GoType.Str && (resolved instanceof String || resolved instanceof GoBytes)) {
+            out.set(resolved);
+            return true;
+        }
         if (type instanceof GoType.Text t) {
             String text = tag.equals(Tags.BINARY) ? resolved.toString() : n.text();
             Object parsed = t.parse().apply(text);
@@ -152,8 +161,8 @@ public final class GoDecoder {
             return true;
         }
         if (type instanceof GoType.Any) {
-            if (resolved == GoResolver.MERGE) {
-                return false;
+            if (tag.equals(Tags.MERGE)) {
+                return false; // constructMerge: a !!merge scalar is never a value
             }
             out.set(resolved);
             return true;
@@ -239,8 +248,13 @@ public final class GoDecoder {
     private Object decodeBinary(YamlNode n, String text) {
         byte[] bytes;
         try {
-            // Go's StdEncoding ignores \r and \n but is otherwise strict (padding required).
-            bytes = Base64.getDecoder().decode(text.replace("\r", "").replace("\n", ""));
+            // Go's StdEncoding ignores \r and \n but is otherwise strict: padding is required (Java's decoder
+            // would accept "YQ"), nothing may follow it. Trailing bits need not be zero (not Strict()).
+            String b64 = text.replace("\r", "").replace("\n", "");
+            if (!STD_BASE64.matcher(b64).matches()) {
+                throw new IllegalArgumentException("not padded standard base64");
+            }
+            bytes = Base64.getDecoder().decode(b64);
         } catch (IllegalArgumentException e) {
             throw new YamlSyntaxException("yaml: line " + n.line + ": !!binary value contains invalid base64 data");
         }
@@ -256,7 +270,8 @@ public final class GoDecoder {
 
     /** go-yaml's {@code null()}: only nillable targets (interface, slice, map) are set, nothing fails. */
     private boolean nullInto(GoType type, Slot out) {
-        if (type instanceof GoType.Any || type instanceof GoType.Slice || type instanceof GoType.StringAnyMap) {
+        if (type instanceof GoType.Any || type instanceof GoType.Slice || type instanceof GoType.StringAnyMap
+                || type instanceof GoType.AnyMap) {
             out.set(null);
             return true;
         }
@@ -309,22 +324,29 @@ public final class GoDecoder {
             return mappingStruct(n, s, out);
         }
         boolean stringKeys;
-        if (type instanceof GoType.StringAnyMap) {
-            stringKeys = true;
+        boolean isNew;
+        Map<Object, Object> map;
+        if (type instanceof GoType.StringAnyMap || type instanceof GoType.AnyMap) {
+            stringKeys = type instanceof GoType.StringAnyMap;
+            @SuppressWarnings("unchecked")
+            Map<Object, Object> existing = (Map<Object, Object>) out.get();
+            map = existing;
+            isNew = map == null; // only a nil typed map counts as "new"
+            if (map == null) {
+                map = new LinkedHashMap<>();
+                out.set(map);
+            }
         } else if (type instanceof GoType.Any) {
+            // An interface target gets a fresh map[string]any or map[any]any (not "new"); from here on, and for
+            // a merge (<<) in particular, that concrete map is the target, so merged keys land in the same map.
             stringKeys = isStringMap(n);
-            out.set(null);
+            type = stringKeys ? new GoType.StringAnyMap() : new GoType.AnyMap();
+            map = new LinkedHashMap<>();
+            isNew = false;
+            out.set(map);
         } else {
             tagError(n, Tags.MAP, type);
             return false;
-        }
-        @SuppressWarnings("unchecked")
-        Map<Object, Object> map = (Map<Object, Object>) out.get();
-        // Like go-yaml: only a nil typed map counts as "new"; an interface target gets a fresh map that does not.
-        boolean isNew = map == null && type instanceof GoType.StringAnyMap;
-        if (map == null) {
-            map = new LinkedHashMap<>();
-            out.set(map);
         }
         Set<Object> merged = mergedFields;
         mergedFields = null;
@@ -341,10 +363,10 @@ public final class GoDecoder {
                 continue;
             }
             if (merged != null) {
-                if (merged.contains(key.value)) {
+                if (GoMapKeys.setContains(merged, key.value)) {
                     continue;
                 }
-                merged.add(key.value);
+                GoMapKeys.setAdd(merged, key.value);
             }
             if (key.value instanceof List || key.value instanceof Map) {
                 throw new YamlSyntaxException("yaml: line " + keyNode.line + ": cannot use a collection as a map key");
@@ -352,8 +374,8 @@ public final class GoDecoder {
             YamlNode valueNode = n.content.get(i + 1);
             Cell value = new Cell();
             boolean ok = construct(valueNode, new GoType.Any(), value);
-            if (ok || Tags.NULL.equals(valueNode.shortTag()) && (isNew || !map.containsKey(key.value))) {
-                map.put(key.value, value.value);
+            if (ok || Tags.NULL.equals(valueNode.shortTag()) && (isNew || !GoMapKeys.contains(map, key.value))) {
+                GoMapKeys.put(map, key.value, value.value);
             }
         }
         mergedFields = merged;
@@ -430,7 +452,7 @@ public final class GoDecoder {
             for (int i = 0; i < parent.content.size(); i += 2) {
                 Cell k = new Cell();
                 if (construct(parent.content.get(i), new GoType.Any(), k)) {
-                    mergedFields.add(k.value);
+                    GoMapKeys.setAdd(mergedFields, k.value);
                 }
             }
         }

@@ -157,6 +157,12 @@ public final class GoEncoder {
         if (v instanceof Map<?, ?> m) {
             YamlNode map = new YamlNode(YamlNode.Kind.MAPPING, "", null, null, 0);
             for (Object k : GoKeyOrder.sort(new ArrayList<>(m.keySet()))) {
+                if (k instanceof GoMapKeys.NaNKey) {
+                    // Go's MapIndex(NaN) finds nothing: the key is written, its value as null.
+                    map.content.add(any(Double.NaN));
+                    map.content.add(any(null));
+                    continue;
+                }
                 map.content.add(any(k));
                 map.content.add(any(m.get(k)));
             }

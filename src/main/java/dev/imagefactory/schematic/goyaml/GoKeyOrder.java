@@ -26,7 +26,7 @@ final class GoKeyOrder {
         if (k instanceof BigInteger) {
             return 11; // uint64
         }
-        if (k instanceof Double) {
+        if (k instanceof Double || k instanceof GoMapKeys.NaNKey) {
             return 14;
         }
         if (k instanceof GoTime) {
@@ -44,6 +44,9 @@ final class GoKeyOrder {
         }
         if (k instanceof Double d) {
             return d;
+        }
+        if (k instanceof GoMapKeys.NaNKey) {
+            return Double.NaN;
         }
         if (k instanceof Boolean b) {
             return b ? 1.0 : 0.0;

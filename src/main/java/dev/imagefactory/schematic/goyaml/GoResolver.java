@@ -10,14 +10,13 @@ final class GoResolver {
 
     private static final Pattern YAML_STYLE_FLOAT =
             Pattern.compile("^[-+]?(?:\\.[0-9]+|[0-9]+(?:\\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$");
-    private static final Pattern GO_DOT_FLOAT = Pattern.compile("^\\.[0-9]+(?:[eE][-+]?[0-9]+)?$");
+    /**
+     * What Go's strconv.ParseFloat accepts for text starting with '.': Go literal syntax, where '_' may
+     * separate digits (".5_5" is 0.55, see {@link #underscoreOK}); go-yaml passes such text to ParseFloat as is.
+     */
+    private static final Pattern GO_DOT_FLOAT =
+            Pattern.compile("^\\.(?=[0-9_]*[0-9])[0-9_]*(?:[eE][-+]?[0-9][0-9_]*)?$");
     private static final Map<String, Resolved> EXACT = new HashMap<>();
-    static final Object MERGE = new Object() {
-        @Override
-        public String toString() {
-            return "<<";
-        }
-    };
 
     static {
         for (String s : new String[] {"true", "True", "TRUE"}) EXACT.put(s, new Resolved(Tags.BOOL, true));
@@ -29,7 +28,7 @@ final class GoResolver {
         }
         for (String s : new String[] {"-.inf", "-.Inf", "-.INF"}) EXACT.put(s, new Resolved(Tags.FLOAT, Double.NEGATIVE_INFINITY));
         for (String s : new String[] {"-0", "-0.0"}) EXACT.put(s, new Resolved(Tags.FLOAT, -0.0d));
-        EXACT.put("<<", new Resolved(Tags.MERGE, MERGE));
+        EXACT.put("<<", new Resolved(Tags.MERGE, "<<")); // a Go string, like every resolved merge key
     }
 
     private GoResolver() {
@@ -70,8 +69,8 @@ final class GoResolver {
         }
         switch (hint) {
             case '.' -> {
-                if (GO_DOT_FLOAT.matcher(in).matches()) {
-                    Double d = parseGoFloat(in);
+                if (GO_DOT_FLOAT.matcher(in).matches() && underscoreOK(in)) {
+                    Double d = parseGoFloat(in.replace("_", ""));
                     if (d != null) {
                         return new Resolved(Tags.FLOAT, d);
                     }
@@ -111,6 +110,34 @@ final class GoResolver {
     private static Double parseGoFloat(String s) {
         double d = Double.parseDouble(s);
         return Double.isInfinite(d) ? null : d;
+    }
+
+    /** Go's strconv.underscoreOK for base-10 text: every '_' sits between two digits. */
+    static boolean underscoreOK(String s) {
+        char saw = '^';
+        int i = 0;
+        if (!s.isEmpty() && (s.charAt(0) == '-' || s.charAt(0) == '+')) {
+            i = 1;
+        }
+        for (; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') {
+                saw = '0';
+                continue;
+            }
+            if (c == '_') {
+                if (saw != '0') {
+                    return false;
+                }
+                saw = '_';
+                continue;
+            }
+            if (saw == '_') {
+                return false;
+            }
+            saw = '!';
+        }
+        return saw != '_';
     }
 
     private static char hint(char c) {

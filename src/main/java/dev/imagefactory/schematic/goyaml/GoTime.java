@@ -11,13 +11,22 @@ import java.util.regex.Pattern;
  * A YAML timestamp as go-yaml parses it (Go's time.Parse with the four layouts go-yaml tries) and formats it
  * back (RFC 3339 with nanoseconds, trailing zeros trimmed, "Z" for a zero offset as on a UTC host).
  */
-public record GoTime(LocalDateTime dateTime, int offsetSeconds) {
+public record GoTime(LocalDateTime dateTime, int offsetSeconds, Object zone) {
+
+    /**
+     * The time.Location a parsed time carries, which Go's == (and so map-key identity) compares by pointer:
+     * UTC for "Z" and zone-less layouts, Local for a zero offset written as +00:00 (Local is UTC on the
+     * reference's servers), and a fresh FixedZone, equal to nothing else, for any other offset.
+     */
+    private static final Object UTC = "UTC";
+    private static final Object LOCAL = "Local";
 
     // 2006-1-2T15:4:5.999999999Z07:00, the same with "t", "2006-1-2 15:4:5.999999999", and "2006-1-2".
+    // A space in a layout matches a run of spaces (time.Parse's skip).
     private static final Pattern ZONED = Pattern.compile(
             "(\\d{4})-(\\d{1,2})-(\\d{1,2})[Tt](\\d{1,2}):(\\d{1,2}):(\\d{1,2})(?:[.,](\\d+))?(Z|[+-]\\d{2}:\\d{2})");
     private static final Pattern SPACED = Pattern.compile(
-            "(\\d{4})-(\\d{1,2})-(\\d{1,2}) (\\d{1,2}):(\\d{1,2}):(\\d{1,2})(?:[.,](\\d+))?");
+            "(\\d{4})-(\\d{1,2})-(\\d{1,2}) +(\\d{1,2}):(\\d{1,2}):(\\d{1,2})(?:[.,](\\d+))?");
     private static final Pattern DATE = Pattern.compile("(\\d{4})-(\\d{1,2})-(\\d{1,2})");
 
     static GoTime parse(String s) {
@@ -27,16 +36,18 @@ public record GoTime(LocalDateTime dateTime, int offsetSeconds) {
         try {
             Matcher m = ZONED.matcher(s);
             if (m.matches()) {
-                return build(m, zoneOffset(m.group(8)));
+                Integer offset = zoneOffset(m.group(8));
+                Object zone = m.group(8).equals("Z") ? UTC : offset != null && offset == 0 ? LOCAL : new Object();
+                return build(m, offset, zone);
             }
             m = SPACED.matcher(s);
             if (m.matches()) {
-                return build(m, 0);
+                return build(m, 0, UTC);
             }
             m = DATE.matcher(s);
             if (m.matches()) {
                 LocalDate date = LocalDate.of(num(m, 1), num(m, 2), num(m, 3));
-                return new GoTime(date.atStartOfDay(), 0);
+                return new GoTime(date.atStartOfDay(), 0, UTC);
             }
         } catch (DateTimeException | NumberFormatException e) {
             return null;
@@ -44,7 +55,7 @@ public record GoTime(LocalDateTime dateTime, int offsetSeconds) {
         return null;
     }
 
-    private static GoTime build(Matcher m, Integer offset) {
+    private static GoTime build(Matcher m, Integer offset, Object zone) {
         if (offset == null) {
             return null;
         }
@@ -57,7 +68,7 @@ public record GoTime(LocalDateTime dateTime, int offsetSeconds) {
         }
         LocalDate date = LocalDate.of(num(m, 1), num(m, 2), num(m, 3));
         LocalTime time = LocalTime.of(num(m, 4), num(m, 5), num(m, 6), nanos);
-        return new GoTime(LocalDateTime.of(date, time), offset);
+        return new GoTime(LocalDateTime.of(date, time), offset, zone);
     }
 
     private static Integer zoneOffset(String z) {

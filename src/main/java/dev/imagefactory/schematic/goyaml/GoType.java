@@ -48,6 +48,13 @@ public sealed interface GoType {
         }
     }
 
+    /** {@code map[interface{}]interface{}}: what a mapping with a non-string key becomes under interface{}. */
+    record AnyMap() implements GoType {
+        public String goName() {
+            return "map[interface {}]interface {}";
+        }
+    }
+
     /** A type implementing encoding.TextUnmarshaler: {@code parse} returns null for text it refuses. */
     record Text(String goName, Function<String, Object> parse, Function<Object, String> format, Object zero)
             implements GoType {
