@@ -2267,24 +2267,32 @@ final class LibyamlParser {
         return emptyScalar(token.start);
     }
 
-    private Event parseFlowSequenceEntry(boolean first) {
+    /**
+     * Opens a flow collection on its first entry and consumes the ',' before every later one; returns the
+     * entry's first token (or the closing token).
+     */
+    private Token flowEntryStart(boolean first, TokenType end, String collection, char closer) {
         if (first) {
             Token token = peekToken();
             marks.add(token.start);
             skipToken();
         }
         Token token = peekToken();
-        if (token.type != TokenType.FLOW_SEQUENCE_END) {
-            if (!first) {
-                if (token.type == TokenType.FLOW_ENTRY) {
-                    skipToken();
-                    token = peekToken();
-                } else {
-                    Mark context = marks.remove(marks.size() - 1);
-                    throw parserError("while parsing a flow sequence (line " + context.line() + ")",
-                            "did not find expected ',' or ']'", token.start);
-                }
+        if (token.type != end && !first) {
+            if (token.type != TokenType.FLOW_ENTRY) {
+                Mark context = marks.remove(marks.size() - 1);
+                throw parserError("while parsing a flow " + collection + " (line " + context.line() + ")",
+                        "did not find expected ',' or '" + closer + "'", token.start);
             }
+            skipToken();
+            token = peekToken();
+        }
+        return token;
+    }
+
+    private Event parseFlowSequenceEntry(boolean first) {
+        Token token = flowEntryStart(first, TokenType.FLOW_SEQUENCE_END, "sequence", ']');
+        if (token.type != TokenType.FLOW_SEQUENCE_END) {
             if (token.type == TokenType.KEY) {
                 state = State.FLOW_SEQUENCE_ENTRY_MAPPING_KEY;
                 Event e = collectionStart(EventType.MAPPING_START, token.start, null, null, true);
@@ -2336,23 +2344,8 @@ final class LibyamlParser {
     }
 
     private Event parseFlowMappingKey(boolean first) {
-        if (first) {
-            Token token = peekToken();
-            marks.add(token.start);
-            skipToken();
-        }
-        Token token = peekToken();
+        Token token = flowEntryStart(first, TokenType.FLOW_MAPPING_END, "mapping", '}');
         if (token.type != TokenType.FLOW_MAPPING_END) {
-            if (!first) {
-                if (token.type == TokenType.FLOW_ENTRY) {
-                    skipToken();
-                    token = peekToken();
-                } else {
-                    Mark context = marks.remove(marks.size() - 1);
-                    throw parserError("while parsing a flow mapping (line " + context.line() + ")",
-                            "did not find expected ',' or '}'", token.start);
-                }
-            }
             if (token.type == TokenType.KEY) {
                 skipToken();
                 token = peekToken();
