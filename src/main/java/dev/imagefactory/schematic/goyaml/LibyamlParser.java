@@ -700,11 +700,11 @@ final class LibyamlParser {
             return;
         }
         int pos = bufferPos;
-        if (markColumn == 1 && b(pos) == '-' && b(pos + 1) == '-' && b(pos + 2) == '-' && isBlankOrZero(pos + 3)) {
+        if (atDocumentIndicator('-')) {
             fetchDocumentIndicator(TokenType.DOCUMENT_START);
             return;
         }
-        if (markColumn == 1 && b(pos) == '.' && b(pos + 1) == '.' && b(pos + 2) == '.' && isBlankOrZero(pos + 3)) {
+        if (atDocumentIndicator('.')) {
             fetchDocumentIndicator(TokenType.DOCUMENT_END);
             return;
         }
@@ -1284,9 +1284,7 @@ final class LibyamlParser {
         Bytes whitespaces = new Bytes();
         while (true) {
             need(4);
-            if (markColumn == 1 && (b(bufferPos) == '-' && b(bufferPos + 1) == '-' && b(bufferPos + 2) == '-'
-                    || b(bufferPos) == '.' && b(bufferPos + 1) == '.' && b(bufferPos + 2) == '.')
-                    && isBlankOrZero(bufferPos + 3)) {
+            if (atDocumentIndicator('-') || atDocumentIndicator('.')) {
                 throw scannerError("while scanning a quoted scalar", start, "found unexpected document indicator",
                         mark());
             }
@@ -1394,38 +1392,9 @@ final class LibyamlParser {
             if (single ? cur() == '\'' : cur() == '"') {
                 break;
             }
-            while (isBlank(bufferPos) || isLineBreak(bufferPos)) {
-                if (isBlank(bufferPos)) {
-                    if (!leadingBlanks) {
-                        read(whitespaces);
-                    } else {
-                        skip();
-                    }
-                } else {
-                    need(2);
-                    if (!leadingBlanks) {
-                        whitespaces.clear();
-                        readLine(leadingBreak);
-                        leadingBlanks = true;
-                    } else {
-                        readLine(trailingBreaks);
-                    }
-                }
-                need(1);
-            }
+            leadingBlanks = consumeBlanks(leadingBlanks, whitespaces, leadingBreak, trailingBreaks, null, 0);
             if (leadingBlanks) {
-                if (leadingBreak.len > 0 && leadingBreak.at(0) == '\n') {
-                    if (trailingBreaks.len == 0) {
-                        s.add(' ');
-                    } else {
-                        s.addAll(trailingBreaks);
-                    }
-                } else {
-                    s.addAll(leadingBreak);
-                    s.addAll(trailingBreaks);
-                }
-                trailingBreaks.clear();
-                leadingBreak.clear();
+                appendFolded(s, leadingBreak, trailingBreaks);
             } else {
                 s.addAll(whitespaces);
                 whitespaces.clear();
@@ -1482,6 +1451,62 @@ final class LibyamlParser {
         }
     }
 
+    /** A "---" or "..." document marker at the start of a line. */
+    private boolean atDocumentIndicator(char c) {
+        return markColumn == 1 && b(bufferPos) == c && b(bufferPos + 1) == c && b(bufferPos + 2) == c
+                && isBlankOrZero(bufferPos + 3);
+    }
+
+    /**
+     * Consumes the blanks and line breaks inside a flow scalar: blanks before the first break are kept in
+     * {@code whitespaces}, the first break in {@code leadingBreak}, later ones in {@code trailingBreaks}.
+     * Returns whether a break was seen. With {@code plainStart} set (plain scalars), a tab in the indentation
+     * of a continuation line (column below {@code ind}) is an error.
+     */
+    private boolean consumeBlanks(boolean leadingBlanks, Bytes whitespaces, Bytes leadingBreak, Bytes trailingBreaks,
+            Mark plainStart, int ind) {
+        while (isBlank(bufferPos) || isLineBreak(bufferPos)) {
+            if (isBlank(bufferPos)) {
+                if (plainStart != null && leadingBlanks && markColumn < ind && isTab(bufferPos)) {
+                    throw scannerError("while scanning a plain scalar", plainStart,
+                            "found a tab character that violates indentation", mark());
+                }
+                if (!leadingBlanks) {
+                    read(whitespaces);
+                } else {
+                    skip();
+                }
+            } else {
+                need(2);
+                if (!leadingBlanks) {
+                    whitespaces.clear();
+                    readLine(leadingBreak);
+                    leadingBlanks = true;
+                } else {
+                    readLine(trailingBreaks);
+                }
+            }
+            need(1);
+        }
+        return leadingBlanks;
+    }
+
+    /** Line folding: a single break becomes a space, more breaks are kept less the first (a non-LF break stays). */
+    private static void appendFolded(Bytes s, Bytes leadingBreak, Bytes trailingBreaks) {
+        if (leadingBreak.len > 0 && leadingBreak.at(0) == '\n') {
+            if (trailingBreaks.len == 0) {
+                s.add(' ');
+            } else {
+                s.addAll(trailingBreaks);
+            }
+        } else {
+            s.addAll(leadingBreak);
+            s.addAll(trailingBreaks);
+        }
+        trailingBreaks.clear();
+        leadingBreak.clear();
+    }
+
     private Token scanPlainScalar() {
         Bytes s = new Bytes();
         Bytes leadingBreak = new Bytes();
@@ -1493,9 +1518,7 @@ final class LibyamlParser {
         Mark end = mark();
         while (true) {
             need(4);
-            if (markColumn == 1 && (b(bufferPos) == '-' && b(bufferPos + 1) == '-' && b(bufferPos + 2) == '-'
-                    || b(bufferPos) == '.' && b(bufferPos + 1) == '.' && b(bufferPos + 2) == '.')
-                    && isBlankOrZero(bufferPos + 3)) {
+            if (atDocumentIndicator('-') || atDocumentIndicator('.')) {
                 break;
             }
             if (cur() == '#') {
@@ -1508,18 +1531,7 @@ final class LibyamlParser {
                 }
                 if (leadingBlanks || whitespaces.len > 0) {
                     if (leadingBlanks) {
-                        if (leadingBreak.at(0) == '\n') {
-                            if (trailingBreaks.len == 0) {
-                                s.add(' ');
-                            } else {
-                                s.addAll(trailingBreaks);
-                            }
-                        } else {
-                            s.addAll(leadingBreak);
-                            s.addAll(trailingBreaks);
-                        }
-                        trailingBreaks.clear();
-                        leadingBreak.clear();
+                        appendFolded(s, leadingBreak, trailingBreaks);
                         leadingBlanks = false;
                     } else {
                         s.addAll(whitespaces);
@@ -1534,29 +1546,7 @@ final class LibyamlParser {
                 break;
             }
             need(1);
-            while (isBlank(bufferPos) || isLineBreak(bufferPos)) {
-                if (isBlank(bufferPos)) {
-                    if (leadingBlanks && markColumn < ind && isTab(bufferPos)) {
-                        throw scannerError("while scanning a plain scalar", start,
-                                "found a tab character that violates indentation", mark());
-                    }
-                    if (!leadingBlanks) {
-                        read(whitespaces);
-                    } else {
-                        skip();
-                    }
-                } else {
-                    need(2);
-                    if (!leadingBlanks) {
-                        whitespaces.clear();
-                        readLine(leadingBreak);
-                        leadingBlanks = true;
-                    } else {
-                        readLine(trailingBreaks);
-                    }
-                }
-                need(1);
-            }
+            leadingBlanks = consumeBlanks(leadingBlanks, whitespaces, leadingBreak, trailingBreaks, start, ind);
             if (flowLevel == 0 && markColumn < ind) {
                 break;
             }
