@@ -183,25 +183,7 @@ final class GoEmitter {
         if (v.length > 0 && !whitespace) {
             put(' ');
         }
-        boolean breaks = false;
-        for (int i = 0; i < v.length; ) {
-            if (Utf8.isSpace(v, i)) {
-                i = write(v, i); // lines are never folded: the width is unlimited
-            } else if (Utf8.isLineBreak(v, i)) {
-                if (!breaks && v[i] == '\n') {
-                    putLineBreak();
-                }
-                i = writeLineBreak(v, i);
-                breaks = true;
-            } else {
-                if (breaks) {
-                    writeIndent();
-                }
-                i = write(v, i);
-                indention = false;
-                breaks = false;
-            }
-        }
+        writeFlowText(v, false);
         if (v.length > 0) {
             whitespace = false;
         }
@@ -210,10 +192,21 @@ final class GoEmitter {
 
     private void writeSingleQuoted(byte[] v) {
         writeIndicator(new byte[] {'\''}, true, false, false);
+        writeFlowText(v, true);
+        writeIndicator(new byte[] {'\''}, false, false, false);
+        whitespace = false;
+        indention = false;
+    }
+
+    /**
+     * The body of a plain or single-quoted scalar: spaces as they are (lines are never folded, the width is
+     * unlimited), line breaks re-indented, and in single quotes every apostrophe doubled.
+     */
+    private void writeFlowText(byte[] v, boolean doubleApostrophes) {
         boolean breaks = false;
         for (int i = 0; i < v.length; ) {
             if (Utf8.isSpace(v, i)) {
-                i = write(v, i); // lines are never folded: the width is unlimited
+                i = write(v, i);
             } else if (Utf8.isLineBreak(v, i)) {
                 if (!breaks && v[i] == '\n') {
                     putLineBreak();
@@ -224,7 +217,7 @@ final class GoEmitter {
                 if (breaks) {
                     writeIndent();
                 }
-                if (v[i] == '\'') {
+                if (doubleApostrophes && v[i] == '\'') {
                     put('\'');
                 }
                 i = write(v, i);
@@ -232,9 +225,6 @@ final class GoEmitter {
                 breaks = false;
             }
         }
-        writeIndicator(new byte[] {'\''}, false, false, false);
-        whitespace = false;
-        indention = false;
     }
 
     private void writeDoubleQuoted(byte[] v) {
