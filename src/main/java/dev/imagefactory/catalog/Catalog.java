@@ -90,10 +90,6 @@ public class Catalog {
                         + "\" is not available for Talos version " + version));
     }
 
-    public String resolveExtensionName(String requested, TalosVersion version) {
-        return resolveExtension(requested, version).name();
-    }
-
     private static Optional<OfficialExtension> find(List<OfficialExtension> extensions, String name) {
         return extensions.stream().filter(e -> e.name().equals(name)).findFirst();
     }

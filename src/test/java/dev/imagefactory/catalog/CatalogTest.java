@@ -127,8 +127,8 @@ class CatalogTest {
     void resolvesExactNamesFirstThenAliases() {
         TalosVersion v1110 = TalosVersion.parse("v1.11.0");
         TalosVersion v180 = TalosVersion.parse("v1.8.0");
-        assertEquals("siderolabs/i915", catalog.resolveExtensionName("siderolabs/i915-ucode", v1110));
-        assertEquals("siderolabs/i915-ucode", catalog.resolveExtensionName("siderolabs/i915-ucode", v180));
+        assertEquals("siderolabs/i915", catalog.resolveExtension("siderolabs/i915-ucode", v1110).name());
+        assertEquals("siderolabs/i915-ucode", catalog.resolveExtension("siderolabs/i915-ucode", v180).name());
         assertEquals(RELEASE_INTEL, catalog.resolveExtension("siderolabs/intel-ucode", v1110).digest());
 
         InvalidInputException e = assertThrows(InvalidInputException.class,
