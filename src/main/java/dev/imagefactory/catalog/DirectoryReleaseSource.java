@@ -19,7 +19,10 @@ import org.jboss.logging.Logger;
  * Releases in a local directory ({@code factory.releases.dir}), one sub-directory per version in the upstream
  * layouts:
  * <pre>
+ * v1.11.0/usr/install/amd64/{vmlinuz,initramfs.xz,systemd-stub.efi,systemd-boot.efi}
  * v1.11.0/extensions/image-digests       optional, with extensions/descriptions.yaml
+ * v1.11.0/extension-images/siderolabs/intel-ucode/   one per listed extension, named by repository path:
+ *                                        manifest.yaml + rootfs/ (a flattened image)
  * v1.11.0/overlays/overlays.yaml         optional
  * </pre>
  * Directories whose names are not versions are ignored. The directory is read on every call, so releases can be
@@ -31,6 +34,7 @@ public final class DirectoryReleaseSource implements ReleaseSource {
 
     private final Path root;
     private final AtomicBoolean missingReported = new AtomicBoolean();
+    private final FileDigests digests = new FileDigests();
 
     public DirectoryReleaseSource(Path root) {
         this.root = root;
@@ -57,6 +61,27 @@ public final class DirectoryReleaseSource implements ReleaseSource {
         Optional<Path> dir = releaseDirectory(version);
         return dir.flatMap(d -> read(d.resolve("overlays/overlays.yaml")))
                 .map(yaml -> OverlayManifestParser.parse(yaml, dir.get().toString()));
+    }
+
+    @Override
+    public Optional<ReleaseFile> bootFile(TalosVersion version, Arch arch, BootFile file) {
+        return releaseDirectory(version)
+                .map(dir -> dir.resolve(file.pathFor(arch)))
+                .filter(Files::isRegularFile)
+                .map(path -> new ReleaseFile(path, digests.sha256(path)));
+    }
+
+    @Override
+    public ExtensionImage extensionImage(TalosVersion version, OfficialExtension extension, Arch arch) {
+        Path dir = releaseDirectory(version)
+                .map(d -> d.resolve("extension-images").resolve(extension.name()))
+                .filter(Files::isDirectory)
+                .orElseThrow(() -> new ReleaseDataException("release " + version + " lists extension "
+                        + extension.name() + " but has no extension-images/" + extension.name() + " directory"));
+        if (Files.isRegularFile(dir.resolve("manifest.yaml")) && Files.isDirectory(dir.resolve("rootfs"))) {
+            return new ExtensionImage(extension.name(), dir, "tree:" + digests.treeSha256(dir));
+        }
+        throw new ReleaseDataException(dir + " is not an extension image (manifest.yaml + rootfs/)");
     }
 
     private Optional<Path> releaseDirectory(TalosVersion version) {

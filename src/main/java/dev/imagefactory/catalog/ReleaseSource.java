@@ -23,4 +23,14 @@ public interface ReleaseSource {
 
     /** The release's {@code overlays.yaml}, in its order; empty when the release ships none. */
     Optional<List<OfficialOverlay>> overlays(TalosVersion version);
+
+    /** A boot file of the release for {@code arch}; empty when the release does not provide it. */
+    Optional<ReleaseFile> bootFile(TalosVersion version, Arch arch, BootFile file);
+
+    /**
+     * The image of an official extension listed for {@code version}, flattened for {@code arch}.
+     *
+     * @throws ReleaseDataException when the release lists the extension but its image cannot be obtained
+     */
+    ExtensionImage extensionImage(TalosVersion version, OfficialExtension extension, Arch arch);
 }

@@ -1,0 +1,41 @@
+package dev.imagefactory.cache;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/**
+ * The address of a cached artifact: the SHA-256 (64 lowercase hex) of a description of everything that determines
+ * its bytes (schematic ID, version, output kind, input digests, builder version). Opaque to the cache.
+ */
+public record CacheKey(String hex) {
+
+    private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
+
+    public CacheKey {
+        if (!HEX.matcher(hex).matches()) {
+            throw new IllegalArgumentException("cache key must be 64 lowercase hex characters");
+        }
+    }
+
+    /** Hashes the parts, each followed by a NUL so ("ab","c") and ("a","bc") differ. */
+    public static CacheKey of(String... parts) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (String part : parts) {
+                md.update(part.getBytes(StandardCharsets.UTF_8));
+                md.update((byte) 0);
+            }
+            return new CacheKey(HexFormat.of().formatHex(md.digest()));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return hex;
+    }
+}

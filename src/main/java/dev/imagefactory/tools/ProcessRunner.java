@@ -1,0 +1,147 @@
+package dev.imagefactory.tools;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs one external tool (mksquashfs, cpio, zstd, depmod, ...): an argument array, never a shell, so no argument is
+ * ever re-parsed; stdin/stdout from or to files (artifacts are streamed, never held in memory); stderr kept (its
+ * last 8 KiB) for the error message; a timeout after which the process tree is killed.
+ */
+public final class ProcessRunner {
+
+    private static final Logger LOG = Logger.getLogger(ProcessRunner.class);
+    private static final int STDERR_KEEP = 8192;
+    /** Pinned like upstream so tools that stamp times (mkfs.vfat, xorriso, ...) give the same bytes every build. */
+    public static final String SOURCE_DATE_EPOCH = "1559424892";
+
+    private final Duration timeout;
+
+    public ProcessRunner(Duration timeout) {
+        this.timeout = timeout;
+    }
+
+    /** What to run: the command, its working directory, and where stdin/stdout come from or go (null = nothing). */
+    public record Command(List<String> args, Path workDir, Path stdinFile, Path stdoutFile, boolean appendStdout,
+            Map<String, String> environment) {
+
+        public static Command of(String... args) {
+            return new Command(List.of(args), null, null, null, false, Map.of());
+        }
+
+        public static Command of(List<String> args) {
+            return new Command(List.copyOf(args), null, null, null, false, Map.of());
+        }
+
+        public Command in(Path dir) {
+            return new Command(args, dir, stdinFile, stdoutFile, appendStdout, environment);
+        }
+
+        public Command stdinFrom(Path file) {
+            return new Command(args, workDir, file, stdoutFile, appendStdout, environment);
+        }
+
+        public Command stdoutTo(Path file) {
+            return new Command(args, workDir, stdinFile, file, false, environment);
+        }
+
+        public Command stdoutAppendedTo(Path file) {
+            return new Command(args, workDir, stdinFile, file, true, environment);
+        }
+
+        public Command withEnv(Map<String, String> env) {
+            return new Command(args, workDir, stdinFile, stdoutFile, appendStdout, Map.copyOf(env));
+        }
+    }
+
+    /** The captured output of a successful run (stdout only when it was not sent to a file). */
+    public record Result(String stdout, String stderr) {
+    }
+
+    public Result run(Command command) {
+        ProcessBuilder builder = new ProcessBuilder(command.args());
+        if (command.workDir() != null) {
+            builder.directory(command.workDir().toFile());
+        }
+        builder.environment().put("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH);
+        builder.environment().put("LC_ALL", "C");
+        builder.environment().putAll(command.environment());
+        builder.redirectInput(command.stdinFile() == null ? ProcessBuilder.Redirect.from(nullFile())
+                : ProcessBuilder.Redirect.from(command.stdinFile().toFile()));
+        if (command.stdoutFile() != null) {
+            builder.redirectOutput(command.appendStdout()
+                    ? ProcessBuilder.Redirect.appendTo(command.stdoutFile().toFile())
+                    : ProcessBuilder.Redirect.to(command.stdoutFile().toFile()));
+        }
+        String tool = command.args().get(0);
+        long started = System.nanoTime();
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new ToolException(tool + " could not be started: " + e.getMessage(), e);
+        }
+        CompletableFuture<String> stdout = command.stdoutFile() == null
+                ? CompletableFuture.supplyAsync(() -> drain(process.getInputStream(), Integer.MAX_VALUE))
+                : CompletableFuture.completedFuture("");
+        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> drain(process.getErrorStream(), STDERR_KEEP));
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                kill(process);
+                throw new ToolException(tool + " timed out after " + timeout.toSeconds() + "s: " + stderr.getNow(""));
+            }
+        } catch (InterruptedException e) {
+            kill(process);
+            Thread.currentThread().interrupt();
+            throw new ToolException(tool + " was interrupted", e);
+        }
+        String err = stderr.join();
+        String out = stdout.join();
+        LOG.debugf("%s finished with %d in %d ms", command.args(), process.exitValue(),
+                (System.nanoTime() - started) / 1_000_000);
+        if (process.exitValue() != 0) {
+            throw new ToolException(tool + " failed with exit code " + process.exitValue() + ": " + err.strip());
+        }
+        return new Result(out, err);
+    }
+
+    private static void kill(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
+    private static java.io.File nullFile() {
+        return new java.io.File("/dev/null");
+    }
+
+    /** Reads a stream to its end, keeping at most the last {@code keep} bytes. */
+    private static String drain(InputStream in, int keep) {
+        try (in) {
+            byte[] buffer = new byte[8192];
+            int n;
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            while ((n = in.read(buffer)) > 0) {
+                all.write(buffer, 0, n);
+                if (keep != Integer.MAX_VALUE && all.size() > 2 * keep) {
+                    byte[] tail = java.util.Arrays.copyOfRange(all.toByteArray(), all.size() - keep, all.size());
+                    all.reset();
+                    all.write(tail);
+                }
+            }
+            byte[] bytes = all.toByteArray();
+            int from = Math.max(0, bytes.length - keep);
+            return new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
