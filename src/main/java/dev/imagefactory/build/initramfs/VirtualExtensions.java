@@ -1,0 +1,66 @@
+package dev.imagefactory.build.initramfs;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * The extensions the factory generates itself (talos-imager.md §1.6): {@code schematic}, present in every image,
+ * and {@code embedded-config} for Talos >= 1.12. Their trees are written with pinned mtimes and modes so they
+ * squash to the same bytes every time.
+ */
+public final class VirtualExtensions {
+
+    static final String SELINUX_STATE_LABEL = "system_u:object_r:system_state_t:s0";
+
+    private VirtualExtensions() {
+    }
+
+    /**
+     * @param canonicalYaml goes into {@code extraInfo} when {@code withExtraInfo} (Talos >= 1.7), else omitted
+     */
+    public static ExtensionSource schematic(Path dir, String schematicId, String externalUrl, String canonicalYaml,
+            boolean withExtraInfo) throws IOException {
+        Path rootfs = dir.resolve("rootfs");
+        Path share = Files.createDirectories(rootfs.resolve("usr/local/share/schematic"));
+        Files.createFile(share.resolve(schematicId));
+        Reproducible.normalize(rootfs);
+        ExtensionMetadata metadata = new ExtensionMetadata("schematic", schematicId,
+                "Image Factory (" + externalUrl + ")",
+                "Virtual extension which specifies the schematic of the image built with schematic.",
+                ">= 1.0.0", withExtraInfo ? canonicalYaml : "");
+        return new ExtensionSource(metadata, rootfs, "schematic:" + sha256(schematicId + "\0" + externalUrl + "\0"
+                + metadata.extraInfo()), Map.of());
+    }
+
+    public static ExtensionSource embeddedConfig(Path dir, byte[] config) throws IOException {
+        Path rootfs = dir.resolve("rootfs");
+        Path talos = Files.createDirectories(rootfs.resolve("usr/local/etc/talos"));
+        Path file = Files.write(talos.resolve("config.yaml"), config);
+        Reproducible.normalize(rootfs);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--------"));
+        String digest = HexFormat.of().formatHex(sha256Bytes(config));
+        ExtensionMetadata metadata = new ExtensionMetadata("embedded-config", digest, "Imager",
+                "Virtual extension which embeds the machine configuration.", ">= 1.0.0", "");
+        return new ExtensionSource(metadata, rootfs, "embedded-config:" + digest,
+                Map.of("/usr/local/etc/talos/config.yaml", SELINUX_STATE_LABEL));
+    }
+
+    private static String sha256(String text) {
+        return HexFormat.of().formatHex(sha256Bytes(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static byte[] sha256Bytes(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
