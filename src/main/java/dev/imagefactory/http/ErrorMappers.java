@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.errors.NotFoundException;
+import dev.imagefactory.errors.NotImplementedYetException;
 import dev.imagefactory.errors.PayloadTooLargeException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.WebApplicationException;
@@ -32,6 +33,11 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response notFound(NotFoundException e) {
         return PlainTextErrors.response(404, e.getMessage()).build();
+    }
+
+    @ServerExceptionMapper
+    public Response notImplementedYet(NotImplementedYetException e) {
+        return PlainTextErrors.response(501, e.getMessage()).build();
     }
 
     @ServerExceptionMapper

@@ -40,6 +40,13 @@ public final class InitramfsBuilder {
     private final Squashfs squashfs;
     private final IntermediateStore intermediates;
 
+    /** The tools every build shares; a builder binds them to one build's intermediate store. */
+    public record Tools(ProcessRunner runner, Squashfs squashfs) {
+        public InitramfsBuilder builder(IntermediateStore intermediates) {
+            return new InitramfsBuilder(runner, squashfs, intermediates);
+        }
+    }
+
     public InitramfsBuilder(ProcessRunner runner, Squashfs squashfs, IntermediateStore intermediates) {
         this.runner = runner;
         this.squashfs = squashfs;

@@ -1,0 +1,103 @@
+package dev.imagefactory.build;
+
+import dev.imagefactory.cache.ArtifactBuilds;
+import dev.imagefactory.cache.CachedArtifact;
+import dev.imagefactory.catalog.Catalog;
+import dev.imagefactory.catalog.ReleaseSource;
+import dev.imagefactory.catalog.TalosVersion;
+import dev.imagefactory.config.FactoryConfig;
+import dev.imagefactory.errors.InvalidInputException;
+import dev.imagefactory.errors.NotImplementedYetException;
+import dev.imagefactory.schematic.CanonicalSchematic;
+import dev.imagefactory.schematic.Schematic;
+import dev.imagefactory.schematic.SchematicId;
+import dev.imagefactory.schematic.SchematicService;
+import dev.imagefactory.tools.ProcessRunner;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+
+/**
+ * Turns an {@code /image/{schematic}/{version}/{path}} request into an artifact: checks in the reference's order
+ * (schematic → version → path → schematic customisations against the version), then hands the request to the
+ * step for the output kind, which finds it in the cache or builds it.
+ */
+@ApplicationScoped
+public class AssetService {
+
+    private final SchematicService schematics;
+    private final Catalog catalog;
+    private final KernelStep kernel;
+    private final CmdlineStep cmdline;
+    private final InitramfsStep initramfs;
+
+    @Inject
+    AssetService(SchematicService schematics, Catalog catalog, ReleaseSource releases, ArtifactBuilds builds,
+            FactoryConfig config) {
+        this.schematics = schematics;
+        this.catalog = catalog;
+        ReleaseFiles files = new ReleaseFiles(releases);
+        ProcessRunner runner = new ProcessRunner(config.build().timeout().plus(Duration.ofMinutes(1)));
+        this.kernel = new KernelStep(files, builds);
+        this.cmdline = new CmdlineStep(builds);
+        this.initramfs = new InitramfsStep(files, releases, catalog, builds,
+                new dev.imagefactory.build.initramfs.InitramfsBuilder.Tools(runner,
+                        new dev.imagefactory.build.initramfs.Squashfs(runner)),
+                config.externalUrl());
+    }
+
+    /** Parses and checks a request up to (not including) the build. */
+    public BuildRequest request(String schematicId, String version, AssetPath path) {
+        CanonicalSchematic schematic = schematics.get(SchematicId.parse(schematicId));
+        TalosVersion talos = TalosVersion.parse(version);
+        String versionTag = version.startsWith("v") ? version : "v" + version;
+        Profile profile = Profile.of(schematic.id(), talos, path);
+        catalog.requireAvailable(talos);
+        checkCustomizations(profile, schematic.schematic());
+        return new BuildRequest(profile, schematic, versionTag);
+    }
+
+    public Asset asset(BuildRequest request, AssetPath path) {
+        CachedArtifact artifact = switch (request.profile().kind()) {
+            case KERNEL -> kernel.build(request);
+            case CMDLINE -> cmdline.build(request);
+            case INITRAMFS -> initramfs.build(request);
+            default -> throw new NotImplementedYetException(request.profile().kind().talosName()
+                    + " assets are not built by this factory yet");
+        };
+        return new Asset(artifact, path.filename(), path.contentType());
+    }
+
+    /** The cmdline of a request, e.g. for the iPXE script (built and cached like any asset). */
+    public String cmdlineText(BuildRequest request) {
+        return CmdlineStep.cmdline(request);
+    }
+
+    /** The refusals of upstream's EnhanceFromSchematic that do not need the build itself (spec §8.3, §8.5). */
+    private void checkCustomizations(Profile profile, Schematic schematic) {
+        Quirks quirks = profile.quirks();
+        boolean usesExtensions = profile.kind() != OutputKind.KERNEL && profile.kind() != OutputKind.CMDLINE;
+        String config = schematic.customization().embeddedMachineConfiguration();
+        if (usesExtensions && config != null && !config.isEmpty() && !quirks.supportsEmbeddedConfig()) {
+            throw new InvalidInputException("embedding configuration is not supported for Talos version "
+                    + profile.version());
+        }
+        Schematic.Overlay overlay = schematic.overlay();
+        if (overlay != null && overlay.name() != null && !overlay.name().isEmpty()) {
+            if (!quirks.supportsOverlay()) {
+                throw new InvalidInputException("overlay is not supported for Talos version " + profile.version());
+            }
+            if (usesExtensions) {
+                boolean known = catalog.overlays(profile.version()).stream().anyMatch(o -> o.name().equals(overlay.name()));
+                if (!known) {
+                    throw new InvalidInputException("official overlay \"" + overlay.name()
+                            + "\" is not available for Talos version " + profile.version());
+                }
+            }
+        }
+        if (usesExtensions) {
+            schematic.customization().officialExtensions()
+                    .forEach(name -> catalog.resolveExtension(name, profile.version()));
+        }
+    }
+}

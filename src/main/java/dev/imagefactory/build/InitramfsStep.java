@@ -1,0 +1,89 @@
+package dev.imagefactory.build;
+
+import dev.imagefactory.build.initramfs.ExtensionManifestFile;
+import dev.imagefactory.build.initramfs.ExtensionSource;
+import dev.imagefactory.build.initramfs.InitramfsBuilder;
+import dev.imagefactory.build.initramfs.IntermediateStore;
+import dev.imagefactory.build.initramfs.VirtualExtensions;
+import dev.imagefactory.cache.ArtifactBuilds;
+import dev.imagefactory.cache.BuildLabels;
+import dev.imagefactory.cache.CacheKey;
+import dev.imagefactory.cache.CachedArtifact;
+import dev.imagefactory.catalog.BootFile;
+import dev.imagefactory.catalog.Catalog;
+import dev.imagefactory.catalog.ExtensionImage;
+import dev.imagefactory.catalog.OfficialExtension;
+import dev.imagefactory.catalog.ReleaseFile;
+import dev.imagefactory.catalog.ReleaseSource;
+import dev.imagefactory.schematic.Schematic;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code initramfs-<arch>.xz}: the release's initramfs rebuilt with the schematic's official extensions, the
+ * {@code schematic} extension and, from Talos 1.12, the {@code embedded-config} extension (talos-imager.md §1.6,
+ * §2). The cache key names every input by digest, so it is known before anything is pulled.
+ */
+final class InitramfsStep {
+
+    private final ReleaseFiles releaseFiles;
+    private final ReleaseSource releases;
+    private final Catalog catalog;
+    private final ArtifactBuilds builds;
+    private final InitramfsBuilder.Tools tools;
+    private final String externalUrl;
+
+    InitramfsStep(ReleaseFiles releaseFiles, ReleaseSource releases, Catalog catalog, ArtifactBuilds builds,
+            InitramfsBuilder.Tools tools, String externalUrl) {
+        this.releaseFiles = releaseFiles;
+        this.releases = releases;
+        this.catalog = catalog;
+        this.builds = builds;
+        this.tools = tools;
+        this.externalUrl = externalUrl;
+    }
+
+    CachedArtifact build(BuildRequest request) {
+        Profile profile = request.profile();
+        Quirks quirks = request.quirks();
+        Schematic.Customization customization = request.schematic().schematic().customization();
+        List<OfficialExtension> extensions = new ArrayList<>();
+        for (String name : customization.officialExtensions()) {
+            extensions.add(catalog.resolveExtension(name, profile.version()));
+        }
+        String embeddedConfig = customization.embeddedMachineConfiguration();
+        boolean withConfig = embeddedConfig != null && !embeddedConfig.isEmpty();
+        ReleaseFile base = releaseFiles.require(profile.version(), profile.arch(), BootFile.INITRAMFS);
+
+        List<String> inputs = new ArrayList<>();
+        inputs.add("input.initramfs=" + base.sha256());
+        inputs.add("external-url=" + externalUrl);
+        extensions.forEach(e -> inputs.add("extension=" + e.ref() + "@" + e.digest()));
+        CacheKey key = Keys.of(profile, InitramfsBuilder.BUILDER_VERSION, inputs.toArray(String[]::new));
+        BuildLabels labels = Keys.labels(profile);
+
+        return builds.getOrBuild(key, labels, work -> {
+            List<ExtensionSource> sources = new ArrayList<>();
+            for (OfficialExtension extension : extensions) {
+                ExtensionImage image = releases.extensionImage(profile.version(), extension, profile.arch());
+                sources.add(new ExtensionSource(ExtensionManifestFile.read(image.manifest()), image.rootfs(),
+                        image.identity(), Map.of()));
+            }
+            sources.add(VirtualExtensions.schematic(Files.createDirectories(work.resolve("schematic-extension")),
+                    profile.schematicId().value(), externalUrl, request.schematic().canonicalText(),
+                    quirks.supportsOverlay()));
+            if (withConfig) {
+                sources.add(VirtualExtensions.embeddedConfig(Files.createDirectories(work.resolve("config-extension")),
+                        embeddedConfig.getBytes(StandardCharsets.UTF_8)));
+            }
+            IntermediateStore intermediates = (intermediateKey, kind, build) ->
+                    builds.getOrBuildIntermediate(intermediateKey, kind, labels, build::build).file();
+            Path out = Files.createDirectories(work.resolve("initramfs"));
+            return tools.builder(intermediates).build(profile.version(), quirks, base.path(), sources, out);
+        });
+    }
+}

@@ -1,0 +1,60 @@
+package dev.imagefactory.http;
+
+import dev.imagefactory.build.Asset;
+import dev.imagefactory.build.AssetPath;
+import dev.imagefactory.build.AssetService;
+import dev.imagefactory.build.BuildRequest;
+import dev.imagefactory.errors.NotFoundException;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HEAD;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * {@code GET|HEAD /image/{schematic}/{version}/{path}}: boot assets by the reference's path grammar, built on first
+ * request and then served from the cache with ranges, a strong ETag and checksum sidecars ({@code .sha256},
+ * {@code .sha512}) computed once at build time.
+ */
+@Path("/image/{schematic}/{version}/{path}")
+public class ImageResource {
+
+    @Inject
+    AssetService assets;
+
+    @Inject
+    ArtifactResponses responses;
+
+    @GET
+    public Response get(@PathParam("schematic") String schematic, @PathParam("version") String version,
+            @PathParam("path") String path, @QueryParam("filename") String filename, @Context HttpHeaders headers) {
+        return serve("GET", schematic, version, path, filename, headers);
+    }
+
+    @HEAD
+    public Response head(@PathParam("schematic") String schematic, @PathParam("version") String version,
+            @PathParam("path") String path, @QueryParam("filename") String filename, @Context HttpHeaders headers) {
+        return serve("HEAD", schematic, version, path, filename, headers);
+    }
+
+    private Response serve(String method, String schematic, String version, String rawPath, String filename,
+            HttpHeaders headers) {
+        AssetPath path = AssetPath.parse(rawPath);
+        BuildRequest request = assets.request(schematic, version, path);
+        if (path.sidecar().isPresent() && !path.sidecar().get().isChecksum()) {
+            throw new NotFoundException("asset signatures are not published by this factory");
+        }
+        Asset asset = assets.asset(request, path);
+        String name = filename == null || filename.isEmpty() ? asset.filename() : filename;
+        if (path.sidecar().isPresent()) {
+            ArtifactResponses.Checksum kind = path.sidecar().get() == AssetPath.Sidecar.SHA256
+                    ? ArtifactResponses.Checksum.SHA256 : ArtifactResponses.Checksum.SHA512;
+            return responses.checksum(method, asset.artifact(), name, kind);
+        }
+        return responses.serve(method, headers, asset.artifact(), name, asset.contentType());
+    }
+}

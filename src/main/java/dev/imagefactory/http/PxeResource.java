@@ -1,0 +1,45 @@
+package dev.imagefactory.http;
+
+import dev.imagefactory.build.AssetPath;
+import dev.imagefactory.build.AssetService;
+import dev.imagefactory.build.BuildRequest;
+import dev.imagefactory.config.FactoryConfig;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.io.IOException;
+
+/**
+ * {@code GET /pxe/{schematic}/{version}/{platform}-{arch}[-secureboot]}: an iPXE script pointing at this factory's
+ * PXE base URL. The cmdline comes from the cached cmdline asset, as upstream does.
+ */
+@Path("/pxe/{schematic}/{version}/{path}")
+public class PxeResource {
+
+    @Inject
+    AssetService assets;
+
+    @Inject
+    FactoryConfig config;
+
+    @GET
+    @Produces("text/plain; charset=utf-8")
+    public String script(@PathParam("schematic") String schematic, @PathParam("version") String version,
+            @PathParam("path") String rawPath) throws IOException {
+        AssetPath path = AssetPath.parsePxe(rawPath);
+        BuildRequest request = assets.request(schematic, version, path);
+        String cmdline = Files.readString(assets.asset(request, path).artifact().file(), StandardCharsets.UTF_8);
+        String base = config.pxeBaseUrl();
+        String id = request.profile().schematicId().value();
+        String arch = request.profile().arch().goName();
+        if (request.profile().secureBoot()) {
+            return PxeScript.secureBoot(base, id, request.versionTag(), request.profile().platform().pathName(), arch,
+                    cmdline);
+        }
+        return PxeScript.standard(base, id, request.versionTag(), arch, cmdline);
+    }
+}
