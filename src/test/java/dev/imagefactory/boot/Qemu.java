@@ -1,0 +1,171 @@
+package dev.imagefactory.boot;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Boots a machine in QEMU (x86_64, TCG, no display, no reboot) and returns the {@code FACTORY-REPORT} JSON that the
+ * stand-in release's init (scripts/standin-init) prints on the serial port before it powers off.
+ *
+ * <pre>
+ * JsonNode report = Qemu.kernelBoot(vmlinuz, initramfs, "console=ttyS0").run();
+ * </pre>
+ *
+ * The machine is plain: 512 MiB, the default devices, serial port 0 written to a log file. Later tests add what they
+ * need with {@link #uefi}, {@link #drive}, {@link #cdrom} or raw {@link #args}; {@link #command} shows the result.
+ * A missing qemu-system-x86_64 is a failure, never a skip.
+ */
+public final class Qemu {
+
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(90);
+    static final String REPORT_MARKER = "FACTORY-REPORT ";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final List<String> args = new ArrayList<>();
+    private Duration timeout = DEFAULT_TIMEOUT;
+    private Path serialLog;
+
+    private Qemu() {
+    }
+
+    /** A machine without boot media; add some with the methods below. */
+    public static Qemu machine() {
+        return new Qemu();
+    }
+
+    /** Direct kernel boot (-kernel/-initrd/-append), the way the stand-in release's base artifacts are tested. */
+    public static Qemu kernelBoot(Path kernel, Path initrd, String append) {
+        return machine().args("-kernel", kernel.toString(), "-initrd", initrd.toString(), "-append", append);
+    }
+
+    /**
+     * UEFI firmware as two pflash drives, e.g. OVMF_CODE_4M.fd (read-only) and a writable copy of OVMF_VARS_4M.fd
+     * (SecureBoot variants work the same way; pass the .ms.fd/.secboot.fd files).
+     */
+    public Qemu uefi(Path code, Path writableVars) {
+        return args("-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + code,
+                "-drive", "if=pflash,format=raw,unit=1,file=" + writableVars);
+    }
+
+    /** A disk (format: raw, qcow2, vmdk, ...) on virtio. */
+    public Qemu drive(Path image, String format) {
+        return args("-drive", "if=virtio,format=" + format + ",file=" + image);
+    }
+
+    public Qemu cdrom(Path iso) {
+        return args("-cdrom", iso.toString());
+    }
+
+    /** Any further QEMU arguments, appended in order. */
+    public Qemu args(String... more) {
+        args.addAll(Arrays.asList(more));
+        return this;
+    }
+
+    public Qemu timeout(Duration limit) {
+        this.timeout = limit;
+        return this;
+    }
+
+    /** Where the serial port is written (default: a temporary file, deleted after a successful run). */
+    public Qemu serialLog(Path file) {
+        this.serialLog = file;
+        return this;
+    }
+
+    public List<String> command(Path log) {
+        List<String> command = new ArrayList<>(List.of(binary(), "-accel", "tcg", "-m", "512", "-nographic",
+                "-no-reboot", "-monitor", "none", "-serial", "file:" + log));
+        command.addAll(args);
+        return command;
+    }
+
+    /** Boots, waits for the machine to power off, and returns the report; fails with the log tail otherwise. */
+    public JsonNode run() {
+        try {
+            return boot();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while QEMU was running", e);
+        }
+    }
+
+    private JsonNode boot() throws IOException, InterruptedException {
+        Path log = serialLog != null ? serialLog : Files.createTempFile("qemu-serial-", ".log");
+        Path output = Files.createTempFile("qemu-output-", ".log");
+        Process process = new ProcessBuilder(command(log))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
+        boolean exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (!exited) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        String serial = Files.readString(log, StandardCharsets.ISO_8859_1);
+        String qemuOutput = Files.readString(output, StandardCharsets.UTF_8);
+        Files.deleteIfExists(output);
+        Optional<String> report = reportJson(serial);
+        if (report.isEmpty()) {
+            throw new AssertionError((exited ? "QEMU exited with " + process.exitValue() + " without a report"
+                    : "no report within " + timeout.toSeconds() + " s, QEMU killed")
+                    + "\ncommand: " + command(log) + "\nQEMU output:\n" + tail(qemuOutput, 20)
+                    + "\nserial log " + log + " ends with:\n" + tail(serial, 60));
+        }
+        JsonNode parsed;
+        try {
+            parsed = JSON.readTree(report.get().getBytes(StandardCharsets.ISO_8859_1));
+        } catch (IOException e) {
+            throw new AssertionError("report is not JSON: " + report.get() + "\nserial log: " + log, e);
+        }
+        if (serialLog == null) {
+            Files.deleteIfExists(log);
+        }
+        return parsed;
+    }
+
+    /** The JSON of the first report line in a serial log (bytes as ISO-8859-1, so UTF-8 survives re-encoding). */
+    static Optional<String> reportJson(String serial) {
+        int at = serial.indexOf(REPORT_MARKER);
+        if (at < 0) {
+            return Optional.empty();
+        }
+        int end = serial.indexOf('\n', at);
+        String line = serial.substring(at + REPORT_MARKER.length(), end < 0 ? serial.length() : end);
+        return Optional.of(line.strip());
+    }
+
+    private static String binary() {
+        String name = System.getProperty("qemu.binary", "qemu-system-x86_64");
+        if (name.contains("/")) {
+            return name;
+        }
+        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+        for (String dir : path.split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, name))) {
+                return Path.of(dir, name).toString();
+            }
+        }
+        throw new AssertionError(name + " is not on the PATH: the boot tests need QEMU "
+                + "(Debian: apt-get install qemu-system-x86; .ci/run installs it)");
+    }
+
+    private static String tail(String text, int lines) {
+        List<String> all = text.lines().toList();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+}

@@ -1,0 +1,80 @@
+package dev.imagefactory.boot;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The stand-in releases (Debian kernel + busybox init, NOT Talos) under {@code target/standin-release}, built once by
+ * {@code scripts/build-standin-release}. The script skips complete versions, so later calls cost a directory check.
+ * A lock (in this JVM, and a file lock across forked test JVMs) keeps parallel test classes from building twice.
+ */
+public final class StandinRelease {
+
+    public static final String V1_7 = "v1.7.7-debian.1";
+    public static final String V1_11 = "v1.11.0-debian.1";
+    public static final List<String> VERSIONS = List.of(V1_7, V1_11);
+
+    private static final Path PROJECT = Path.of("").toAbsolutePath();
+    private static final Path DIR = PROJECT.resolve("target/standin-release");
+    private static final long BUILD_TIMEOUT_MINUTES = 15;
+    private static boolean built;
+
+    private StandinRelease() {
+    }
+
+    /** The directory holding {@code v1.7.7-debian.1/} and {@code v1.11.0-debian.1/}. */
+    public static synchronized Path ensure() {
+        if (built) {
+            return DIR;
+        }
+        try {
+            Files.createDirectories(DIR.getParent());
+            try (FileChannel channel = FileChannel.open(DIR.getParent().resolve("standin-release.lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    FileLock lock = channel.lock()) {
+                build();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        built = true;
+        return DIR;
+    }
+
+    /** One version's directory, e.g. {@code version(V1_11).resolve("usr/install/amd64/vmlinuz")}. */
+    public static Path version(String version) {
+        return ensure().resolve(version);
+    }
+
+    private static void build() throws IOException {
+        Path log = DIR.getParent().resolve("standin-release.log");
+        Process process = new ProcessBuilder("bash", PROJECT.resolve("scripts/build-standin-release").toString(),
+                DIR.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        try {
+            if (!process.waitFor(BUILD_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new AssertionError("build-standin-release took over " + BUILD_TIMEOUT_MINUTES + " min; log: " + log);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while building the stand-in release", e);
+        }
+        if (process.exitValue() != 0) {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            throw new AssertionError("scripts/build-standin-release failed (exit " + process.exitValue() + "), "
+                    + log + " ends with:\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())));
+        }
+    }
+}

@@ -1,0 +1,474 @@
+package dev.imagefactory.boot;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imagefactory.catalog.ExtensionManifestParser;
+import dev.imagefactory.catalog.OfficialExtension;
+import dev.imagefactory.tools.ProcessRunner;
+import dev.imagefactory.tools.ProcessRunner.Command;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * The stand-in release built by scripts/build-standin-release: its files have the upstream imager layout (talos-imager.md
+ * §1.1, §1.3, §1.5), its base initramfs boots in QEMU, and its init mounts and reports system extensions when the
+ * initramfs is extended the way §2.3-§2.6 describe (assembled here by hand, without the factory).
+ */
+class StandinReleaseTest {
+
+    static final List<String> VERSIONS = StandinRelease.VERSIONS;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> EXTENSIONS = List.of("dummy-module", "intel-ucode", "usr-local-tools");
+
+    private final ProcessRunner tools = new ProcessRunner(Duration.ofMinutes(2));
+
+    @TempDir
+    Path tmp;
+
+    /** Version quirks (talos-imager.md §0.1) as the stand-in applies them. */
+    record Quirks(String modules, String firmware, boolean zstd, String compatibility) {
+        static Quirks of(String version) {
+            return version.equals(StandinRelease.V1_11)
+                    ? new Quirks("usr/lib/modules", "usr/lib/firmware", true, ">= v1.11.0")
+                    : new Quirks("lib/modules", "lib/firmware", false, ">= v1.7.0");
+        }
+    }
+
+    @BeforeAll
+    static void buildRelease() {
+        StandinRelease.ensure();
+    }
+
+    @ParameterizedTest
+    @FieldSource("VERSIONS")
+    void bootFilesHaveTheImagerLayout(String version) throws Exception {
+        Path amd64 = StandinRelease.version(version).resolve("usr/install/amd64");
+        Quirks quirks = Quirks.of(version);
+        assertArrayEquals("HdrS".getBytes(StandardCharsets.US_ASCII), bytes(amd64.resolve("vmlinuz"), 0x202, 4),
+                "vmlinuz is a bzImage");
+        assertArrayEquals(new byte[] {'M', 'Z'}, bytes(amd64.resolve("systemd-stub.efi"), 0, 2));
+        assertArrayEquals(new byte[] {'M', 'Z'}, bytes(amd64.resolve("systemd-boot.efi"), 0, 2));
+        assertTrue(Files.readString(StandinRelease.version(version).resolve("README")).contains("THIS IS NOT TALOS"));
+
+        byte[] magic = bytes(amd64.resolve("initramfs.xz"), 0, 4);
+        assertArrayEquals(quirks.zstd() ? new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd}
+                : new byte[] {(byte) 0xfd, '7', 'z', 'X'}, magic, "initramfs compression");
+        Path cpio = decompressInitramfs(version);
+        List<String> entries = tools.run(Command.of("cpio", "-it", "--quiet").stdinFrom(cpio)).stdout().lines().toList();
+        assertTrue(entries.containsAll(List.of("init", "rootfs.sqsh", "bin/busybox")), entries.toString());
+
+        Path rootfs = extractRootfs(version);
+        assertTrue(tools.run(Command.of("unsquashfs", "-s", rootfs.toString())).stdout()
+                .contains("Compression " + (quirks.zstd() ? "zstd" : "xz")));
+        List<String> listing = tools.run(Command.of("unsquashfs", "-lls", "-d", "", rootfs.toString())).stdout()
+                .lines().toList();
+        String kver = kernelVersion(version);
+        assertTrue(listing.stream().anyMatch(l -> l.endsWith(" /" + quirks.modules() + "/" + kver + "/modules.dep")),
+                "modules.dep in the base rootfs");
+        assertTrue(listing.stream().noneMatch(l -> l.endsWith(".ko")), "no .ko files in the base rootfs");
+        assertTrue(listing.stream().anyMatch(l -> l.endsWith(" /etc/os-release")));
+        if (quirks.modules().startsWith("usr/")) {
+            assertTrue(listing.stream().anyMatch(l -> l.endsWith(" /lib -> usr/lib")), "usr-merged rootfs");
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("VERSIONS")
+    void extensionImagesMatchTheManifest(String version) throws Exception {
+        Path release = StandinRelease.version(version);
+        Quirks quirks = Quirks.of(version);
+        String digests = Files.readString(release.resolve("extensions/image-digests"));
+        List<OfficialExtension> listed = ExtensionManifestParser.parse(digests,
+                Files.readString(release.resolve("extensions/descriptions.yaml")), release.toString());
+        assertEquals(EXTENSIONS.stream().map(n -> "standin/" + n).toList(),
+                listed.stream().map(OfficialExtension::name).toList());
+        String kver = kernelVersion(version);
+        for (OfficialExtension extension : listed) {
+            assertTrue(extension.description().contains("NOT a Talos extension"), extension.description());
+            Path layout = release.resolve("extension-images").resolve(extension.name());
+            assertEquals("{\"imageLayoutVersion\":\"1.0.0\"}", Files.readString(layout.resolve("oci-layout")));
+            JsonNode descriptor = JSON.readTree(layout.resolve("index.json").toFile()).get("manifests").get(0);
+            assertEquals(extension.digest(), descriptor.get("digest").asText(), "image-digests line = index.json");
+            assertEquals("application/vnd.oci.image.manifest.v1+json", descriptor.get("mediaType").asText());
+            assertEquals("amd64", descriptor.at("/platform/architecture").asText());
+            assertEquals("linux", descriptor.at("/platform/os").asText());
+            JsonNode manifest = JSON.readTree(blob(layout, descriptor));
+            JsonNode config = JSON.readTree(blob(layout, manifest.get("config")));
+            assertEquals("amd64", config.get("architecture").asText());
+            assertEquals("linux", config.get("os").asText());
+            assertEquals(1, manifest.get("layers").size());
+            byte[] tar = gunzip(blob(layout, manifest.get("layers").get(0)));
+            assertEquals(config.at("/rootfs/diff_ids/0").asText(), "sha256:" + sha256(tar));
+
+            Map<String, byte[]> files = untar(tar);
+            TreeSet<String> top = new TreeSet<>();
+            files.keySet().forEach(name -> top.add(name.replaceFirst("/.*", "")));
+            assertEquals(List.of("manifest.yaml", "rootfs"), List.copyOf(top), extension.name());
+            Map<String, Object> yaml = new Yaml().load(new String(files.get("manifest.yaml"), StandardCharsets.UTF_8));
+            assertEquals("v1alpha1", yaml.get("version"));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> metadata = (Map<String, Object>) yaml.get("metadata");
+            assertEquals(extension.name().substring("standin/".length()), metadata.get("name"));
+            assertEquals(extension.ref().tag(), metadata.get("version"));
+            assertEquals(Map.of("talos", Map.of("version", quirks.compatibility())), metadata.get("compatibility"));
+            String expected = switch (metadata.get("name").toString()) {
+                case "intel-ucode" -> "rootfs/" + quirks.firmware() + "/intel-ucode/06-8e-09";
+                case "dummy-module" -> "rootfs/" + quirks.modules() + "/" + kver + "/extras/dummy.ko";
+                default -> "rootfs/usr/local/bin/standin-hello";
+            };
+            assertTrue(files.containsKey(expected), expected + " in " + files.keySet());
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("VERSIONS")
+    void baseReleaseBootsAndReports(String version) throws Exception {
+        Path amd64 = StandinRelease.version(version).resolve("usr/install/amd64");
+        String cmdline = "console=ttyS0 talos.platform=metal";
+        Path log = tmp.resolve("serial.log");
+        JsonNode report = Qemu.kernelBoot(amd64.resolve("vmlinuz"), amd64.resolve("initramfs.xz"), cmdline)
+                .serialLog(log).run();
+        System.out.println(version + " base boot: " + report);
+
+        assertEquals(cmdline, report.get("cmdline").asText());
+        assertEquals(kernelVersion(version), report.get("kernelRelease").asText());
+        assertTrue(report.get("mounted").asBoolean(), report.toString());
+        assertEquals("[]", report.get("extensions").toString());
+        assertEquals("[]", report.get("errors").toString(), report.toString());
+        assertEquals("[]", report.get("modules").toString());
+        assertTrue(report.get("meta").isNull());
+        assertEquals(1, reportLines(log), "one report line when /dev/console is the serial port");
+    }
+
+    @ParameterizedTest
+    @FieldSource("VERSIONS")
+    void extensionsAddedAsTheFactoryDoesAreMountedAndReported(String version) throws Exception {
+        Quirks quirks = Quirks.of(version);
+        Path initramfs = assembleInitramfs(version, List.of("intel-ucode", "dummy-module", "usr-local-tools"));
+        // 1.7 gets the plain META encoding and its metal console args; 1.11 a gzip'ed value (> 256 bytes) and
+        // console=tty0 only, so the report must reach the serial port without the kernel console on it.
+        String meta;
+        String b64;
+        String cmdline;
+        if (quirks.zstd()) {
+            meta = "0xa={\"externalIPs\":[\"1.2.3.4\"],\"note\":\"caf\u00e9 \\\\ tab\there\"}\n"
+                    + "0xc=" + "x".repeat(300);
+            b64 = Base64.getEncoder().encodeToString(gzip(meta.getBytes(StandardCharsets.UTF_8)));
+            cmdline = "talos.platform=metal console=tty0";
+        } else {
+            meta = "0xa={\"externalIPs\":[\"1.2.3.4\"]}";
+            b64 = Base64.getEncoder().encodeToString(meta.getBytes(StandardCharsets.UTF_8));
+            cmdline = "talos.platform=metal console=ttyS0 console=tty0";
+        }
+        cmdline += " talos.environment=INSTALLER_META_BASE64=" + b64;
+        Path amd64 = StandinRelease.version(version).resolve("usr/install/amd64");
+        Path log = tmp.resolve("serial.log");
+        JsonNode report = Qemu.kernelBoot(amd64.resolve("vmlinuz"), initramfs, cmdline).serialLog(log).run();
+        System.out.println(version + " boot with extensions: " + report);
+        assertEquals(1, reportLines(log), "one report line on the serial port");
+
+        String kver = kernelVersion(version);
+        assertEquals("[]", report.get("errors").toString(), report.toString());
+        assertEquals(cmdline, report.get("cmdline").asText());
+        assertEquals(kver, report.get("kernelRelease").asText());
+        assertTrue(report.get("mounted").asBoolean());
+        assertEquals(JSON.readTree("""
+                [{"image":"0.sqsh","name":"intel-ucode","version":"20250812-debian.1"},
+                 {"image":"1.sqsh","name":"dummy-module","version":"%s-%s"},
+                 {"image":"2.sqsh","name":"usr-local-tools","version":"1.0.0-debian.1"},
+                 {"image":"modules.dep.sqsh","name":"modules.dep","version":"%s"}]""".formatted(kver, version, kver)),
+                report.get("extensions"));
+        assertEquals("[\"GenuineIntel.bin\"]", report.get("microcode").toString());
+        assertEquals("[\"standin/demo-firmware.bin\"]", report.get("firmware").toString());
+        assertEquals("[\"dummy\"]", report.get("modules").toString());
+        assertEquals("[\"bin/standin-hello\",\"share/standin/hello.txt\"]", report.get("usrLocal").toString());
+        assertEquals(meta, report.get("meta").asText());
+        assertEquals(false, report.get("secureBoot").asBoolean());
+    }
+
+    // --- the factory's initramfs rebuild (talos-imager.md §2.2-§2.6), by hand -----------------------------------
+
+    private Path assembleInitramfs(String version, List<String> extensionOrder) throws Exception {
+        Quirks quirks = Quirks.of(version);
+        Path release = StandinRelease.version(version);
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        Path extensions = Files.createDirectories(tmp.resolve("extensions"));
+        List<Map<String, Object>> layers = new ArrayList<>();
+
+        for (int j = 0; j < extensionOrder.size(); j++) {
+            Path layout = release.resolve("extension-images/standin").resolve(extensionOrder.get(j));
+            JsonNode manifest = JSON.readTree(blob(layout, JSON.readTree(layout.resolve("index.json").toFile())
+                    .get("manifests").get(0)));
+            Path layer = tmp.resolve("layer.tar.gz");
+            Files.write(layer, blob(layout, manifest.get("layers").get(0)));
+            Path dir = Files.createDirectories(extensions.resolve(String.valueOf(j)));
+            tools.run(Command.of("tar", "-xzf", layer.toString(), "-C", dir.toString()));
+            Map<String, Object> yaml = new Yaml().load(Files.readString(dir.resolve("manifest.yaml")));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> metadata = (Map<String, Object>) yaml.get("metadata");
+            layers.add(Map.of("image", j + ".sqsh", "metadata", metadata));
+
+            // §2.3: microcode is concatenated into the early cpio, firmware moves into the initramfs
+            Path firmware = dir.resolve("rootfs").resolve(quirks.firmware());
+            Path ucode = firmware.resolve("intel-ucode");
+            if (Files.isDirectory(ucode)) {
+                Path bin = Files.createDirectories(work.resolve("kernel/x86/microcode")).resolve("GenuineIntel.bin");
+                for (Path file : sortedChildren(ucode)) {
+                    Files.write(bin, Files.readAllBytes(file), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    Files.delete(file);
+                }
+            }
+            if (Files.isDirectory(firmware)) {
+                Path target = Files.createDirectories(work.resolve(quirks.firmware()));
+                tools.run(Command.of("cp", "-a", firmware + "/.", target.toString()));
+                tools.run(Command.of("rm", "-rf", firmware.toString()));
+            }
+        }
+
+        // §2.4: depmod over the base rootfs's modules.* plus every extension's modules, as one more layer
+        Path modules = tmp.resolve("modules");
+        tools.run(Command.of("unsquashfs", "-no-xattrs", "-d", modules.toString(), "-f", "-n",
+                extractRootfs(version).toString(), quirks.modules()));
+        List<Path> kvers = sortedChildren(modules.resolve(quirks.modules()));
+        assertEquals(1, kvers.size(), "one kernel version in the base rootfs");
+        String kver = kvers.get(0).getFileName().toString();
+        for (int j = 0; j < extensionOrder.size(); j++) {
+            Path extensionModules = extensions.resolve(j + "/rootfs").resolve(quirks.modules()).resolve(kver);
+            if (Files.isDirectory(extensionModules)) {
+                tools.run(Command.of("cp", "-a", extensionModules + "/.", kvers.get(0).toString()));
+            }
+        }
+        Path basedir = modules.resolve(quirks.modules()).getParent().getParent();
+        tools.run(Command.of("depmod", "--all", "--basedir", basedir.toString(), kver));
+        Path depLayer = Files.createDirectories(extensions.resolve("modules.dep/rootfs").resolve(quirks.modules())
+                .resolve(kver));
+        for (Path file : sortedChildren(kvers.get(0))) {
+            if (Files.isRegularFile(file) && file.getFileName().toString().startsWith("modules.")) {
+                Files.move(file, depLayer.resolve(file.getFileName()));
+            }
+        }
+        layers.add(Map.of("image", "modules.dep.sqsh", "metadata", Map.of("name", "modules.dep", "version", kver,
+                "author", "Talos Machinery", "description", "Combined modules.dep for all extensions",
+                "compatibility", Map.of("talos", Map.of("version", "")))));
+
+        // §2.3 step 3, then §2.5
+        for (String dir : Stream.concat(Stream.iterate(0, j -> j + 1).limit(extensionOrder.size()).map(String::valueOf),
+                Stream.of("modules.dep")).toList()) {
+            List<String> squash = new ArrayList<>(List.of("mksquashfs", extensions.resolve(dir + "/rootfs").toString(),
+                    work.resolve(dir + ".sqsh").toString(), "-all-root", "-noappend", "-no-progress"));
+            squash.addAll(quirks.zstd() ? List.of("-comp", "zstd", "-Xcompression-level", "18")
+                    : List.of("-comp", "xz", "-Xdict-size", "100%"));
+            tools.run(Command.of(squash));
+        }
+        // go-yaml v4's layout (sequence at 4, metadata keys at 8) for 1.11; a 2-space layout for 1.7
+        Files.writeString(work.resolve("extensions.yaml"),
+                quirks.zstd() ? extensionsYaml(layers, 4, 8, 4) : extensionsYaml(layers, 2, 6, 2));
+
+        // §2.6: [plain cpio of kernel/] + base + [compressed cpio of the rest]
+        List<String> early = new ArrayList<>();
+        List<String> rest = new ArrayList<>();
+        walk(work, work, early, rest);
+        Path result = tmp.resolve("initramfs.xz");
+        if (!early.isEmpty()) {
+            cpio(work, early, result);
+        }
+        try (OutputStream out = Files.newOutputStream(result, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            Files.copy(release.resolve("usr/install/amd64/initramfs.xz"), out);
+        }
+        Path appended = tmp.resolve("appended.cpio");
+        cpio(work, rest, appended);
+        Path compressed = tmp.resolve("appended.cpio.compressed");
+        tools.run(Command.of(quirks.zstd() ? List.of("zstd", "-T0", "-18", "-c", "--quiet")
+                : List.of("xz", "-v", "-C", "crc32", "-0", "-e", "-T", "0", "-z", "--quiet"))
+                .stdinFrom(appended).stdoutTo(compressed));
+        try (OutputStream out = Files.newOutputStream(result, StandardOpenOption.APPEND)) {
+            Files.copy(compressed, out);
+        }
+        return result;
+    }
+
+    /**
+     * extensions.yaml shaped like go-yaml's output, with descriptions that contain "name:", "version:" and "- image:"
+     * lines (in block scalars) so the init must follow the structure, not grep.
+     */
+    private static String extensionsYaml(List<Map<String, Object>> layers, int seq, int keys, int step) {
+        String item = " ".repeat(seq);
+        String in = " ".repeat(seq + 2);
+        String k = " ".repeat(keys);
+        String k2 = " ".repeat(keys + step);
+        String k3 = " ".repeat(keys + 2 * step);
+        StringBuilder yaml = new StringBuilder("layers:\n");
+        int n = 0;
+        for (Map<String, Object> layer : layers) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> metadata = (Map<String, Object>) layer.get("metadata");
+            String name = metadata.get("name").toString();
+            String version = metadata.get("version").toString();
+            // vary the quoting like go-yaml would for values that need it
+            name = n == 1 ? "\"" + name + "\"" : name;
+            version = n == 0 ? "'" + version + "'" : version;
+            yaml.append(item).append("- image: ").append(layer.get("image")).append('\n')
+                    .append(in).append("metadata:\n")
+                    .append(k).append("name: ").append(name).append('\n')
+                    .append(k).append("version: ").append(version).append('\n')
+                    .append(k).append("author: ").append(metadata.get("author")).append('\n')
+                    .append(k).append("description: |\n")
+                    .append(k2).append(metadata.get("description").toString().strip().replace("\n", "\n" + k2))
+                    .append('\n')
+                    .append(k2).append("name: not-the-name\n")
+                    .append(k2).append("- image: not-a-layer.sqsh\n")
+                    .append(k).append("compatibility:\n")
+                    .append(k2).append("talos:\n")
+                    .append(k3).append("version: '").append(compatibility(metadata)).append("'\n");
+            if (n++ == 0) {
+                yaml.append(k).append("extraInfo: |\n").append(k2).append("version: 0.0.0-not-the-version\n");
+            }
+        }
+        return yaml.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String compatibility(Map<String, Object> metadata) {
+        Map<String, Object> talos = (Map<String, Object>) ((Map<String, Object>) metadata.get("compatibility")).get("talos");
+        return talos.get("version").toString();
+    }
+
+    /** Directories before their children, children in name order; kernel/ goes to the uncompressed list. */
+    private static void walk(Path root, Path dir, List<String> early, List<String> rest) throws IOException {
+        for (Path child : sortedChildren(dir)) {
+            String relative = root.relativize(child).toString();
+            (relative.equals("kernel") || relative.startsWith("kernel/") ? early : rest).add(relative);
+            if (Files.isDirectory(child)) {
+                walk(root, child, early, rest);
+            }
+        }
+    }
+
+    private void cpio(Path dir, List<String> entries, Path output) throws IOException {
+        Path list = Files.writeString(tmp.resolve("cpio.list"), String.join("\n", entries) + "\n");
+        tools.run(Command.of("cpio", "-H", "newc", "--create", "--reproducible", "--quiet", "-R", "+0:+0")
+                .in(dir).stdinFrom(list).stdoutTo(output));
+    }
+
+    // --- helpers --------------------------------------------------------------------------------------------------
+
+    private Path decompressInitramfs(String version) {
+        Path cpio = tmp.resolve(version + ".cpio");
+        if (!Files.exists(cpio)) {
+            Path initramfs = StandinRelease.version(version).resolve("usr/install/amd64/initramfs.xz");
+            tools.run(Command.of(Quirks.of(version).zstd() ? "zstd" : "xz", "-dc").stdinFrom(initramfs).stdoutTo(cpio));
+        }
+        return cpio;
+    }
+
+    /** The base rootfs.sqsh, extracted from the release's initramfs (as §2.4 step 1 does). */
+    private Path extractRootfs(String version) throws IOException {
+        Path dir = tmp.resolve(version + ".base");
+        if (!Files.exists(dir.resolve("rootfs.sqsh"))) {
+            Files.createDirectories(dir);
+            tools.run(Command.of("cpio", "-id", "--quiet", "rootfs.sqsh").in(dir).stdinFrom(decompressInitramfs(version)));
+        }
+        return dir.resolve("rootfs.sqsh");
+    }
+
+    /** The one kernel version directory below the base rootfs's modules path. */
+    private String kernelVersion(String version) throws IOException {
+        String prefix = "/" + Quirks.of(version).modules() + "/";
+        List<String> versions = tools.run(Command.of("unsquashfs", "-l", "-d", "", extractRootfs(version).toString()))
+                .stdout().lines()
+                .filter(l -> l.startsWith(prefix) && l.indexOf('/', prefix.length()) < 0)
+                .map(l -> l.substring(prefix.length()))
+                .toList();
+        assertEquals(1, versions.size(), "kernel versions below " + prefix + ": " + versions);
+        return versions.get(0);
+    }
+
+    private static int reportLines(Path serialLog) throws IOException {
+        return Files.readString(serialLog, StandardCharsets.ISO_8859_1).split(Qemu.REPORT_MARKER, -1).length - 1;
+    }
+
+    private static List<Path> sortedChildren(Path dir) throws IOException {
+        try (Stream<Path> children = Files.list(dir)) {
+            return children.sorted().toList();
+        }
+    }
+
+    /** A blob of an OCI layout, checked against its descriptor's digest and size. */
+    private static byte[] blob(Path layout, JsonNode descriptor) throws IOException {
+        String digest = descriptor.get("digest").asText();
+        byte[] content = Files.readAllBytes(layout.resolve("blobs/sha256").resolve(digest.substring("sha256:".length())));
+        assertEquals(digest, "sha256:" + sha256(content), "blob content matches its digest");
+        assertEquals(descriptor.get("size").asLong(), content.length, "blob size of " + digest);
+        return content;
+    }
+
+    private static Map<String, byte[]> untar(byte[] tar) throws IOException {
+        Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+        try (TarArchiveInputStream in = new TarArchiveInputStream(new java.io.ByteArrayInputStream(tar))) {
+            TarArchiveEntry entry;
+            while ((entry = in.getNextEntry()) != null) {
+                assertEquals(0, entry.getLongUserId(), entry.getName() + " owned by root");
+                files.put(entry.getName().replaceFirst("/$", ""), in.readAllBytes());
+            }
+        }
+        return files;
+    }
+
+    private static byte[] bytes(Path file, int offset, int length) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            in.skipNBytes(offset);
+            return in.readNBytes(length);
+        }
+    }
+
+    private static byte[] gunzip(byte[] data) throws IOException {
+        try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(data))) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static byte[] gzip(byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(data);
+        }
+        return out.toByteArray();
+    }
+
+    private static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
