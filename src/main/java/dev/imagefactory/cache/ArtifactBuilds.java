@@ -25,6 +25,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
@@ -103,6 +104,8 @@ public class ArtifactBuilds {
         final BuildSlots.Ticket ticket = new BuildSlots.Ticket();
         final CompletableFuture<CachedArtifact> result = new CompletableFuture<>();
         final AtomicInteger state = new AtomicInteger(QUEUED);
+        /** Set by whoever reports the outcome first (the build thread, or the timeout's grace period). */
+        final AtomicBoolean reported = new AtomicBoolean();
         /** The thread running the action, while it runs; guarded by {@code this}. */
         Thread runner;
 
@@ -329,7 +332,7 @@ public class ArtifactBuilds {
         }
         try {
             timer.schedule(() -> {
-                if (!flight.result.isDone()) {
+                if (!flight.reported.get()) {
                     LOG.errorf("the build of %s ignores its interrupt; failing its requests now, its slot stays taken "
                             + "until it stops", flight.describe());
                     complete(flight, null, timeoutFailure(flight));
@@ -344,24 +347,29 @@ public class ArtifactBuilds {
         return new BuildTimeoutException("building " + flight.describe() + " timed out after " + human(timeout));
     }
 
-    /** Forgets the flight (so the next request starts afresh), then tells its waiters. */
+    /**
+     * Forgets the flight (so the next request starts afresh), records the outcome, then tells the waiters (so what
+     * they observe afterwards, metrics included, is final). Only the first report counts.
+     */
     private void complete(Flight flight, CachedArtifact artifact, Throwable failure) {
         flights.remove(flight.key, flight);
+        if (!flight.reported.compareAndSet(false, true)) {
+            return;
+        }
         if (failure == null) {
             flight.result.complete(artifact);
             return;
         }
         RuntimeException error = asBuildError(flight, failure);
-        if (flight.result.completeExceptionally(error)) {
-            counter(BUILD_FAILED, flight.labels).increment();
-            if (isClientError(error)) {
-                LOG.infof("the build of %s was refused: %s", flight.describe(), error.getMessage());
-            } else if (error instanceof BuildTimeoutException) {
-                LOG.error(error.getMessage());
-            } else {
-                LOG.errorf(failure, "the build of %s failed", flight.describe());
-            }
+        counter(BUILD_FAILED, flight.labels).increment();
+        if (isClientError(error)) {
+            LOG.infof("the build of %s was refused: %s", flight.describe(), error.getMessage());
+        } else if (error instanceof BuildTimeoutException) {
+            LOG.error(error.getMessage());
+        } else {
+            LOG.errorf(failure, "the build of %s failed", flight.describe());
         }
+        flight.result.completeExceptionally(error);
     }
 
     private static boolean isClientError(Throwable t) {
