@@ -195,10 +195,12 @@ public class ArtifactResponses {
                     if (n < 0) {
                         throw new IOException("artifact " + artifact.key() + " is shorter than its recorded size");
                     }
+                    // Counted as handed to the connection: a client that aborts leaves at most one chunk
+                    // counted but unsent, and a client that has all bytes never sees a lagging counter.
+                    servedBytes.increment(n);
                     output.write(buffer.array(), 0, n);
                     position += n;
                     remaining -= n;
-                    servedBytes.increment(n);
                 }
                 output.flush();
             }
