@@ -350,7 +350,7 @@ class ArtifactBuildsTest {
     }
 
     @Test
-    void clientErrorsFromTheActionPropagateAsThey() {
+    void clientErrorsFromTheActionPropagateAsTheyAre() {
         ArtifactBuilds builds = builds(2, LONG);
         InvalidInputException invalid = new InvalidInputException("overlay needs Talos 1.7 or later");
         assertSame(invalid, assertThrows(InvalidInputException.class,
