@@ -1,8 +1,10 @@
 package dev.imagefactory.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,6 +30,10 @@ public interface FactoryConfig {
 
     Catalog catalog();
 
+    Cache cache();
+
+    Build build();
+
     interface Releases {
         /** Local release source: one sub-directory per Talos version in the upstream imager layout. */
         @WithDefault("./releases")
@@ -52,6 +58,25 @@ public interface FactoryConfig {
         /** Folder holding {@code extensions-catalog/} and {@code overlays/}; default: the working directory. */
         @WithDefault(".")
         Path dir();
+    }
+
+    interface Cache {
+        /**
+         * Upper bound of the artifact cache below {@code <data-dir>/cache/}: bytes, or a size with a binary suffix
+         * ({@code 512M}, {@code 20G}); least recently used artifacts are evicted beyond it.
+         */
+        @WithDefault("20G")
+        MemorySize maxSize();
+    }
+
+    interface Build {
+        /** Builds running at once (upstream {@code build.maxConcurrency}); further builds queue, first come first served. */
+        @WithDefault("6")
+        int maxConcurrency();
+
+        /** A build still running after this long is interrupted and its waiting requests fail (e.g. {@code 20m}, {@code PT1H}). */
+        @WithDefault("20m")
+        Duration timeout();
     }
 
     default String pxeBaseUrl() {

@@ -1,0 +1,441 @@
+package dev.imagefactory.cache;
+
+import dev.imagefactory.errors.InvalidInputException;
+import dev.imagefactory.errors.NotFoundException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import jakarta.ws.rs.WebApplicationException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+
+/**
+ * Gets an artifact from the cache or builds it, once: the orchestration of reference §5.2.
+ *
+ * <ul>
+ * <li><b>Cache first.</b> A hit is returned at once (metric {@code image_factory_assets_delivered_cached_total}).</li>
+ * <li><b>Single flight.</b> Concurrent requests for the same key share one build; a later request after the build
+ * finished finds the artifact in the cache. Failures are not remembered: the next request builds again.</li>
+ * <li><b>Detached.</b> Builds run on their own threads. A waiting caller that is interrupted or stops waiting (e.g.
+ * a timeout on the future of {@link #getOrBuildAsync}) does not affect the build, which still publishes.</li>
+ * <li><b>Bounded.</b> At most {@code factory.build.max-concurrency} builds run at once, admitted first come, first
+ * served; time spent queueing is {@code image_factory_assets_concurrency_latency_seconds}.</li>
+ * <li><b>Timed out.</b> A build action running longer than {@code factory.build.timeout} (counted from when it got
+ * its slot, so queueing under load does not eat into it) is interrupted and its waiters fail with
+ * {@link BuildTimeoutException}, as soon as the action stops or at the latest after a grace period (min(timeout,
+ * 30 s)) if it ignores the interrupt. A timed-out build never publishes. Its slot is held until the action has
+ * really stopped, so the limit counts running work honestly.</li>
+ * <li><b>Clean.</b> The work directory is deleted whatever happens, before the waiters are told the outcome.</li>
+ * <li><b>Errors.</b> {@link InvalidInputException}, {@link NotFoundException} and JAX-RS exceptions thrown by an
+ * action reach every waiter as they are (so the HTTP layer answers 4xx); anything else becomes an
+ * {@link ArtifactBuildException} carrying the cause.</li>
+ * </ul>
+ *
+ * <p><b>Nested builds</b> (an action that needs an intermediate product, e.g. one squashfs per extension, calls
+ * {@link #getOrBuildIntermediate} or {@link #getOrBuild} from inside its action): a slot is taken only by builds
+ * started from outside any build (request threads). A build started from inside a build runs under its parent's
+ * slot, and when a build joins an existing flight that is still queued for a slot, that flight is excused from
+ * queueing (its waiter already holds a slot). So a chain of builds never waits for a slot it is itself holding,
+ * and nesting cannot deadlock, even with {@code max-concurrency=1}. The price: nested products add CPU use beyond
+ * the limit in proportion to their parent's fan-out. A build that (directly or through its descendants) asks for its
+ * own key fails with {@link IllegalStateException} rather than waiting for itself.
+ */
+public class ArtifactBuilds {
+
+    private static final Logger LOG = Logger.getLogger(ArtifactBuilds.class);
+    private static final Duration MAX_GRACE = Duration.ofSeconds(30);
+    private static final Duration[] LATENCY_BUCKETS = {
+        Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(180), Duration.ofSeconds(600)
+    };
+    static final String DELIVERED_CACHED = "image_factory_assets_delivered_cached_total";
+    static final String BUILT = "image_factory_assets_built_total";
+    static final String BUILT_BYTES = "image_factory_assets_built_bytes_total";
+    static final String BUILD_FAILED = "image_factory_assets_build_failed_total";
+    static final String CACHE_HITS = "image_factory_asset_cache_hits_total";
+    static final String CACHE_MISSES = "image_factory_asset_cache_misses_total";
+    static final String BUILD_LATENCY = "image_factory_assets_build_latency";
+    static final String CONCURRENCY_LATENCY = "image_factory_assets_concurrency_latency";
+
+    private static final int QUEUED = 0;
+    private static final int RUNNING = 1;
+    private static final int PUBLISHING = 2;
+    private static final int TIMED_OUT = 3;
+
+    /** The flight whose action this thread is running; null on threads that are not building. */
+    private static final ThreadLocal<Flight> CURRENT = new ThreadLocal<>();
+
+    private final ArtifactCache cache;
+    private final MeterRegistry registry;
+    private final BuildSlots slots;
+    private final Duration timeout;
+    private final Duration grace;
+    private final ExecutorService executor;
+    private final ScheduledExecutorService timer;
+    private final ConcurrentHashMap<CacheKey, Flight> flights = new ConcurrentHashMap<>();
+
+    /** One build of one key and everyone waiting for it. */
+    private static final class Flight {
+        final CacheKey key;
+        final BuildLabels labels;
+        final BuildAction action;
+        /** The flight whose action started this one (null when started from outside any build). */
+        final Flight parent;
+        final boolean slotted;
+        final BuildSlots.Ticket ticket = new BuildSlots.Ticket();
+        final CompletableFuture<CachedArtifact> result = new CompletableFuture<>();
+        final AtomicInteger state = new AtomicInteger(QUEUED);
+        /** Set by whoever reports the outcome first (the build thread, or the timeout's grace period). */
+        final AtomicBoolean reported = new AtomicBoolean();
+        /** The thread running the action, while it runs; guarded by {@code this}. */
+        Thread runner;
+
+        Flight(CacheKey key, BuildLabels labels, BuildAction action, Flight parent) {
+            this.key = key;
+            this.labels = labels;
+            this.action = action;
+            this.parent = parent;
+            this.slotted = parent == null;
+        }
+
+        boolean isOrDescendsFrom(CacheKey other) {
+            for (Flight f = this; f != null; f = f.parent) {
+                if (f.key.equals(other)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        String describe() {
+            return labels.outputKind() + " for Talos " + labels.talosVersion() + " " + labels.arch()
+                    + " (key " + key.hex().substring(0, 12) + ")";
+        }
+    }
+
+    public ArtifactBuilds(ArtifactCache cache, MeterRegistry registry, int maxConcurrency, Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("factory.build.timeout must be positive, got " + timeout);
+        }
+        this.cache = Objects.requireNonNull(cache);
+        this.registry = Objects.requireNonNull(registry);
+        this.slots = new BuildSlots(maxConcurrency);
+        this.timeout = timeout;
+        this.grace = timeout.compareTo(MAX_GRACE) < 0 ? timeout : MAX_GRACE;
+        this.executor = Executors.newCachedThreadPool(daemonThreads("artifact-build-"));
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("artifact-build-timer-"));
+        scheduler.setRemoveOnCancelPolicy(true);
+        this.timer = scheduler;
+    }
+
+    /**
+     * The artifact under {@code key}, from the cache or built by {@code action} (shared with concurrent requests for
+     * the same key). Blocks until it is there.
+     *
+     * @throws InvalidInputException or {@link NotFoundException} as thrown by the action
+     * @throws BuildTimeoutException when the build exceeded {@code factory.build.timeout}
+     * @throws ArtifactBuildException when the build failed otherwise, or this thread was interrupted while waiting
+     *         (the interrupt flag is then set again; the build goes on)
+     */
+    public CachedArtifact getOrBuild(CacheKey key, BuildLabels labels, BuildAction action) {
+        CompletableFuture<CachedArtifact> future = getOrBuildAsync(key, labels, action);
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ArtifactBuildException("interrupted while waiting for the build of " + labels.outputKind()
+                    + " (key " + key.hex().substring(0, 12) + "); the build continues");
+        } catch (ExecutionException e) {
+            throw rethrowable(e.getCause());
+        }
+    }
+
+    /**
+     * Like {@link #getOrBuild} without blocking. The future is the caller's own: cancelling it or giving up on it
+     * does not cancel the shared build.
+     */
+    public CompletableFuture<CachedArtifact> getOrBuildAsync(CacheKey key, BuildLabels labels, BuildAction action) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(labels, "labels");
+        Objects.requireNonNull(action, "action");
+        Flight current = CURRENT.get();
+        if (current != null && current.isOrDescendsFrom(key)) {
+            throw new IllegalStateException("the build of " + current.describe() + " depends on " + key + " itself");
+        }
+        Optional<CachedArtifact> hit = cache.lookup(key);
+        if (hit.isPresent()) {
+            counter(DELIVERED_CACHED, labels).increment();
+            counter(CACHE_HITS, labels).increment();
+            return CompletableFuture.completedFuture(hit.get());
+        }
+        counter(CACHE_MISSES, labels).increment();
+        Flight flight = new Flight(key, labels, action, current);
+        Flight existing = flights.putIfAbsent(key, flight);
+        if (existing != null) {
+            if (current != null) {
+                // A build waits for it: if it is still queued for a slot, let it run under ours.
+                slots.excuse(existing.ticket);
+            }
+            return existing.result.copy();
+        }
+        try {
+            executor.execute(() -> run(flight));
+        } catch (RejectedExecutionException e) {
+            complete(flight, null, new ArtifactBuildException("builds are no longer accepted: the service is shutting down"));
+        }
+        return flight.result.copy();
+    }
+
+    /**
+     * For an intermediate product (e.g. one extension's squashfs) needed by the build of an output: the same cache,
+     * single flight and timeout, counted under {@code output_kind=<intermediateKind>} with the output's version and
+     * arch. Called from inside a build action it runs under that build's slot (see the class comment).
+     */
+    public CachedArtifact getOrBuildIntermediate(CacheKey key, String intermediateKind, BuildLabels output,
+            BuildAction action) {
+        return getOrBuild(key, output.intermediate(intermediateKind), action);
+    }
+
+    /** Builds currently queued or running (distinct keys). */
+    public int buildsInFlight() {
+        return flights.size();
+    }
+
+    /** Slots currently held by running builds. */
+    public int slotsInUse() {
+        return slots.inUse();
+    }
+
+    /** Stops accepting builds, interrupts running ones and fails their waiters. */
+    public void close() {
+        executor.shutdownNow();
+        timer.shutdownNow();
+        for (Flight flight : flights.values()) {
+            complete(flight, null, new ArtifactBuildException("the service is shutting down"));
+        }
+    }
+
+    // ---- the build thread ----
+
+    private void run(Flight flight) {
+        CURRENT.set(flight);
+        boolean slotTaken = false;
+        Path workDir = null;
+        CachedArtifact artifact = null;
+        Throwable failure = null;
+        try {
+            // A flight that finished just before this one was registered may have published already.
+            Optional<CachedArtifact> hit = cache.lookup(flight.key);
+            if (hit.isPresent()) {
+                artifact = hit.get();
+                return;
+            }
+            if (flight.slotted) {
+                long queued = System.nanoTime();
+                slotTaken = slots.acquire(flight.ticket);
+                latency(CONCURRENCY_LATENCY, "Time builds waited for a build slot", flight.labels)
+                        .record(System.nanoTime() - queued, TimeUnit.NANOSECONDS);
+            }
+            long started = System.nanoTime();
+            LOG.infof("building %s", flight.describe());
+            Path produced;
+            ScheduledFuture<?> deadline = null;
+            try {
+                synchronized (flight) {
+                    flight.runner = Thread.currentThread();
+                }
+                flight.state.set(RUNNING);
+                deadline = timer.schedule(() -> onTimeout(flight), timeout.toNanos(), TimeUnit.NANOSECONDS);
+                workDir = cache.newWorkDir(flight.labels.outputKind());
+                produced = flight.action.build(workDir);
+            } finally {
+                synchronized (flight) {
+                    flight.runner = null; // from here on the timeout cannot interrupt this thread
+                }
+                if (deadline != null) {
+                    deadline.cancel(false);
+                }
+            }
+            if (!flight.state.compareAndSet(RUNNING, PUBLISHING)) {
+                throw timeoutFailure(flight);
+            }
+            checkProduced(produced, workDir, flight);
+            artifact = cache.publish(flight.key, produced);
+            long nanos = System.nanoTime() - started;
+            counter(BUILT, flight.labels).increment();
+            counter(BUILT_BYTES, flight.labels).increment(artifact.size());
+            latency(BUILD_LATENCY, "Time to build an asset (successful builds)", flight.labels)
+                    .record(nanos, TimeUnit.NANOSECONDS);
+            LOG.infof("built %s: %d bytes in %d ms", flight.describe(), artifact.size(), nanos / 1_000_000);
+        } catch (Throwable t) {
+            if (flight.state.get() == TIMED_OUT) {
+                Thread.interrupted(); // the timeout's interrupt has done its job; let the cleanup run
+                failure = timeoutFailure(flight);
+            } else {
+                failure = t;
+            }
+        } finally {
+            if (workDir != null) {
+                try {
+                    FileTrees.deleteRecursively(workDir);
+                } catch (IOException | RuntimeException e) {
+                    LOG.errorf(e, "could not delete work directory %s", workDir);
+                }
+            }
+            if (slotTaken) {
+                slots.release();
+            }
+            CURRENT.remove();
+            complete(flight, artifact, failure);
+        }
+    }
+
+    private static void checkProduced(Path produced, Path workDir, Flight flight) {
+        if (produced == null) {
+            throw new ArtifactBuildException("the build of " + flight.describe() + " produced no file");
+        }
+        Path file = produced.toAbsolutePath().normalize();
+        if (!file.startsWith(workDir.toAbsolutePath().normalize()) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new ArtifactBuildException("the build of " + flight.describe()
+                    + " must produce a regular file inside its work directory, got " + produced);
+        }
+    }
+
+    private void onTimeout(Flight flight) {
+        if (!flight.state.compareAndSet(RUNNING, TIMED_OUT)) {
+            return; // already publishing
+        }
+        LOG.errorf("the build of %s exceeded %s; interrupting it", flight.describe(), human(timeout));
+        synchronized (flight) {
+            if (flight.runner != null) {
+                flight.runner.interrupt();
+            }
+        }
+        try {
+            timer.schedule(() -> {
+                if (!flight.reported.get()) {
+                    LOG.errorf("the build of %s ignores its interrupt; failing its requests now, its slot stays taken "
+                            + "until it stops", flight.describe());
+                    complete(flight, null, timeoutFailure(flight));
+                }
+            }, grace.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // shutting down: close() fails the waiters
+        }
+    }
+
+    private BuildTimeoutException timeoutFailure(Flight flight) {
+        return new BuildTimeoutException("building " + flight.describe() + " timed out after " + human(timeout));
+    }
+
+    /**
+     * Forgets the flight (so the next request starts afresh), records the outcome, then tells the waiters (so what
+     * they observe afterwards, metrics included, is final). Only the first report counts.
+     */
+    private void complete(Flight flight, CachedArtifact artifact, Throwable failure) {
+        flights.remove(flight.key, flight);
+        if (!flight.reported.compareAndSet(false, true)) {
+            return;
+        }
+        if (failure == null) {
+            flight.result.complete(artifact);
+            return;
+        }
+        RuntimeException error = asBuildError(flight, failure);
+        counter(BUILD_FAILED, flight.labels).increment();
+        if (isClientError(error)) {
+            LOG.infof("the build of %s was refused: %s", flight.describe(), error.getMessage());
+        } else if (error instanceof BuildTimeoutException) {
+            LOG.error(error.getMessage());
+        } else {
+            LOG.errorf(failure, "the build of %s failed", flight.describe());
+        }
+        flight.result.completeExceptionally(error);
+    }
+
+    private static boolean isClientError(Throwable t) {
+        return t instanceof InvalidInputException || t instanceof NotFoundException
+                || t instanceof WebApplicationException;
+    }
+
+    private static RuntimeException asBuildError(Flight flight, Throwable t) {
+        if (isClientError(t) || t instanceof ArtifactBuildException) {
+            return (RuntimeException) t;
+        }
+        if (t instanceof InterruptedException) {
+            return new ArtifactBuildException("the build of " + flight.describe() + " was interrupted", t);
+        }
+        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return new ArtifactBuildException("building " + flight.describe() + " failed: " + message, t);
+    }
+
+    private static RuntimeException rethrowable(Throwable cause) {
+        if (cause instanceof RuntimeException r) {
+            return r;
+        }
+        if (cause instanceof Error e) {
+            throw e;
+        }
+        return new ArtifactBuildException(String.valueOf(cause.getMessage()), cause);
+    }
+
+    // ---- metrics ----
+
+    private Counter counter(String name, BuildLabels labels) {
+        return registry.counter(name, tags(labels));
+    }
+
+    private Timer latency(String name, String description, BuildLabels labels) {
+        return Timer.builder(name)
+                .description(description)
+                .tags(tags(labels))
+                .serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry);
+    }
+
+    private static Tags tags(BuildLabels labels) {
+        return Tags.of("talos_version", labels.talosVersion(), "output_kind", labels.outputKind(), "arch", labels.arch());
+    }
+
+    static String human(Duration d) {
+        long s = d.toSeconds();
+        if (d.toNanos() % 1_000_000_000L != 0 || s == 0) {
+            return d.toMillis() + "ms";
+        }
+        if (s % 3600 == 0) {
+            return s / 3600 + "h";
+        }
+        if (s % 60 == 0) {
+            return s / 60 + "m";
+        }
+        return s + "s";
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + n.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,9 @@
+package dev.imagefactory.cache;
+
+/** A build ran longer than {@code factory.build.timeout} and was cancelled. */
+public class BuildTimeoutException extends ArtifactBuildException {
+
+    public BuildTimeoutException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,494 @@
+package dev.imagefactory.cache;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * The embedded artifact cache: files below one directory, bounded in size, least recently used evicted first.
+ *
+ * <pre>
+ * root/objects/ab/ab12…(64 hex)        the artifact bytes, immutable once there
+ * root/objects/ab/ab12…(64 hex).json   its metadata: size, SHA-256, SHA-512, creation time
+ * root/objects/ab/.tmp-*               metadata being written (removed at startup if a crash left one)
+ * root/work/&lt;purpose&gt;-NNN/          scratch directories of running builds (all removed at startup)
+ * </pre>
+ *
+ * <p><b>Publishing order.</b> The artifact is hashed and flushed to disk while it still lives in its work directory;
+ * then the metadata is written (temporary file, fsync, atomic rename); only then is the artifact renamed into place
+ * (atomic rename, then the directory is flushed). The artifact's rename is the commit point: whoever can see the
+ * artifact under its final name can also see complete metadata for it, so there is no moment at which a present
+ * artifact lacks metadata and has to be treated as missing or damaged. A crash between the two renames leaves
+ * metadata without an artifact, which is never served (lookups need the artifact) and is removed at startup. The
+ * reverse order would leave a window in which a fully written artifact has no metadata. At startup an artifact
+ * whose metadata is missing, unreadable or disagrees with it (key, size, digest shape) is deleted, never served.
+ *
+ * <p><b>Use tracking.</b> The least-recently-used order is kept in memory (an access-ordered map), seeded at startup
+ * from the artifacts' modification times; a lookup moves the artifact to the front and, at most once a minute per
+ * artifact, sets its modification time so the order survives a restart.
+ *
+ * <p><b>Eviction</b> runs after each publish and at startup, until the total size is within the bound. Artifacts
+ * being published are not in the index yet, and the artifact just published is never the victim of its own publish
+ * (a single artifact larger than the bound stays until the next publish). A deleted artifact stays readable through
+ * file handles opened before the deletion, which is why readers open the file as soon as they have it.
+ *
+ * <p>Locking: one monitor guards the index and the byte count; per-key stripes serialise publishing and deleting the
+ * files of the same key. A stripe is taken before the index monitor, never after it.
+ */
+public class FileArtifactCache implements ArtifactCache {
+
+    private static final Logger LOG = Logger.getLogger(FileArtifactCache.class);
+    static final String OBJECTS = "objects";
+    static final String WORK = "work";
+    static final String TMP_PREFIX = ".tmp-";
+    static final String METADATA_SUFFIX = ".json";
+    static final int METADATA_VERSION = 1;
+    private static final long TOUCH_PERSIST_INTERVAL_MILLIS = 60_000;
+    private static final int HASH_BUFFER = 1 << 20;
+    private static final Pattern KEY = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern PREFIX = Pattern.compile("[0-9a-f]{2}");
+    private static final Pattern HEX = Pattern.compile("[0-9a-f]+");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The sidecar file's content. Unknown fields are ignored so later versions may add some. */
+    @JsonPropertyOrder({"version", "key", "size", "sha256", "sha512", "created"})
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Metadata(int version, String key, long size, String sha256, String sha512, String created) {
+    }
+
+    private static final class Entry {
+        final CachedArtifact artifact;
+        /** Last modification time written to the artifact file (epoch millis). */
+        volatile long persistedUse;
+
+        Entry(CachedArtifact artifact, long persistedUse) {
+            this.artifact = artifact;
+            this.persistedUse = persistedUse;
+        }
+    }
+
+    private final Path root;
+    private final Path objects;
+    private final Path work;
+    private final long maxBytes;
+    private final Object lock = new Object();
+    /** Access-ordered: iteration starts at the least recently used artifact. Guarded by {@link #lock}. */
+    private final LinkedHashMap<String, Entry> index = new LinkedHashMap<>(64, 0.75f, true);
+    private final Object[] stripes = new Object[64];
+    /** Guarded by {@link #lock}; volatile so the gauge reads it without locking. */
+    private volatile long totalBytes;
+    private final Counter evictions;
+    private final Counter evictedBytes;
+
+    /**
+     * Opens (creating if needed) the cache below {@code root}, removes leftovers of a crash, indexes what is there
+     * and evicts down to {@code maxBytes}. Problems with the directory are logged, not thrown: the service keeps
+     * running, lookups miss and publishing reports the error.
+     */
+    public FileArtifactCache(Path root, long maxBytes, MeterRegistry registry) {
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("factory.cache.max-size must be positive, got " + maxBytes);
+        }
+        this.root = root.toAbsolutePath().normalize();
+        this.objects = this.root.resolve(OBJECTS);
+        this.work = this.root.resolve(WORK);
+        this.maxBytes = maxBytes;
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new Object();
+        }
+        Gauge.builder("image_factory_asset_cache_size_bytes", this, FileArtifactCache::sizeBytes)
+                .description("Bytes of artifacts in the local cache")
+                .register(registry);
+        Gauge.builder("image_factory_asset_cache_artifacts", this, c -> c.artifactCount())
+                .description("Artifacts in the local cache")
+                .register(registry);
+        Gauge.builder("image_factory_asset_cache_max_size_bytes", this, c -> c.maxBytes)
+                .description("Configured bound of the local cache (factory.cache.max-size)")
+                .register(registry);
+        this.evictions = Counter.builder("image_factory_asset_cache_evictions_total")
+                .description("Artifacts evicted from the local cache to stay within its size bound")
+                .register(registry);
+        this.evictedBytes = Counter.builder("image_factory_asset_cache_evicted_bytes_total")
+                .description("Bytes evicted from the local cache")
+                .register(registry);
+        try {
+            recover();
+        } catch (IOException | UncheckedIOException e) {
+            LOG.errorf(e, "artifact cache at %s could not be opened; artifacts will be rebuilt", this.root);
+        }
+        evictOverflow(null);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    /** Total bytes of the indexed artifacts. */
+    public long sizeBytes() {
+        return totalBytes;
+    }
+
+    public int artifactCount() {
+        synchronized (lock) {
+            return index.size();
+        }
+    }
+
+    Path artifactPath(CacheKey key) {
+        return objects.resolve(key.hex().substring(0, 2)).resolve(key.hex());
+    }
+
+    Path metadataPath(CacheKey key) {
+        return objects.resolve(key.hex().substring(0, 2)).resolve(key.hex() + METADATA_SUFFIX);
+    }
+
+    private Object stripe(String hex) {
+        return stripes[Integer.parseInt(hex.substring(0, 2), 16) % stripes.length];
+    }
+
+    @Override
+    public Optional<CachedArtifact> lookup(CacheKey key) {
+        Entry entry;
+        synchronized (lock) {
+            entry = index.get(key.hex()); // moves it to the most recently used end
+        }
+        if (entry == null) {
+            return Optional.empty();
+        }
+        Path file = entry.artifact.file();
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (IOException e) {
+            LOG.warnf("cached artifact %s disappeared from disk; it will be rebuilt", key);
+            forget(key.hex(), entry, true);
+            return Optional.empty();
+        }
+        if (size != entry.artifact.size()) {
+            LOG.errorf("cached artifact %s has %d bytes, its metadata says %d; deleting it", key, size, entry.artifact.size());
+            forget(key.hex(), entry, true);
+            return Optional.empty();
+        }
+        persistUse(entry);
+        return Optional.of(entry.artifact);
+    }
+
+    private void persistUse(Entry entry) {
+        long now = System.currentTimeMillis();
+        if (now - entry.persistedUse < TOUCH_PERSIST_INTERVAL_MILLIS) {
+            return;
+        }
+        entry.persistedUse = now;
+        try {
+            Files.setLastModifiedTime(entry.artifact.file(), FileTime.fromMillis(now));
+        } catch (IOException e) {
+            LOG.debugf(e, "could not record the use of %s", entry.artifact.key());
+        }
+    }
+
+    @Override
+    public CachedArtifact publish(CacheKey key, Path built) {
+        if (!Files.isRegularFile(built, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalArgumentException("not a regular file: " + built);
+        }
+        CachedArtifact published;
+        try {
+            Digest digest = hashAndSync(built);
+            Path target = artifactPath(key);
+            Path metadata = metadataPath(key);
+            published = new CachedArtifact(key, target, digest.size(), digest.sha256(), digest.sha512());
+            synchronized (stripe(key.hex())) {
+                Entry existing;
+                synchronized (lock) {
+                    existing = index.get(key.hex());
+                }
+                if (existing != null && Files.exists(existing.artifact.file())) {
+                    // Published meanwhile (same inputs); keep the first, readers may already hold it.
+                    Files.deleteIfExists(built);
+                    return existing.artifact;
+                }
+                Files.createDirectories(target.getParent());
+                writeMetadata(metadata, new Metadata(METADATA_VERSION, key.hex(), digest.size(), digest.sha256(),
+                        digest.sha512(), Instant.now().toString()));
+                long now = System.currentTimeMillis();
+                try {
+                    Files.setLastModifiedTime(built, FileTime.fromMillis(now));
+                    Files.move(built, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (IOException e) {
+                    Files.deleteIfExists(metadata); // never leave metadata pointing at nothing
+                    throw e;
+                }
+                syncDirectory(target.getParent());
+                synchronized (lock) {
+                    Entry replaced = index.put(key.hex(), new Entry(published, now));
+                    totalBytes += published.size() - (replaced == null ? 0 : replaced.artifact.size());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("publishing artifact " + key + " failed: " + e.getMessage(), e);
+        }
+        LOG.debugf("published artifact %s (%d bytes)", key, published.size());
+        evictOverflow(key.hex());
+        return published;
+    }
+
+    @Override
+    public Path newWorkDir(String purpose) {
+        String prefix = purpose == null ? "build" : purpose.replaceAll("[^A-Za-z0-9._-]", "_");
+        if (prefix.isEmpty() || prefix.startsWith(".")) {
+            prefix = "build" + prefix;
+        }
+        if (prefix.length() > 64) {
+            prefix = prefix.substring(0, 64);
+        }
+        try {
+            Files.createDirectories(work);
+            return Files.createTempDirectory(work, prefix + "-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a work directory below " + work + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Evicts least recently used artifacts (never {@code keep}) until the total is within the bound. */
+    private void evictOverflow(String keep) {
+        List<Map.Entry<String, Entry>> victims = new ArrayList<>();
+        synchronized (lock) {
+            Iterator<Map.Entry<String, Entry>> it = index.entrySet().iterator();
+            while (totalBytes > maxBytes && it.hasNext()) {
+                Map.Entry<String, Entry> next = it.next();
+                if (next.getKey().equals(keep)) {
+                    continue;
+                }
+                it.remove();
+                totalBytes -= next.getValue().artifact.size();
+                victims.add(next);
+            }
+            if (totalBytes > maxBytes) {
+                LOG.warnf("artifact cache holds %d bytes, over its bound of %d: the newest artifact alone exceeds it",
+                        totalBytes, maxBytes);
+            }
+        }
+        for (Map.Entry<String, Entry> victim : victims) {
+            deleteFiles(victim.getKey(), victim.getValue());
+            evictions.increment();
+            evictedBytes.increment(victim.getValue().artifact.size());
+            LOG.infof("evicted artifact %s (%d bytes) from the cache", victim.getKey(), victim.getValue().artifact.size());
+        }
+    }
+
+    /** Drops {@code entry} from the index if it is still the current one, optionally deleting its files. */
+    private void forget(String hex, Entry entry, boolean deleteFiles) {
+        boolean removed;
+        synchronized (lock) {
+            removed = index.remove(hex, entry);
+            if (removed) {
+                totalBytes -= entry.artifact.size();
+            }
+        }
+        if (removed && deleteFiles) {
+            deleteFiles(hex, entry);
+        }
+    }
+
+    /** Deletes an artifact that has left the index, unless the same key was published again meanwhile. */
+    private void deleteFiles(String hex, Entry entry) {
+        synchronized (stripe(hex)) {
+            synchronized (lock) {
+                if (index.containsKey(hex)) {
+                    return;
+                }
+            }
+            try {
+                // Artifact first: metadata without an artifact is harmless, an artifact without metadata is not.
+                Files.deleteIfExists(entry.artifact.file());
+                Files.deleteIfExists(entry.artifact.file().resolveSibling(hex + METADATA_SUFFIX));
+            } catch (IOException e) {
+                LOG.warnf(e, "could not delete cached artifact %s", hex);
+            }
+        }
+    }
+
+    // ---- startup ----
+
+    private record Found(CachedArtifact artifact, long lastModified) {
+    }
+
+    /** Removes crash leftovers and indexes every artifact that has valid metadata, oldest use first. */
+    private void recover() throws IOException {
+        Files.createDirectories(objects);
+        if (Files.exists(work)) {
+            try {
+                FileTrees.deleteRecursively(work);
+            } catch (IOException e) {
+                LOG.warnf(e, "could not remove leftover build directories below %s", work);
+            }
+        }
+        Files.createDirectories(work);
+        List<Found> found = new ArrayList<>();
+        try (DirectoryStream<Path> prefixes = Files.newDirectoryStream(objects)) {
+            for (Path prefixDir : prefixes) {
+                String prefix = prefixDir.getFileName().toString();
+                if (PREFIX.matcher(prefix).matches() && Files.isDirectory(prefixDir, LinkOption.NOFOLLOW_LINKS)) {
+                    recoverPrefix(prefixDir, prefix, found);
+                }
+            }
+        }
+        found.sort(Comparator.comparingLong(Found::lastModified));
+        synchronized (lock) {
+            for (Found f : found) {
+                index.put(f.artifact().key().hex(), new Entry(f.artifact(), f.lastModified()));
+                totalBytes += f.artifact().size();
+            }
+        }
+        LOG.infof("artifact cache at %s: %d artifacts, %d bytes (bound %d)", root, found.size(), totalBytes, maxBytes);
+    }
+
+    private void recoverPrefix(Path dir, String prefix, List<Found> found) throws IOException {
+        List<Path> metadataFiles = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                if (name.startsWith(TMP_PREFIX)) {
+                    LOG.infof("removing %s, left over from an interrupted publish", file);
+                    Files.deleteIfExists(file);
+                } else if (name.endsWith(METADATA_SUFFIX)) {
+                    metadataFiles.add(file);
+                } else if (KEY.matcher(name).matches() && name.startsWith(prefix)) {
+                    Optional<CachedArtifact> artifact = readValid(file, new CacheKey(name));
+                    if (artifact.isPresent()) {
+                        found.add(new Found(artifact.get(), Files.getLastModifiedTime(file).toMillis()));
+                    } else {
+                        LOG.warnf("deleting cached artifact %s: its metadata is missing or does not match it", file);
+                        Files.deleteIfExists(file);
+                        Files.deleteIfExists(dir.resolve(name + METADATA_SUFFIX));
+                    }
+                }
+            }
+        }
+        for (Path metadata : metadataFiles) {
+            String name = metadata.getFileName().toString();
+            Path artifact = dir.resolve(name.substring(0, name.length() - METADATA_SUFFIX.length()));
+            if (!Files.exists(artifact, LinkOption.NOFOLLOW_LINKS)) {
+                LOG.infof("removing %s: its artifact was never published or was evicted", metadata);
+                Files.deleteIfExists(metadata);
+            }
+        }
+    }
+
+    /** The artifact in {@code file} if its metadata is readable and agrees with it (no re-hashing). */
+    private Optional<CachedArtifact> readValid(Path file, CacheKey key) {
+        try {
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                return Optional.empty();
+            }
+            Metadata m = JSON.readValue(file.resolveSibling(key.hex() + METADATA_SUFFIX).toFile(), Metadata.class);
+            boolean valid = m.version() == METADATA_VERSION
+                    && key.hex().equals(m.key())
+                    && m.size() == Files.size(file)
+                    && isHex(m.sha256(), 64)
+                    && isHex(m.sha512(), 128);
+            return valid ? Optional.of(new CachedArtifact(key, file, m.size(), m.sha256(), m.sha512())) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            LOG.debugf(e, "unreadable metadata for %s", file);
+            return Optional.empty();
+        }
+    }
+
+    private static boolean isHex(String value, int length) {
+        return value != null && value.length() == length && HEX.matcher(value).matches();
+    }
+
+    // ---- file helpers ----
+
+    record Digest(long size, String sha256, String sha512) {
+    }
+
+    /** Reads the file once, feeding both digests, then flushes it to disk (it is about to become visible). */
+    static Digest hashAndSync(Path file) throws IOException {
+        MessageDigest sha256 = digest("SHA-256");
+        MessageDigest sha512 = digest("SHA-512");
+        long size = 0;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer buffer = ByteBuffer.allocate(HASH_BUFFER);
+            int n;
+            while ((n = channel.read(buffer)) != -1) {
+                if (n == 0) {
+                    continue;
+                }
+                buffer.flip();
+                sha256.update(buffer.array(), 0, buffer.limit());
+                sha512.update(buffer.array(), 0, buffer.limit());
+                size += buffer.limit();
+                buffer.clear();
+            }
+            channel.force(true);
+        }
+        HexFormat hex = HexFormat.of();
+        return new Digest(size, hex.formatHex(sha256.digest()), hex.formatHex(sha512.digest()));
+    }
+
+    private static MessageDigest digest(String algorithm) {
+        try {
+            return MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void writeMetadata(Path target, Metadata metadata) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(metadata);
+        Path tmp = Files.createTempFile(target.getParent(), TMP_PREFIX + metadata.key().substring(0, 8) + "-", METADATA_SUFFIX);
+        try {
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Makes a rename durable; not every platform can open a directory, which only costs durability there. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            LOG.debugf(e, "could not flush directory %s", dir);
+        }
+    }
+}

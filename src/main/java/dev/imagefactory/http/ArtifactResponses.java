@@ -1,0 +1,360 @@
+package dev.imagefactory.http;
+
+import dev.imagefactory.cache.CachedArtifact;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.ServiceUnavailableException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Turns a {@link CachedArtifact} into the HTTP answer for {@code GET|HEAD /image/...} (reference §1.4 step 10) and its
+ * {@code .sha256}/{@code .sha512} checksums (step 8, here from the digests computed once at publish time).
+ *
+ * <p>Beyond the reference: strong {@code ETag} (the SHA-256), {@code Cache-Control: immutable} (an artifact under a
+ * URL never changes: the URL names schematic, version and profile), conditional GET ({@code If-None-Match} → 304),
+ * and byte ranges so interrupted downloads resume.
+ *
+ * <p>Range policy: exactly one range ({@code bytes=a-b}, {@code a-}, {@code -n}) is answered with 206; a range-set
+ * with several ranges is answered with the whole artifact (200), which RFC 9110 §14.2 allows and which avoids
+ * multipart/byteranges bodies that few clients ask for and overlapping ranges that multiply the bytes sent.
+ * Syntactically invalid headers and units other than {@code bytes} are ignored (200). A single range starting at or
+ * after the end (or a {@code -0} suffix, or any range of an empty artifact) is 416 with {@code Content-Range: bytes
+ * *}/size. {@code If-Range} must equal the strong ETag for the range to apply; a weak tag or a date (there is no
+ * {@code Last-Modified}) means the whole artifact.
+ *
+ * <p>The body is copied from the file in 64 KiB chunks on the worker thread (never whole in memory), counted in
+ * {@code image_factory_assets_served_bytes_total} as it is written. The file is opened when the response is built,
+ * so eviction between that moment and the write cannot break the download.
+ */
+@ApplicationScoped
+public class ArtifactResponses {
+
+    static final String CACHE_CONTROL = "public, max-age=31536000, immutable";
+    static final String CHECKSUM_CONTENT_TYPE = "text/plain; charset=utf-8";
+    static final String SERVED_BYTES = "image_factory_assets_served_bytes_total";
+    private static final int CHUNK = 64 * 1024;
+    private static final String ATTR_CHARS = "!#$&+-.^_`|~";
+    private static final long[] UNSATISFIABLE = new long[0];
+
+    /** The two checksum flavours and their path suffixes. */
+    public enum Checksum {
+        SHA256(".sha256"),
+        SHA512(".sha512");
+
+        private final String suffix;
+
+        Checksum(String suffix) {
+            this.suffix = suffix;
+        }
+
+        public String suffix() {
+            return suffix;
+        }
+
+        public String hexOf(CachedArtifact artifact) {
+            return this == SHA256 ? artifact.sha256() : artifact.sha512();
+        }
+
+        /** The checksum a request path asks for ({@code metal-amd64.iso.sha256} → SHA256), if any. */
+        public static Optional<Checksum> ofPath(String path) {
+            for (Checksum c : values()) {
+                if (path.endsWith(c.suffix)) {
+                    return Optional.of(c);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    private final Counter servedBytes;
+
+    public ArtifactResponses(MeterRegistry registry) {
+        this.servedBytes = Counter.builder(SERVED_BYTES)
+                .description("Artifact bytes written to clients (bodies of 200 and 206 responses)")
+                .register(registry);
+    }
+
+    /**
+     * The response to a GET or HEAD of the artifact, honouring {@code Range}, {@code If-None-Match} and
+     * {@code If-Range}.
+     *
+     * @param method {@code GET} or {@code HEAD} (anything else is treated as GET)
+     * @param filename the download name for {@code Content-Disposition} (quoted safely here)
+     * @param contentType the {@code Content-Type} value
+     */
+    public Response serve(String method, HttpHeaders headers, CachedArtifact artifact, String filename, String contentType) {
+        return serve(method, headers.getHeaderString("Range"), headers.getHeaderString(HttpHeaders.IF_NONE_MATCH),
+                headers.getHeaderString("If-Range"), artifact, filename, contentType);
+    }
+
+    /** {@link #serve(String, HttpHeaders, CachedArtifact, String, String)} with the three headers given directly (null = absent). */
+    public Response serve(String method, String range, String ifNoneMatch, String ifRange, CachedArtifact artifact,
+            String filename, String contentType) {
+        boolean head = "HEAD".equalsIgnoreCase(method);
+        String etag = etagOf(artifact);
+        long size = artifact.size();
+        if (ifNoneMatch != null && noneMatchHits(ifNoneMatch, etag)) {
+            return Response.notModified()
+                    .header(HttpHeaders.ETAG, etag)
+                    .header(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL)
+                    .build();
+        }
+        long[] slice = null;
+        if (range != null && (ifRange == null || ifRangeMatches(ifRange, etag))) {
+            slice = parseRange(range, size);
+        }
+        if (slice == UNSATISFIABLE) {
+            Response.ResponseBuilder builder = PlainTextErrors.response(416, "requested range not satisfiable")
+                    .header("Content-Range", "bytes */" + size)
+                    .header("Accept-Ranges", "bytes");
+            if (head) {
+                builder.entity(null);
+            }
+            return builder.build();
+        }
+        long start = slice == null ? 0 : slice[0];
+        long length = slice == null ? size : slice[1] - slice[0] + 1;
+        Response.ResponseBuilder builder = Response.status(slice == null ? 200 : 206)
+                .header(HttpHeaders.CONTENT_TYPE, contentType)
+                .header(HttpHeaders.CONTENT_LENGTH, Long.toString(length))
+                .header("Content-Disposition", contentDisposition(filename))
+                .header("Accept-Ranges", "bytes")
+                .header(HttpHeaders.ETAG, etag)
+                .header(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL);
+        if (slice != null) {
+            builder.header("Content-Range", "bytes " + slice[0] + "-" + slice[1] + "/" + size);
+        }
+        if (!head && length > 0) {
+            builder.entity(body(artifact, start, length));
+        }
+        return builder.build();
+    }
+
+    /**
+     * The {@code <name>.sha256} / {@code .sha512} answer: {@code <hex>  <filename>\n} as {@code text/plain}, the
+     * digest taken from the artifact's metadata (never re-hashed).
+     *
+     * @param filename the artifact's download filename (the body names it; the attachment is that name plus suffix)
+     */
+    public Response checksum(String method, CachedArtifact artifact, String filename, Checksum kind) {
+        String name = withoutControls(filename);
+        if (name.isBlank()) {
+            name = "download";
+        }
+        byte[] body = (kind.hexOf(artifact) + "  " + name + "\n").getBytes(StandardCharsets.UTF_8);
+        Response.ResponseBuilder builder = Response.ok()
+                .header(HttpHeaders.CONTENT_TYPE, CHECKSUM_CONTENT_TYPE)
+                .header(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length))
+                .header("Content-Disposition", contentDisposition(name + kind.suffix()))
+                .header(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL);
+        if (!"HEAD".equalsIgnoreCase(method)) {
+            builder.entity(body);
+        }
+        return builder.build();
+    }
+
+    static String etagOf(CachedArtifact artifact) {
+        return "\"" + artifact.sha256() + "\"";
+    }
+
+    private StreamingOutput body(CachedArtifact artifact, long start, long length) {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(artifact.file(), StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            // Evicted between lookup and now (it was the least recently used one): a retry rebuilds it.
+            throw new ServiceUnavailableException(1L);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open artifact " + artifact.key() + ": " + e.getMessage(), e);
+        }
+        return output -> {
+            try (FileChannel in = channel) {
+                ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(CHUNK, length));
+                long position = start;
+                long remaining = length;
+                while (remaining > 0) {
+                    buffer.clear();
+                    if (remaining < buffer.capacity()) {
+                        buffer.limit((int) remaining);
+                    }
+                    int n = in.read(buffer, position);
+                    if (n < 0) {
+                        throw new IOException("artifact " + artifact.key() + " is shorter than its recorded size");
+                    }
+                    // Counted as handed to the connection: a client that aborts leaves at most one chunk
+                    // counted but unsent, and a client that has all bytes never sees a lagging counter.
+                    servedBytes.increment(n);
+                    output.write(buffer.array(), 0, n);
+                    position += n;
+                    remaining -= n;
+                }
+                output.flush();
+            }
+        };
+    }
+
+    // ---- conditional requests ----
+
+    /** If-None-Match uses the weak comparison: {@code W/"x"} matches {@code "x"}; {@code *} matches anything. */
+    static boolean noneMatchHits(String header, String etag) {
+        for (String tag : splitTags(header)) {
+            if (tag.equals("*")) {
+                return true;
+            }
+            String opaque = tag.startsWith("W/") ? tag.substring(2) : tag;
+            if (opaque.equals(etag)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** If-Range uses the strong comparison; a weak tag or an HTTP date never matches (we send no Last-Modified). */
+    static boolean ifRangeMatches(String header, String etag) {
+        return header.trim().equals(etag);
+    }
+
+    private static List<String> splitTags(String header) {
+        List<String> tags = new ArrayList<>();
+        for (String part : header.split(",")) {
+            String tag = part.trim();
+            if (!tag.isEmpty()) {
+                tags.add(tag);
+            }
+        }
+        return tags;
+    }
+
+    // ---- Range ----
+
+    /**
+     * The single byte range {@code {first, last}} (inclusive, clamped to the artifact), {@link #UNSATISFIABLE}, or
+     * null when the header is to be ignored (not bytes, malformed, several ranges).
+     */
+    static long[] parseRange(String header, long size) {
+        int eq = header.indexOf('=');
+        if (eq < 0 || !header.substring(0, eq).trim().equalsIgnoreCase("bytes")) {
+            return null;
+        }
+        List<String> specs = new ArrayList<>();
+        for (String part : header.substring(eq + 1).split(",", -1)) {
+            if (!part.isBlank()) {
+                specs.add(part.trim());
+            }
+        }
+        if (specs.size() != 1) {
+            return null;
+        }
+        String spec = specs.get(0);
+        int dash = spec.indexOf('-');
+        if (dash < 0) {
+            return null;
+        }
+        String first = spec.substring(0, dash).trim();
+        String last = spec.substring(dash + 1).trim();
+        if (first.isEmpty()) {
+            if (!isDigits(last)) {
+                return null;
+            }
+            long suffix = parseSaturating(last);
+            if (suffix == 0 || size == 0) {
+                return UNSATISFIABLE;
+            }
+            return new long[] {Math.max(0, size - suffix), size - 1};
+        }
+        if (!isDigits(first) || !(last.isEmpty() || isDigits(last))) {
+            return null;
+        }
+        long from = parseSaturating(first);
+        long to = last.isEmpty() ? Long.MAX_VALUE : parseSaturating(last);
+        if (to < from) {
+            return null;
+        }
+        if (from >= size) {
+            return UNSATISFIABLE;
+        }
+        return new long[] {from, Math.min(to, size - 1)};
+    }
+
+    private static boolean isDigits(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Digits to a long, saturating at {@link Long#MAX_VALUE} (a huge position is just "beyond the end"). */
+    private static long parseSaturating(String digits) {
+        long value = 0;
+        for (int i = 0; i < digits.length(); i++) {
+            int d = digits.charAt(i) - '0';
+            if (value > (Long.MAX_VALUE - d) / 10) {
+                return Long.MAX_VALUE;
+            }
+            value = value * 10 + d;
+        }
+        return value;
+    }
+
+    // ---- Content-Disposition ----
+
+    /**
+     * {@code attachment; filename="<ascii>"}, plus {@code filename*=UTF-8''<percent-encoded>} (RFC 6266 / 8187) when
+     * the quoted form had to change the name. In the quoted form control characters (CR, LF, ...) are dropped and
+     * quotes, backslashes and non-ASCII characters become {@code _}: no client can then read a header split or a
+     * path out of it, whether or not it unescapes quoted-pairs.
+     */
+    public static String contentDisposition(String filename) {
+        String clean = withoutControls(filename == null ? "" : filename);
+        if (clean.isBlank()) {
+            clean = "download";
+        }
+        StringBuilder ascii = new StringBuilder(clean.length());
+        clean.codePoints().forEach(cp -> ascii.append(cp < 0x80 && cp != '"' && cp != '\\' ? (char) cp : '_'));
+        String value = "attachment; filename=\"" + ascii + "\"";
+        if (!ascii.toString().equals(clean)) {
+            value += "; filename*=UTF-8''" + percentEncode(clean);
+        }
+        return value;
+    }
+
+    private static String withoutControls(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        s.codePoints().filter(cp -> !Character.isISOControl(cp) && cp != 0x2028 && cp != 0x2029)
+                .forEach(out::appendCodePoint);
+        return out.toString();
+    }
+
+    private static String percentEncode(String s) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || ATTR_CHARS.indexOf(c) >= 0) {
+                out.append((char) c);
+            } else {
+                out.append('%').append(String.format(Locale.ROOT, "%02X", c));
+            }
+        }
+        return out.toString();
+    }
+}

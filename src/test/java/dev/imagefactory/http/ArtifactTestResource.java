@@ -1,0 +1,44 @@
+package dev.imagefactory.http;
+
+import dev.imagefactory.cache.ArtifactCache;
+import dev.imagefactory.cache.CacheKey;
+import dev.imagefactory.cache.CachedArtifact;
+import dev.imagefactory.errors.NotFoundException;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Request;
+import jakarta.ws.rs.core.Response;
+import java.util.Optional;
+
+/**
+ * Test-only route serving a published artifact the way the image route does: {@code GET|HEAD
+ * /test-artifacts/{key}/{name}[.sha256|.sha512]?filename=...}. HEAD reaches this GET method (JAX-RS default).
+ */
+@Path("/test-artifacts")
+public class ArtifactTestResource {
+
+    @Inject
+    ArtifactCache cache;
+
+    @Inject
+    ArtifactResponses responses;
+
+    @GET
+    @Path("{key}/{path}")
+    public Response get(@PathParam("key") String key, @PathParam("path") String path, @QueryParam("filename") String filename,
+            @Context HttpHeaders headers, @Context Request request) {
+        Optional<ArtifactResponses.Checksum> checksum = ArtifactResponses.Checksum.ofPath(path);
+        String served = checksum.map(c -> path.substring(0, path.length() - c.suffix().length())).orElse(path);
+        CachedArtifact artifact = cache.lookup(new CacheKey(key)).orElseThrow(() -> new NotFoundException("no such artifact"));
+        String name = filename == null || filename.isEmpty() ? served : filename;
+        if (checksum.isPresent()) {
+            return responses.checksum(request.getMethod(), artifact, name, checksum.get());
+        }
+        return responses.serve(request.getMethod(), headers, artifact, name, "application/x-iso9660-image");
+    }
+}
