@@ -8,9 +8,13 @@ import jakarta.enterprise.inject.Produces;
 @ApplicationScoped
 public class ReleaseSourceProducer {
 
+    /** Below the data dir: pulled and flattened release content, reused across restarts. */
+    static final String CACHE_DIR = "release-cache";
+
     @Produces
     @ApplicationScoped
     ReleaseSource releaseSource(FactoryConfig config) {
-        return new DirectoryReleaseSource(config.releases().dir());
+        ReleaseCache cache = new ReleaseCache(config.dataDir().resolve(CACHE_DIR));
+        return new DirectoryReleaseSource(config.releases().dir(), cache);
     }
 }
