@@ -1,5 +1,8 @@
 package dev.imagefactory.catalog;
 
+import dev.imagefactory.oci.OciLayout;
+import dev.imagefactory.oci.Platform;
+import dev.imagefactory.oci.ResolvedManifest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -22,22 +25,31 @@ import org.jboss.logging.Logger;
  * v1.11.0/usr/install/amd64/{vmlinuz,initramfs.xz,systemd-stub.efi,systemd-boot.efi}
  * v1.11.0/extensions/image-digests       optional, with extensions/descriptions.yaml
  * v1.11.0/extension-images/siderolabs/intel-ucode/   one per listed extension, named by repository path:
- *                                        manifest.yaml + rootfs/ (a flattened image)
+ *                                        manifest.yaml + rootfs/ (a flattened image), or an OCI image layout
  * v1.11.0/overlays/overlays.yaml         optional
  * </pre>
  * Directories whose names are not versions are ignored. The directory is read on every call, so releases can be
- * added without a restart; the files are a few kilobytes.
+ * added without a restart; the files are a few kilobytes. Extension images given as OCI layouts are flattened once
+ * per architecture into the release cache, keyed by the manifest digest.
  */
 public final class DirectoryReleaseSource implements ReleaseSource {
 
     private static final Logger LOG = Logger.getLogger(DirectoryReleaseSource.class);
 
     private final Path root;
+    private final ReleaseCache cache;
     private final AtomicBoolean missingReported = new AtomicBoolean();
     private final FileDigests digests = new FileDigests();
 
-    public DirectoryReleaseSource(Path root) {
+    /** @param cache where extension images given as OCI layouts are flattened */
+    public DirectoryReleaseSource(Path root, ReleaseCache cache) {
         this.root = root;
+        this.cache = cache;
+    }
+
+    /** A source whose extension images are all plain directories; an OCI layout among them is refused. */
+    public DirectoryReleaseSource(Path root) {
+        this(root, null);
     }
 
     @Override
@@ -78,10 +90,32 @@ public final class DirectoryReleaseSource implements ReleaseSource {
                 .filter(Files::isDirectory)
                 .orElseThrow(() -> new ReleaseDataException("release " + version + " lists extension "
                         + extension.name() + " but has no extension-images/" + extension.name() + " directory"));
+        if (OciLayout.isLayout(dir)) {
+            return flattenedLayout(extension, dir, arch);
+        }
         if (Files.isRegularFile(dir.resolve("manifest.yaml")) && Files.isDirectory(dir.resolve("rootfs"))) {
             return new ExtensionImage(extension.name(), dir, "tree:" + digests.treeSha256(dir));
         }
-        throw new ReleaseDataException(dir + " is not an extension image (manifest.yaml + rootfs/)");
+        throw new ReleaseDataException(dir + " is neither an extension image (manifest.yaml + rootfs/) nor an OCI"
+                + " image layout");
+    }
+
+    private ExtensionImage flattenedLayout(OfficialExtension extension, Path dir, Arch arch) {
+        if (cache == null) {
+            throw new ReleaseDataException(dir + " is an OCI image layout, but this release source has no cache"
+                    + " directory to flatten it into");
+        }
+        try {
+            OciLayout layout = OciLayout.open(dir);
+            ResolvedManifest image = layout.resolve(Platform.linux(arch.goName()));
+            String where = dir + " (" + arch + ", " + image.digest() + ")";
+            Path root = cache.directory(ExtensionImages.CACHE_KIND,
+                    ExtensionImages.cacheKey(arch, image.digest().toString()), where,
+                    into -> ExtensionImages.flattenInto(into, layout, image.manifest().layers(), where));
+            return new ExtensionImage(extension.name(), root, image.digest().toString());
+        } catch (IOException e) {
+            throw new ReleaseDataException(dir + ": " + e.getMessage(), e);
+        }
     }
 
     private Optional<Path> releaseDirectory(TalosVersion version) {

@@ -5,8 +5,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Where Talos releases come from: a local directory now, an OCI registry ({@code siderolabs/imager} tags,
- * {@code siderolabs/extensions:<v>}, {@code siderolabs/overlays:<v>}) later. Methods return parsed data so both
+ * Where Talos releases come from: a local directory ({@link DirectoryReleaseSource}) or an OCI registry
+ * ({@link OciReleaseSource}: {@code siderolabs/imager} tags, {@code siderolabs/extensions:<v>},
+ * {@code siderolabs/overlays:<v>}). Methods return parsed data so both
  * implementations share {@link ExtensionManifestParser} and {@link OverlayManifestParser} and callers never see
  * paths. Malformed release data raises {@link ReleaseDataException}.
  */

@@ -35,6 +35,10 @@ public interface FactoryConfig {
     Build build();
 
     interface Releases {
+        /** Where releases come from: {@code directory} ({@link #dir()}) or {@code oci} ({@link #oci()}). */
+        @WithDefault("directory")
+        Source source();
+
         /** Local release source: one sub-directory per Talos version in the upstream imager layout. */
         @WithDefault("./releases")
         Path dir();
@@ -52,6 +56,42 @@ public interface FactoryConfig {
          */
         @WithDefault("debian")
         String localBuildMarker();
+
+        Oci oci();
+
+        enum Source { DIRECTORY, OCI }
+
+        /** The registry release source: the upstream images {@code imager}, {@code extensions}, {@code overlays}. */
+        interface Oci {
+            /** Registry holding the release images (upstream {@code artifacts.core.registry}). */
+            @WithDefault("ghcr.io")
+            String registry();
+
+            /** Talk plain HTTP to {@link #registry()} and to extension images on it. */
+            @WithDefault("false")
+            boolean insecure();
+
+            /** Credentials for {@link #registry()}; anonymous (with bearer tokens where asked) when unset. */
+            Optional<String> username();
+
+            Optional<String> password();
+
+            /** Repository whose tags are the Talos versions and whose image holds the boot files. */
+            @WithDefault("siderolabs/imager")
+            String imager();
+
+            /** Repository of the per-version extension manifest image ({@code image-digests}). */
+            @WithDefault("siderolabs/extensions")
+            String extensions();
+
+            /** Repository of the per-version overlay manifest image ({@code overlays.yaml}). */
+            @WithDefault("siderolabs/overlays")
+            String overlays();
+
+            /** How long the list of versions (imager tags) is reused (upstream {@code talosVersionRecheckInterval}). */
+            @WithDefault("15m")
+            Duration recheckInterval();
+        }
     }
 
     interface Catalog {

@@ -1,8 +1,14 @@
 package dev.imagefactory.catalog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.imagefactory.oci.Descriptor;
+import dev.imagefactory.oci.OciLayoutWriter;
+import dev.imagefactory.oci.Platform;
+import dev.imagefactory.oci.TarLayer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,5 +71,91 @@ class DirectoryReleaseSourceTest {
         assertTrue(source.extensions(TalosVersion.parse("v1.11.0")).isEmpty());
         assertTrue(source.overlays(TalosVersion.parse("v1.11.0")).isEmpty());
         assertTrue(source.extensions(TalosVersion.parse("v1.12.0")).isEmpty());
+    }
+
+    static final String EXTENSION_MANIFEST = "version: v1alpha1\nmetadata:\n  name: hello\n  version: 1.0\n";
+
+    @TempDir
+    Path data;
+
+    /** A release listing one extension, whose image is the OCI layout {@code extension-images/standin/hello}. */
+    OciLayoutWriter releaseWithLayoutExtension() throws IOException {
+        Files.createDirectories(root.resolve("v1.11.0/extensions"));
+        Files.writeString(root.resolve("v1.11.0/extensions/image-digests"), "ghcr.io/standin/hello:1.0@" + D1 + "\n");
+        return new OciLayoutWriter(root.resolve("v1.11.0/extension-images/standin/hello"));
+    }
+
+    Descriptor extensionImage(OciLayoutWriter layout, String arch, TarLayer... extra) {
+        List<TarLayer> layers = new java.util.ArrayList<>(List.of(new TarLayer()
+                .file("manifest.yaml", 0644, EXTENSION_MANIFEST)
+                .dir("rootfs/", 0755)
+                .file("rootfs/usr/lib/firmware/blob", 0644, "firmware for " + arch)
+                .file("rootfs/usr/lib/firmware/stale", 0644, "removed by the next layer")));
+        layers.add(new TarLayer().whiteout("rootfs/usr/lib/firmware/stale"));
+        layers.addAll(List.of(extra));
+        return layout.image(Platform.linux(arch), layers, TarLayer.Compression.GZIP);
+    }
+
+    @Test
+    void extensionImagesGivenAsOciLayoutsAreFlattenedOncePerArchitecture() throws IOException {
+        OciLayoutWriter layout = releaseWithLayoutExtension();
+        Descriptor amd = extensionImage(layout, "amd64");
+        Descriptor arm = extensionImage(layout, "arm64");
+        layout.root(layout.index(List.of(amd, arm)));
+        DirectoryReleaseSource source = new DirectoryReleaseSource(root, new ReleaseCache(data));
+        TalosVersion v = TalosVersion.parse("v1.11.0");
+        OfficialExtension hello = source.extensions(v).orElseThrow().get(0);
+
+        ExtensionImage image = source.extensionImage(v, hello, Arch.AMD64);
+        assertEquals("standin/hello", image.name());
+        assertEquals(amd.digest().toString(), image.identity());
+        assertEquals(data.resolve("extensions/amd64-sha256-" + amd.digest().hex()), image.root());
+        assertEquals(EXTENSION_MANIFEST, Files.readString(image.manifest()));
+        assertEquals("firmware for amd64", Files.readString(image.rootfs().resolve("usr/lib/firmware/blob")));
+        assertTrue(Files.notExists(image.rootfs().resolve("usr/lib/firmware/stale")));
+
+        Files.writeString(image.rootfs().resolve("usr/lib/firmware/blob"), "marker"); // proves the second call reuses it
+        assertEquals("marker", Files.readString(source.extensionImage(v, hello, Arch.AMD64)
+                .rootfs().resolve("usr/lib/firmware/blob")));
+        ExtensionImage armImage = source.extensionImage(v, hello, Arch.ARM64);
+        assertEquals(arm.digest().toString(), armImage.identity());
+        assertEquals("firmware for arm64", Files.readString(armImage.rootfs().resolve("usr/lib/firmware/blob")));
+        try (var entries = Files.list(data.resolve("extensions"))) {
+            assertEquals(2, entries.count(), "two entries, no scratch directories left");
+        }
+    }
+
+    @Test
+    void anImageThatIsNotAnExtensionIsRefusedAndNotCached() throws IOException {
+        OciLayoutWriter layout = releaseWithLayoutExtension();
+        layout.root(extensionImage(layout, "amd64", new TarLayer().file("README", 0644, "stray")));
+        DirectoryReleaseSource source = new DirectoryReleaseSource(root, new ReleaseCache(data));
+        TalosVersion v = TalosVersion.parse("v1.11.0");
+        OfficialExtension hello = source.extensions(v).orElseThrow().get(0);
+
+        ReleaseDataException e = assertThrows(ReleaseDataException.class,
+                () -> source.extensionImage(v, hello, Arch.AMD64));
+        assertTrue(e.getMessage().contains("exactly manifest.yaml and rootfs/, it holds README, manifest.yaml, rootfs"),
+                e.getMessage());
+        try (var entries = Files.list(data.resolve("extensions"))) {
+            assertEquals(0, entries.count());
+        }
+        assertThrows(ReleaseDataException.class, () -> new DirectoryReleaseSource(root)
+                .extensionImage(v, hello, Arch.AMD64), "no cache directory to flatten into");
+    }
+
+    @Test
+    void plainExtensionDirectoriesAreUsedInPlace() throws IOException {
+        Files.createDirectories(root.resolve("v1.11.0/extensions"));
+        Path dir = Files.createDirectories(root.resolve("v1.11.0/extension-images/standin/hello"));
+        Files.writeString(root.resolve("v1.11.0/extensions/image-digests"), "ghcr.io/standin/hello:1.0@" + D1 + "\n");
+        Files.writeString(dir.resolve("manifest.yaml"), EXTENSION_MANIFEST);
+        Files.createDirectories(dir.resolve("rootfs/usr"));
+        DirectoryReleaseSource source = new DirectoryReleaseSource(root, new ReleaseCache(data));
+        TalosVersion v = TalosVersion.parse("v1.11.0");
+        ExtensionImage image = source.extensionImage(v, source.extensions(v).orElseThrow().get(0), Arch.ARM64);
+        assertEquals(dir, image.root());
+        assertTrue(image.identity().startsWith("tree:"));
+        assertNotEquals(D1, image.identity());
     }
 }

@@ -1,0 +1,224 @@
+package dev.imagefactory.catalog;
+
+import dev.imagefactory.oci.LayerFlattener;
+import dev.imagefactory.oci.LayerFlattener.EntryKind;
+import dev.imagefactory.oci.OciException;
+import dev.imagefactory.oci.Platform;
+import dev.imagefactory.oci.RegistryClient;
+import dev.imagefactory.oci.RegistryEndpoint;
+import dev.imagefactory.oci.ResolvedManifest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Releases from an OCI registry, laid out as upstream publishes them (talos-imager.md §1.1–1.5): the tags of
+ * {@code siderolabs/imager} are the versions, its linux/amd64 image holds both architectures' boot files under
+ * {@code usr/install/}; {@code siderolabs/extensions:<tag>} holds {@code image-digests} and
+ * {@code descriptions.yaml}; {@code siderolabs/overlays:<tag>} holds {@code overlays.yaml}; each extension is pulled
+ * by the digest its {@code image-digests} line pins. Everything pulled is verified against its digest and kept in
+ * the {@link ReleaseCache} by digest, so a restart re-reads tags and manifests but no layer.
+ */
+public final class OciReleaseSource implements ReleaseSource {
+
+    /** What to read from where; {@code registry} also says whether it is insecure and its credentials. */
+    public record Settings(RegistryEndpoint registry, String imager, String extensions, String overlays,
+            Duration recheckInterval) {
+    }
+
+    private static final Logger LOG = Logger.getLogger(OciReleaseSource.class);
+    /** Upstream pulls the amd64 variant of the manifest images and the imager; they are not arch-specific. */
+    private static final Platform MANIFEST_PLATFORM = Platform.linux("amd64");
+    private static final String INSTALL_PREFIX = "usr/install/";
+    static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /** Upstream's per-image fetch timeout ({@code artifacts.FetchTimeout}). */
+    static final Duration TRANSFER_TIMEOUT = Duration.ofMinutes(20);
+
+    private record Listing(Map<TalosVersion, String> tags, Instant fetched) {
+    }
+
+    private final Settings settings;
+    private final ReleaseCache cache;
+    private final Clock clock;
+    private final RegistryClient core;
+    private final Map<String, RegistryClient> otherRegistries = new ConcurrentHashMap<>();
+    private final FileDigests digests = new FileDigests();
+    private final Object listingLock = new Object();
+    private volatile Listing listing;
+    private final Memo<TalosVersion, Optional<Path>> imagers;
+    private final Memo<TalosVersion, Optional<List<OfficialExtension>>> extensionLists;
+    private final Memo<TalosVersion, Optional<List<OfficialOverlay>>> overlayLists;
+
+    public OciReleaseSource(Settings settings, ReleaseCache cache) {
+        this(settings, cache, Clock.systemUTC());
+    }
+
+    OciReleaseSource(Settings settings, ReleaseCache cache, Clock clock) {
+        this.settings = settings;
+        this.cache = cache;
+        this.clock = clock;
+        this.core = new RegistryClient(settings.registry(), TIMEOUT, TRANSFER_TIMEOUT);
+        // a version whose image is missing may be published later: look again after the recheck interval
+        this.imagers = new Memo<>(Optional::isEmpty, settings.recheckInterval(), clock);
+        this.extensionLists = new Memo<>(Optional::isEmpty, settings.recheckInterval(), clock);
+        this.overlayLists = new Memo<>(Optional::isEmpty, settings.recheckInterval(), clock);
+    }
+
+    @Override
+    public Set<TalosVersion> versions() {
+        return Set.copyOf(listing().tags().keySet());
+    }
+
+    @Override
+    public Optional<ReleaseFile> bootFile(TalosVersion version, Arch arch, BootFile file) {
+        return imagers.get(version, () -> pullImager(version))
+                .map(root -> root.resolve(file.pathFor(arch)))
+                .filter(path -> Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS))
+                .map(path -> new ReleaseFile(path, digests.sha256(path)));
+    }
+
+    @Override
+    public Optional<List<OfficialExtension>> extensions(TalosVersion version) {
+        return extensionLists.get(version, () -> manifestImage(settings.extensions(), version, "extension-manifests",
+                Set.of("image-digests", "descriptions.yaml")).map(dir -> {
+                    String where = image(settings.extensions(), version);
+                    String imageDigests = read(dir.resolve("image-digests"), where)
+                            .orElseThrow(() -> new ReleaseDataException(where + " has no image-digests"));
+                    String descriptions = read(dir.resolve("descriptions.yaml"), where).orElse(null);
+                    return ExtensionManifestParser.parse(imageDigests, descriptions, where);
+                }));
+    }
+
+    @Override
+    public Optional<List<OfficialOverlay>> overlays(TalosVersion version) {
+        return overlayLists.get(version, () -> manifestImage(settings.overlays(), version, "overlay-manifests",
+                Set.of("overlays.yaml")).map(dir -> {
+                    String where = image(settings.overlays(), version);
+                    String yaml = read(dir.resolve("overlays.yaml"), where)
+                            .orElseThrow(() -> new ReleaseDataException(where + " has no overlays.yaml"));
+                    return OverlayManifestParser.parse(yaml, where);
+                }));
+    }
+
+    @Override
+    public ExtensionImage extensionImage(TalosVersion version, OfficialExtension extension, Arch arch) {
+        if (extension.digest().isEmpty()) {
+            throw new ReleaseDataException("release " + version + " lists extension " + extension.name()
+                    + " without a digest");
+        }
+        String where = extension.ref().registry() + "/" + extension.ref().repository() + "@" + extension.digest()
+                + " (" + arch + ")";
+        Path root = cache.directory(ExtensionImages.CACHE_KIND, ExtensionImages.cacheKey(arch, extension.digest()),
+                where, into -> {
+                    RegistryClient.Repository repository = clientFor(extension.ref().registry())
+                            .repository(extension.ref().repository());
+                    LOG.infof("pulling extension image %s", where);
+                    ResolvedManifest image = repository.resolve(extension.digest(), Platform.linux(arch.goName()))
+                            .orElseThrow(() -> new OciException(where + ": no such image in the registry"));
+                    ExtensionImages.flattenInto(into, repository, image.manifest().layers(), where);
+                });
+        return new ExtensionImage(extension.name(), root, extension.digest());
+    }
+
+    private Listing listing() {
+        Listing known = listing;
+        Instant now = clock.instant();
+        if (known != null && now.isBefore(known.fetched().plus(settings.recheckInterval()))) {
+            return known;
+        }
+        synchronized (listingLock) {
+            known = listing;
+            if (known != null && now.isBefore(known.fetched().plus(settings.recheckInterval()))) {
+                return known;
+            }
+            try {
+                Map<TalosVersion, String> tags = new HashMap<>();
+                for (String tag : core.tags(settings.imager())) {
+                    TalosVersion.tryParse(tag).ifPresent(v -> tags.putIfAbsent(v, tag));
+                }
+                listing = new Listing(Map.copyOf(tags), clock.instant());
+            } catch (IOException | RuntimeException e) {
+                String where = settings.registry().host() + "/" + settings.imager();
+                if (known == null) {
+                    throw new ReleaseDataException("cannot list the Talos versions (tags of " + where + "): "
+                            + e.getMessage(), e);
+                }
+                // a registry hiccup should not empty /versions: keep the last list until the next recheck
+                LOG.warnf("cannot list the tags of %s, keeping the previous versions: %s", where, e.getMessage());
+                listing = new Listing(known.tags(), clock.instant());
+            }
+            return listing;
+        }
+    }
+
+    /** The tag a version was listed under ({@code v1.11.0}; a registry may also say {@code 1.11.0}). */
+    private String tagOf(TalosVersion version) {
+        Listing known = listing;
+        String tag = known == null ? null : known.tags().get(version);
+        return tag != null ? tag : version.toString();
+    }
+
+    private String image(String repository, TalosVersion version) {
+        return settings.registry().host() + "/" + repository + ":" + tagOf(version);
+    }
+
+    private Optional<Path> pullImager(TalosVersion version) {
+        String where = image(settings.imager(), version);
+        return resolve(settings.imager(), version).map(image -> cache.directory("imager",
+                image.digest().toString().replace(':', '-'), where, into -> {
+                    LOG.infof("pulling boot files of %s (%s)", where, image.digest());
+                    LayerFlattener.regularFilesUnder(INSTALL_PREFIX)
+                            .flatten(core.repository(settings.imager()), image.manifest().layers(), into);
+                }));
+    }
+
+    /** The given files of a small manifest image, in the cache by manifest digest; empty when the tag is absent. */
+    private Optional<Path> manifestImage(String repository, TalosVersion version, String kind, Set<String> files) {
+        String where = image(repository, version);
+        return resolve(repository, version).map(image -> cache.directory(kind,
+                image.digest().toString().replace(':', '-'), where, into -> LayerFlattener
+                        .filtered((path, entryKind) -> entryKind == EntryKind.FILE && files.contains(path))
+                        .flatten(core.repository(repository), image.manifest().layers(), into)));
+    }
+
+    private Optional<ResolvedManifest> resolve(String repository, TalosVersion version) {
+        String where = image(repository, version);
+        try {
+            return core.repository(repository).resolve(tagOf(version), MANIFEST_PLATFORM);
+        } catch (IOException e) {
+            throw new ReleaseDataException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The configured registry with its settings; any other registry an extension names, anonymously over TLS. */
+    private RegistryClient clientFor(String host) {
+        if (host.equals(settings.registry().host())) {
+            return core;
+        }
+        return otherRegistries.computeIfAbsent(host, h -> new RegistryClient(RegistryEndpoint.anonymous(h, false),
+                TIMEOUT, TRANSFER_TIMEOUT));
+    }
+
+    private static Optional<String> read(Path file, String where) {
+        try {
+            return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new ReleaseDataException(where + ": cannot read " + file.getFileName() + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.imagefactory.oci;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/** Where an image's blobs come from: an OCI layout on disk or a registry repository. */
+public interface BlobSource {
+
+    /** Manifests, indexes and configs are small JSON documents; anything larger is refused as malformed. */
+    int MAX_DOCUMENT_SIZE = 4 << 20;
+
+    /** The blob's content, verified against {@code descriptor} as it is read (see {@link VerifyingInputStream}). */
+    VerifyingInputStream open(Descriptor descriptor) throws IOException;
+
+    /** A verified small JSON document (manifest, index or config) named by {@code descriptor}. */
+    default byte[] readDocument(Descriptor descriptor) throws IOException {
+        if (descriptor.size() > MAX_DOCUMENT_SIZE) {
+            throw new OciException(descriptor.digest() + ": " + descriptor.size() + " bytes is too large for a "
+                    + descriptor.mediaType() + " document");
+        }
+        try (VerifyingInputStream in = open(descriptor)) {
+            byte[] content = in.readAllBytes();
+            in.verifyToEnd();
+            return content;
+        }
+    }
+}

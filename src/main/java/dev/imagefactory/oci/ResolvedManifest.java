@@ -1,0 +1,9 @@
+package dev.imagefactory.oci;
+
+/** The image manifest picked for a platform, with the descriptor (digest) that names it. */
+public record ResolvedManifest(Descriptor descriptor, ImageManifest manifest) {
+
+    public Digest digest() {
+        return descriptor.digest();
+    }
+}

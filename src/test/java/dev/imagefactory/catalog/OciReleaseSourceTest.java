@@ -1,0 +1,328 @@
+package dev.imagefactory.catalog;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.imagefactory.oci.Descriptor;
+import dev.imagefactory.oci.DigestMismatchException;
+import dev.imagefactory.oci.LocalRegistry;
+import dev.imagefactory.oci.OciLayout;
+import dev.imagefactory.oci.OciLayoutWriter;
+import dev.imagefactory.oci.Platform;
+import dev.imagefactory.oci.RegistryClient;
+import dev.imagefactory.oci.RegistryEndpoint;
+import dev.imagefactory.oci.TarLayer;
+import dev.imagefactory.oci.TarLayer.Compression;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The registry release source against the directory source on the same release: a release is built in the
+ * directory layout, pushed into a real registry ({@link LocalRegistry}) in upstream's image layout, and both
+ * sources must then give the same versions, manifests, boot file bytes and extension trees.
+ */
+class OciReleaseSourceTest {
+
+    static final TalosVersion V11 = TalosVersion.parse("v1.11.0");
+    static final TalosVersion V12 = TalosVersion.parse("v1.12.0-alpha.1");
+    static final String IMAGER = "siderolabs/imager";
+    static final Duration RECHECK = Duration.ofMinutes(15);
+
+    static LocalRegistry registry;
+    static Path releases;
+    static DirectoryReleaseSource directory;
+
+    @TempDir
+    Path data;
+
+    @BeforeAll
+    static void publishRelease(@TempDir Path work) throws IOException {
+        assumeTrue(LocalRegistry.available(), "docker-registry is not installed (apt-get install docker-registry)");
+        registry = LocalRegistry.start(work.resolve("registry"));
+        releases = work.resolve("releases");
+        RegistryClient client = registry.client();
+        Random random = new Random(42);
+
+        for (TalosVersion version : List.of(V11, V12)) {
+            Path release = releases.resolve(version.toString());
+            TarLayer imagerLayer = new TarLayer().file("usr/bin/imager", 0755, "not a boot file")
+                    .symlink("usr/install/amd64/kernel-link", "vmlinuz");
+            for (Arch arch : Arch.values()) {
+                for (BootFile file : BootFile.values()) {
+                    if (version.equals(V12) && arch == Arch.ARM64 && file == BootFile.SD_BOOT) {
+                        continue; // a release may lack a boot file: both sources must say so
+                    }
+                    byte[] bytes = new byte[file == BootFile.INITRAMFS ? 3 << 20 : 256 << 10];
+                    random.nextBytes(bytes);
+                    Path path = release.resolve(file.pathFor(arch));
+                    Files.createDirectories(path.getParent());
+                    Files.write(path, bytes);
+                    imagerLayer.file(file.pathFor(arch), 0644, bytes);
+                }
+            }
+            // upstream's imager index: both arch variants, the amd64 one (which the factory reads) holds all files
+            OciLayoutWriter imager = new OciLayoutWriter(work.resolve("imager-" + version));
+            Descriptor amd = imager.image(Platform.linux("amd64"), List.of(imagerLayer), Compression.GZIP);
+            Descriptor arm = imager.image(Platform.linux("arm64"),
+                    List.of(new TarLayer().file(BootFile.KERNEL.pathFor(Arch.AMD64), 0644, "decoy")), Compression.GZIP);
+            Descriptor index = imager.index(List.of(arm, amd));
+            imager.root(index);
+            client.pushImage(OciLayout.open(imager.dir()), index, IMAGER, version.toString());
+        }
+        pushPlain(work.resolve("other-tag"), new TarLayer().file("f", 0644, "x"), IMAGER, "latest");
+
+        Path v11 = releases.resolve(V11.toString());
+        StringBuilder imageDigests = new StringBuilder();
+        StringBuilder descriptions = new StringBuilder();
+        for (String name : List.of("hello", "world")) {
+            OciLayoutWriter layout = new OciLayoutWriter(v11.resolve("extension-images/standin/" + name));
+            Descriptor index = layout.index(List.of(extensionImage(layout, name, "amd64"), extensionImage(layout, name, "arm64")));
+            layout.root(index);
+            client.pushImage(OciLayout.open(layout.dir()), index, "standin/" + name, "1.0");
+            String line = registry.host() + "/standin/" + name + ":1.0@" + index.digest();
+            imageDigests.append(line).append('\n');
+            descriptions.append(line).append(":\n  author: Stand-in\n  description: the ").append(name).append(" extension\n");
+        }
+        write(v11.resolve("extensions/image-digests"), imageDigests.toString());
+        write(v11.resolve("extensions/descriptions.yaml"), descriptions.toString());
+        write(v11.resolve("overlays/overlays.yaml"), "overlays:\n  - name: rpi_generic\n"
+                + "    image: ghcr.io/siderolabs/sbc-raspberrypi:v0.1.5\n    digest: sha256:" + "7".repeat(64) + "\n");
+
+        // upstream's manifest images: scratch images holding the files at their root
+        pushPlain(work.resolve("extensions-image"), new TarLayer()
+                .file("image-digests", 0644, Files.readString(v11.resolve("extensions/image-digests")))
+                .file("descriptions.yaml", 0644, Files.readString(v11.resolve("extensions/descriptions.yaml"))),
+                "siderolabs/extensions", V11.toString());
+        pushPlain(work.resolve("overlays-image"), new TarLayer()
+                .file("overlays.yaml", 0644, Files.readString(v11.resolve("overlays/overlays.yaml"))),
+                "siderolabs/overlays", V11.toString());
+
+        directory = new DirectoryReleaseSource(releases, new ReleaseCache(work.resolve("directory-cache")));
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    /** An extension image for one arch: two layers, the second hiding a file of the first. */
+    static Descriptor extensionImage(OciLayoutWriter layout, String name, String arch) {
+        TarLayer base = new TarLayer()
+                .file("manifest.yaml", 0644, "version: v1alpha1\nmetadata:\n  name: " + name + "\n  version: \"1.0\"\n")
+                .dir("rootfs/", 0755)
+                .dir("rootfs/usr/local/bin/", 0555)
+                .file("rootfs/usr/local/bin/" + name, 0755, name + " for " + arch)
+                .file("rootfs/usr/lib/firmware/" + name + ".bin", 0644, new byte[] {1, 2, 3, (byte) arch.length()})
+                .hardlink("rootfs/usr/lib/firmware/" + name + "-alias.bin", "rootfs/usr/lib/firmware/" + name + ".bin")
+                .symlink("rootfs/usr/lib/firmware/latest", name + ".bin")
+                .file("rootfs/usr/lib/firmware/obsolete", 0644, "hidden by the next layer");
+        TarLayer update = new TarLayer().whiteout("rootfs/usr/lib/firmware/obsolete")
+                .file("rootfs/etc/cri/conf.d/" + name + ".part", 0600, "[plugins]\n");
+        return layout.image(Platform.linux(arch), List.of(base, update), Compression.ZSTD);
+    }
+
+    /** Pushes a plain (index-less) single-layer image, as the scratch manifest images may be. */
+    static void pushPlain(Path dir, TarLayer layer, String repository, String tag) throws IOException {
+        OciLayoutWriter writer = new OciLayoutWriter(dir);
+        Descriptor image = writer.image(Platform.linux("amd64"), List.of(layer), Compression.GZIP);
+        writer.root(image);
+        registry.client().pushImage(OciLayout.open(dir), image, repository, tag);
+    }
+
+    static void write(Path file, String text) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+    }
+
+    OciReleaseSource oci(String imager, Clock clock) {
+        OciReleaseSource.Settings settings = new OciReleaseSource.Settings(
+                RegistryEndpoint.anonymous(registry.host(), true), imager, "siderolabs/extensions",
+                "siderolabs/overlays", RECHECK);
+        return new OciReleaseSource(settings, new ReleaseCache(data), clock);
+    }
+
+    OciReleaseSource oci() {
+        return oci(IMAGER, Clock.systemUTC());
+    }
+
+    @Test
+    void listsTheSameVersionsManifestsAndBootFiles() throws IOException {
+        OciReleaseSource oci = oci();
+        assertEquals(Set.of(V11, V12), oci.versions());
+        assertEquals(directory.versions(), oci.versions());
+        for (TalosVersion version : oci.versions()) {
+            assertEquals(directory.extensions(version), oci.extensions(version), version + " extensions");
+            assertEquals(directory.overlays(version), oci.overlays(version), version + " overlays");
+            for (Arch arch : Arch.values()) {
+                for (BootFile file : BootFile.values()) {
+                    var expected = directory.bootFile(version, arch, file);
+                    var actual = oci.bootFile(version, arch, file);
+                    assertEquals(expected.isPresent(), actual.isPresent(), version + " " + arch + " " + file);
+                    if (expected.isPresent()) {
+                        assertEquals(expected.get().sha256(), actual.get().sha256());
+                        assertArrayEquals(Files.readAllBytes(expected.get().path()), Files.readAllBytes(actual.get().path()));
+                        assertTrue(actual.get().path().startsWith(data.resolve("imager")), actual.get().path().toString());
+                    }
+                }
+            }
+        }
+        assertEquals(2, oci.extensions(V11).orElseThrow().size());
+        assertTrue(oci.extensions(V12).isEmpty(), "no extensions image for the version");
+        assertTrue(oci.overlays(V12).isEmpty(), "no overlays image for the version");
+        try (Stream<Path> imagers = Files.list(data.resolve("imager"))) {
+            assertEquals(2, imagers.count(), "one boot file set per imager manifest");
+        }
+        try (Stream<Path> entries = Files.walk(data.resolve("imager"))) {
+            assertTrue(entries.noneMatch(p -> p.toString().contains("usr/bin") || Files.isSymbolicLink(p)),
+                    "only regular files under usr/install/ are extracted");
+        }
+    }
+
+    @Test
+    void extensionImagesAreTheSameTrees() throws IOException {
+        OciReleaseSource oci = oci();
+        for (OfficialExtension extension : oci.extensions(V11).orElseThrow()) {
+            for (Arch arch : Arch.values()) {
+                ExtensionImage pulled = oci.extensionImage(V11, extension, arch);
+                ExtensionImage local = directory.extensionImage(V11, extension, arch);
+                assertEquals(extension.digest(), pulled.identity());
+                assertEquals(data.resolve("extensions/" + arch + "-" + extension.digest().replace(':', '-')), pulled.root());
+                assertEquals(describe(local.root()), describe(pulled.root()), extension.name() + " " + arch);
+                assertTrue(Files.isSameFile(pulled.rootfs().resolve("usr/lib/firmware/" + extension.ref().repository()
+                        .substring("standin/".length()) + ".bin"), pulled.rootfs().resolve("usr/lib/firmware/"
+                        + extension.ref().repository().substring("standin/".length()) + "-alias.bin")));
+            }
+        }
+
+        // a restarted process finds the flattened images on disk: no registry needed
+        OciReleaseSource.Settings unreachable = new OciReleaseSource.Settings(
+                RegistryEndpoint.anonymous("127.0.0.1:1", true), IMAGER, "siderolabs/extensions", "siderolabs/overlays", RECHECK);
+        OciReleaseSource restarted = new OciReleaseSource(unreachable, new ReleaseCache(data));
+        OfficialExtension hello = oci.extensions(V11).orElseThrow().get(0);
+        assertEquals(oci.extensionImage(V11, hello, Arch.ARM64).root(), restarted.extensionImage(V11, hello, Arch.ARM64).root());
+    }
+
+    @Test
+    void aCorruptedBlobIsDetectedAndNothingIsCached(@TempDir Path work) throws IOException {
+        OciLayoutWriter layout = new OciLayoutWriter(work.resolve("broken"));
+        Descriptor image = extensionImage(layout, "broken", "amd64");
+        layout.root(image);
+        registry.client().pushImage(OciLayout.open(layout.dir()), image, "standin/broken", "1.0");
+        Descriptor layer = OciLayout.open(layout.dir()).resolve(Platform.linux("amd64")).manifest().layers().get(1);
+        Path blob = registry.blobData(layer.digest());
+        byte[] bytes = Files.readAllBytes(blob);
+        bytes[bytes.length - 5] ^= 0x20;
+        Files.write(blob, bytes);
+        OfficialExtension broken = new OfficialExtension(ImageRef.parse(registry.host() + "/standin/broken:1.0"),
+                image.digest().toString(), "", "");
+
+        ReleaseDataException e = assertThrows(ReleaseDataException.class,
+                () -> oci().extensionImage(V11, broken, Arch.AMD64));
+        assertInstanceOf(DigestMismatchException.class, e.getCause(), e.toString());
+        try (Stream<Path> left = Files.list(data.resolve("extensions"))) {
+            assertEquals(List.of(), left.toList(), "neither the entry nor its scratch directory is left");
+        }
+    }
+
+    @Test
+    void versionsAreRecheckedAfterTheInterval(@TempDir Path work) throws IOException {
+        String imager = "recheck/imager";
+        pushPlain(work.resolve("a"), new TarLayer().file("f", 0644, "a"), imager, "v1.11.0");
+        MutableClock clock = new MutableClock();
+        OciReleaseSource oci = oci(imager, clock);
+        assertEquals(Set.of(V11), oci.versions());
+
+        pushPlain(work.resolve("b"), new TarLayer().file("f", 0644, "b"), imager, "v1.13.0");
+        clock.advance(RECHECK.minusSeconds(1));
+        assertEquals(Set.of(V11), oci.versions(), "listed versions are reused within the interval");
+        clock.advance(Duration.ofSeconds(2));
+        assertEquals(Set.of(V11, TalosVersion.parse("v1.13.0")), oci.versions());
+    }
+
+    @Test
+    void aRegistryThatCannotBeReachedIsAServerSideError() {
+        OciReleaseSource.Settings unreachable = new OciReleaseSource.Settings(
+                RegistryEndpoint.anonymous("127.0.0.1:1", true), IMAGER, "siderolabs/extensions", "siderolabs/overlays", RECHECK);
+        ReleaseDataException e = assertThrows(ReleaseDataException.class,
+                () -> new OciReleaseSource(unreachable, new ReleaseCache(data)).versions());
+        assertTrue(e.getMessage().contains("127.0.0.1:1/siderolabs/imager"), e.getMessage());
+    }
+
+    @Test
+    void theImagerImageIsValidForAStockClient() throws Exception {
+        LocalRegistry.SkopeoResult inspect = registry.skopeo("inspect", "--tls-verify=false",
+                "docker://" + registry.host() + "/" + IMAGER + ":" + V11);
+        assertEquals(0, inspect.exitCode(), inspect.output());
+        assertTrue(inspect.output().contains("\"Architecture\": \"amd64\""), inspect.output());
+        LocalRegistry.SkopeoResult extensions = registry.skopeo("inspect", "--tls-verify=false", "--raw",
+                "docker://" + registry.host() + "/siderolabs/extensions:" + V11);
+        assertEquals(0, extensions.exitCode(), extensions.output());
+    }
+
+    /** Every entry of a tree: type, mode, and content digest or link target, by relative path. */
+    static Map<String, String> describe(Path root) throws IOException {
+        Map<String, String> entries = new TreeMap<>();
+        List<Path> paths;
+        try (Stream<Path> walk = Files.walk(root)) {
+            paths = new ArrayList<>(walk.toList());
+        }
+        for (Path path : paths) {
+            String rel = root.relativize(path).toString();
+            if (Files.isSymbolicLink(path)) {
+                entries.put(rel, "link -> " + Files.readSymbolicLink(path));
+                continue;
+            }
+            int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
+            entries.put(rel, (Files.isDirectory(path) ? "dir " : "file ") + Integer.toOctalString(mode)
+                    + (Files.isDirectory(path) ? "" : " " + FileDigests.hashFile(path)));
+        }
+        return entries;
+    }
+
+    static final class MutableClock extends Clock {
+        private Instant now = Instant.parse("2025-01-01T00:00:00Z");
+
+        void advance(Duration duration) {
+            now = now.plus(duration);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.imagefactory.catalog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.imagefactory.config.FactoryConfig;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The {@code factory.releases.*} keys as Quarkus reads them (with its duration converter), and the choice of source. */
+class ReleaseSourceProducerTest {
+
+    static FactoryConfig config(Map<String, String> properties) {
+        Map<String, String> all = new HashMap<>(properties);
+        all.putIfAbsent("factory.data-dir", "target/producer-test-data");
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withMapping(FactoryConfig.class)
+                .withConverter(Duration.class, 200, new DurationConverter())
+                .withSources(new PropertiesConfigSource(all, "test", 500))
+                .build();
+        return config.getConfigMapping(FactoryConfig.class);
+    }
+
+    @Test
+    void theDirectorySourceIsTheDefault() {
+        assertInstanceOf(DirectoryReleaseSource.class, new ReleaseSourceProducer().releaseSource(config(Map.of())));
+    }
+
+    @Test
+    void theOciSourceDefaultsToUpstreamsImages() {
+        FactoryConfig config = config(Map.of("factory.releases.source", "oci"));
+        assertInstanceOf(OciReleaseSource.class, new ReleaseSourceProducer().releaseSource(config));
+        OciReleaseSource.Settings settings = ReleaseSourceProducer.ociSettings(config.releases().oci());
+        assertEquals("ghcr.io", settings.registry().host());
+        assertEquals(false, settings.registry().insecure());
+        assertTrue(settings.registry().credentials().isEmpty());
+        assertEquals("siderolabs/imager", settings.imager());
+        assertEquals("siderolabs/extensions", settings.extensions());
+        assertEquals("siderolabs/overlays", settings.overlays());
+        assertEquals(Duration.ofMinutes(15), settings.recheckInterval());
+    }
+
+    @Test
+    void everyOciKeyIsRead() {
+        FactoryConfig config = config(Map.of(
+                "factory.releases.source", "OCI",
+                "factory.releases.oci.registry", "registry.local:5000",
+                "factory.releases.oci.insecure", "true",
+                "factory.releases.oci.username", "factory",
+                "factory.releases.oci.password", "secret",
+                "factory.releases.oci.imager", "mirror/imager",
+                "factory.releases.oci.extensions", "mirror/extensions",
+                "factory.releases.oci.overlays", "mirror/overlays",
+                "factory.releases.oci.recheck-interval", "90s"));
+        OciReleaseSource.Settings settings = ReleaseSourceProducer.ociSettings(config.releases().oci());
+        assertEquals("registry.local:5000", settings.registry().host());
+        assertTrue(settings.registry().insecure());
+        assertEquals("factory", settings.registry().credentials().orElseThrow().username());
+        assertEquals("mirror/imager", settings.imager());
+        assertEquals("mirror/extensions", settings.extensions());
+        assertEquals("mirror/overlays", settings.overlays());
+        assertEquals(Duration.ofSeconds(90), settings.recheckInterval());
+    }
+
+    @Test
+    void aUserNameWithoutPasswordIsRefused() {
+        FactoryConfig config = config(Map.of("factory.releases.oci.username", "factory"));
+        assertThrows(IllegalArgumentException.class, () -> ReleaseSourceProducer.ociSettings(config.releases().oci()));
+    }
+}
