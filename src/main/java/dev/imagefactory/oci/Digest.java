@@ -37,13 +37,8 @@ public record Digest(String algorithm, String hex) {
     }
 
     public static Digest sha256(byte[] content) {
-        MessageDigest md = newSha256();
-        return new Digest("sha256", HexFormat.of().formatHex(md.digest(content)));
-    }
-
-    static MessageDigest newSha256() {
         try {
-            return MessageDigest.getInstance("SHA-256");
+            return new Digest("sha256", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -132,8 +132,8 @@ public final class RegistryClient {
         Digest actual = Digest.sha256(content);
         Optional<Digest> expected = reference.contains(":") ? Optional.of(Digest.parse(reference))
                 : response.headers().firstValue("Docker-Content-Digest").map(Digest::parse);
-        if (expected.isPresent() && expected.get().algorithm().equals("sha256") && !expected.get().equals(actual)) {
-            throw new DigestMismatchException(uri + ": manifest content hashes to " + actual + ", not " + expected.get());
+        if (expected.isPresent() && !expected.get().matches(expected.get().newHasher().digest(content))) {
+            throw new DigestMismatchException(uri + ": manifest content does not match " + expected.get());
         }
         String mediaType = OciJson.mediaTypeOf(content, contentType(response), uri.toString());
         return Optional.of(new ManifestDocument(new Descriptor(mediaType, expected.orElse(actual), content.length), content));
