@@ -70,8 +70,9 @@ final class InitramfsStep {
             List<ExtensionSource> sources = new ArrayList<>();
             for (OfficialExtension extension : extensions) {
                 ExtensionImage image = releases.extensionImage(profile.version(), extension, profile.arch());
+                // the OCI source names an image by its (multi-arch) index digest: the squashfs is per arch
                 sources.add(new ExtensionSource(ExtensionManifestFile.read(image.manifest()), image.rootfs(),
-                        image.identity(), Map.of()));
+                        profile.arch().goName() + ":" + image.identity(), Map.of()));
             }
             sources.add(VirtualExtensions.schematic(Files.createDirectories(work.resolve("schematic-extension")),
                     profile.schematicId().value(), externalUrl, request.schematic().canonicalText(),

@@ -250,7 +250,7 @@ class BootAssetsTest {
         given().header("Range", "bytes=" + whole.length + "-").get(path).then().statusCode(416);
         given().get(path + ".sha256").then().statusCode(200)
                 .body(equalTo(sha256(whole) + "  initramfs-amd64.xz\n"));
-        given().get(path + "?filename=boot%20me.xz").then().statusCode(200)
+        given().queryParam("filename", "boot me.xz").get(path).then().statusCode(200)
                 .header("Content-Disposition", containsString("filename=\"boot me.xz\""));
     }
 

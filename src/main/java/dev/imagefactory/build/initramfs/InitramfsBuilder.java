@@ -9,7 +9,6 @@ import dev.imagefactory.tools.ProcessRunner.Command;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -76,8 +75,9 @@ public final class InitramfsBuilder {
         for (Layer layer : layers) {
             ExtensionSource source = layer.source;
             moveFirmwareOut(source.rootfs(), quirks, contents);
+            // copied, not hard-linked: GNU cpio moves entries with several links to the end of the archive
             Path squashed = squashfsOf(source, quirks);
-            linkOrCopy(squashed, contents.resolve(layer.dirName + ".sqsh"));
+            Files.copy(squashed, contents.resolve(layer.dirName + ".sqsh"));
             entries.add(new ExtensionsYaml.Layer(layer.dirName + ".sqsh", source.metadata()));
         }
         if (!withModules.isEmpty()) {
@@ -211,15 +211,6 @@ public final class InitramfsBuilder {
             Reproducible.normalize(out);
             return out;
         });
-    }
-
-    /** A hard link shares the cached squashfs without copying megabytes; a copy when the link is impossible. */
-    private static void linkOrCopy(Path cached, Path target) throws IOException {
-        try {
-            Files.createLink(target, cached);
-        } catch (FileSystemException | UnsupportedOperationException e) {
-            Files.copy(cached, target);
-        }
     }
 
     /** Runs GNU cpio as the imager does: newc, reproducible inode numbers, every entry owned by root. */

@@ -1,0 +1,147 @@
+package dev.imagefactory.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.imagefactory.boot.StandinRelease;
+import dev.imagefactory.catalog.Arch;
+import dev.imagefactory.catalog.BootFile;
+import dev.imagefactory.oci.Descriptor;
+import dev.imagefactory.oci.LocalRegistry;
+import dev.imagefactory.oci.OciLayout;
+import dev.imagefactory.oci.OciLayoutWriter;
+import dev.imagefactory.oci.Platform;
+import dev.imagefactory.oci.RegistryClient;
+import dev.imagefactory.oci.TarLayer;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged service over both release sources: the stand-in release read from its directory, and the same
+ * release pushed in upstream's image layout into a real registry (Debian's docker-registry) and read over the OCI
+ * distribution API. Both must serve byte-identical artifacts; a restart serves from the cache without building;
+ * and a build from scratch in a fresh data dir gives the same bytes again.
+ */
+class ReleaseSourcesIT {
+
+    static final String SCHEMATIC = """
+            customization:
+              extraKernelArgs: [talos.dashboard.disabled=1]
+              meta:
+                - key: 10
+                  value: '{"externalIPs":["1.2.3.4"]}'
+              systemExtensions:
+                officialExtensions: [standin/intel-ucode, standin/dummy-module, standin/usr-local-tools]
+            """;
+
+    static LocalRegistry registry;
+    static Path releases;
+
+    @BeforeAll
+    static void pushStandinRelease(@TempDir Path work) throws Exception {
+        releases = StandinRelease.ensure();
+        registry = LocalRegistry.start(work.resolve("registry"));
+        RegistryClient client = registry.client();
+        for (String version : StandinRelease.VERSIONS) {
+            Path release = releases.resolve(version);
+            TarLayer boot = new TarLayer();
+            for (BootFile file : BootFile.values()) {
+                boot.file(file.pathFor(Arch.AMD64), 0644, Files.readAllBytes(release.resolve(file.pathFor(Arch.AMD64))));
+            }
+            OciLayoutWriter imager = new OciLayoutWriter(work.resolve("imager-" + version));
+            Descriptor amd64 = imager.image(Platform.linux("amd64"), List.of(boot), TarLayer.Compression.GZIP);
+            Descriptor index = imager.index(List.of(amd64));
+            imager.root(index);
+            client.pushImage(OciLayout.open(imager.dir()), index, "siderolabs/imager", version);
+
+            try (Stream<Path> images = Files.list(release.resolve("extension-images/standin"))) {
+                for (Path image : images.toList()) {
+                    OciLayout layout = OciLayout.open(image);
+                    client.pushImage(layout, layout.index().manifests().get(0), "standin/" + image.getFileName(), "v1");
+                }
+            }
+            String local = registry.host() + "/standin/";
+            TarLayer manifests = new TarLayer()
+                    .file("image-digests", 0644, Files.readString(release.resolve("extensions/image-digests"))
+                            .replace("localhost/standin/", local))
+                    .file("descriptions.yaml", 0644, Files.readString(release.resolve("extensions/descriptions.yaml"))
+                            .replace("localhost/standin/", local));
+            OciLayoutWriter extensions = new OciLayoutWriter(work.resolve("extensions-" + version));
+            Descriptor image = extensions.image(Platform.linux("amd64"), List.of(manifests), TarLayer.Compression.GZIP);
+            extensions.root(image);
+            client.pushImage(OciLayout.open(extensions.dir()), image, "siderolabs/extensions", version);
+        }
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    @Test
+    void bothSourcesServeTheSameBytesAndTheCacheSurvivesARestart(@TempDir Path tmp) throws Exception {
+        String[] directory = {"factory.releases.dir=" + releases};
+        String[] oci = {"factory.releases.source=oci", "factory.releases.oci.registry=" + registry.host(),
+                "factory.releases.oci.insecure=true"};
+        Path directoryData = tmp.resolve("directory-data");
+        try (ServiceProcess fromDirectory = ServiceProcess.start(directoryData, tmp.resolve("directory.log"), directory);
+                ServiceProcess fromRegistry = ServiceProcess.start(tmp.resolve("oci-data"), tmp.resolve("oci.log"), oci)) {
+            assertEquals(fromDirectory.get("/versions").body(), fromRegistry.get("/versions").body());
+            String id = created(fromDirectory);
+            assertEquals(id, created(fromRegistry));
+            for (String version : StandinRelease.VERSIONS) {
+                for (String asset : List.of("kernel-amd64", "cmdline-metal-amd64", "initramfs-amd64.xz")) {
+                    String path = "/image/" + id + "/" + version + "/" + asset;
+                    assertArrayEquals(ok(fromDirectory, path), ok(fromRegistry, path), path + " differs between sources");
+                }
+            }
+        }
+        String initramfs = "/image/" + created(null) + "/" + StandinRelease.V1_11 + "/initramfs-amd64.xz";
+        byte[] first;
+        try (ServiceProcess restarted = ServiceProcess.start(directoryData, tmp.resolve("restart.log"), directory)) {
+            first = ok(restarted, initramfs);
+            String metrics = restarted.get("/metrics").body();
+            assertEquals(0, sum(metrics, "image_factory_assets_built_total"), "nothing is rebuilt after a restart");
+            assertTrue(sum(metrics, "image_factory_assets_delivered_cached_total") >= 1, metrics);
+        }
+        try (ServiceProcess scratch = ServiceProcess.start(tmp.resolve("fresh-data"), tmp.resolve("fresh.log"), directory)) {
+            assertEquals(201, scratch.post("/schematics", SCHEMATIC).statusCode());
+            assertArrayEquals(first, ok(scratch, initramfs), "a build from scratch gives identical bytes");
+            String metrics = scratch.get("/metrics").body();
+            assertEquals(1, metrics.lines().filter(l -> l.startsWith("image_factory_assets_built_total{")
+                    && l.contains("output_kind=\"initramfs\"")).mapToDouble(l -> Double.parseDouble(l.substring(
+                    l.lastIndexOf(' ') + 1))).sum(), metrics);
+        }
+    }
+
+    /** The schematic's ID (the same on every instance); with a service, created there. */
+    private static String created(ServiceProcess service) throws Exception {
+        if (service == null) {
+            return dev.imagefactory.schematic.SchematicCodec.parse(SCHEMATIC.getBytes()).id().value();
+        }
+        HttpResponse<String> response = service.post("/schematics", SCHEMATIC);
+        assertEquals(201, response.statusCode(), response.body());
+        return response.body().replaceAll("(?s).*\"id\":\"([0-9a-f]{64})\".*", "$1").trim();
+    }
+
+    private static byte[] ok(ServiceProcess service, String path) throws Exception {
+        HttpResponse<byte[]> response = service.getBytes(path);
+        assertEquals(200, response.statusCode(), path + ": " + new String(response.body()));
+        return response.body();
+    }
+
+    private static double sum(String metrics, String name) {
+        return metrics.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+}
