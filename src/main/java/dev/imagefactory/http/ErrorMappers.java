@@ -3,6 +3,7 @@ package dev.imagefactory.http;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.imagefactory.cache.BuildTimeoutException;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.errors.NotFoundException;
 import dev.imagefactory.errors.NotImplementedYetException;
@@ -33,6 +34,13 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response notFound(NotFoundException e) {
         return PlainTextErrors.response(404, e.getMessage()).build();
+    }
+
+    /** The build ran out of its time: the service is overloaded or a tool hung; the client may retry later. */
+    @ServerExceptionMapper
+    public Response buildTimeout(BuildTimeoutException e) {
+        LOG.warn(e.getMessage());
+        return PlainTextErrors.response(503, e.getMessage()).header("Retry-After", "60").build();
     }
 
     @ServerExceptionMapper

@@ -254,6 +254,17 @@ class BootAssetsTest {
                 .header("Content-Disposition", containsString("filename=\"boot me.xz\""));
     }
 
+    @Test
+    void aSecondSchematicWithTheSameExtensionsReusesTheirSquashfs() {
+        String first = createSchematic(SCHEMATIC.replace("    - -pti\n", "    - -pti\n    - reuse.test=1\n"));
+        given().get("/image/" + first + "/" + StandinRelease.V1_7 + "/initramfs-amd64.xz").then().statusCode(200);
+        double squashed = builtCount("extension-squashfs");
+        String second = createSchematic(SCHEMATIC.replace("    - -pti\n", "    - -pti\n    - reuse.test=2\n"));
+        given().get("/image/" + second + "/" + StandinRelease.V1_7 + "/initramfs-amd64.xz").then().statusCode(200);
+        assertEquals(1.0, builtCount("extension-squashfs") - squashed,
+                "only the schematic extension (it names the schematic) is squashed again");
+    }
+
     static double builtCount(String kind) {
         String metrics = given().get("/metrics").then().statusCode(200).extract().asString();
         return metrics.lines()
