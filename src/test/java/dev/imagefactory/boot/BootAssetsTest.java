@@ -175,6 +175,24 @@ class BootAssetsTest {
     }
 
     @Test
+    void beforeTalos18TheExtensionsSegmentIsXzWithCrc32() throws Exception {
+        String version = StandinRelease.V1_7;
+        String id = createSchematic(SCHEMATIC);
+        byte[] all = Files.readAllBytes(download("/image/" + id + "/" + version + "/initramfs-amd64.xz", tmp.resolve("i.xz")));
+        byte[] baseBytes = Files.readAllBytes(StandinRelease.version(version).resolve("usr/install/amd64/initramfs.xz"));
+        int at = indexOf(all, baseBytes);
+        assertTrue(at > 0, "the base initramfs follows the microcode cpio");
+        Path third = Files.write(tmp.resolve("third.xz"), Arrays.copyOfRange(all, at + baseBytes.length, all.length));
+        String info = tools.run(Command.of("xz", "--robot", "--list", third.toString())).stdout();
+        assertTrue(info.lines().anyMatch(l -> l.startsWith("file\t") && l.contains("\tCRC32\t")), info);
+        Path cpio = tmp.resolve("third.cpio");
+        tools.run(Command.of("xz", "-d", "-c").stdinFrom(third).stdoutTo(cpio));
+        List<String> entries = lines(tools.run(Command.of("cpio", "-t", "--quiet").stdinFrom(cpio)).stdout());
+        assertTrue(entries.contains("lib/firmware/standin/demo-firmware.bin"), "firmware under /lib before 1.10: " + entries);
+        assertTrue(entries.contains("modules.dep.sqsh") && entries.contains("extensions.yaml"), entries.toString());
+    }
+
+    @Test
     void pxeScriptsMatchTheReferenceTemplates() {
         String id = createSchematic(SCHEMATIC);
         String v = StandinRelease.V1_11;
