@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -21,21 +23,24 @@ public final class Squashfs {
 
     private static final Logger LOG = Logger.getLogger(Squashfs.class);
 
+    private static final Pattern VERSION = Pattern.compile("mksquashfs version (\\d+)\\.(\\d+)");
+
     private final ProcessRunner runner;
-    private final boolean supportsXattrPseudo;
+    /** Whether mksquashfs is 4.6 or newer; asked on first use so a missing tool does not stop the service. */
+    private volatile Boolean supportsXattrPseudo;
 
     public Squashfs(ProcessRunner runner) {
         this.runner = runner;
-        this.supportsXattrPseudo = runner.run(Command.of("mksquashfs", "-help")).stdout().contains("-xattrs-exclude")
-                || probeHelpOnStderr(runner);
     }
 
-    private static boolean probeHelpOnStderr(ProcessRunner runner) {
-        try {
-            return runner.run(Command.of("mksquashfs", "-help")).stderr().contains("-xattrs-exclude");
-        } catch (RuntimeException e) {
-            return false;
+    private boolean supportsXattrPseudo() {
+        if (supportsXattrPseudo == null) {
+            ProcessRunner.Result version = runner.run(Command.of("mksquashfs", "-version"));
+            Matcher m = VERSION.matcher(version.stdout() + version.stderr());
+            supportsXattrPseudo = m.find() && (Integer.parseInt(m.group(1)) > 4
+                    || Integer.parseInt(m.group(1)) == 4 && Integer.parseInt(m.group(2)) >= 6);
         }
+        return supportsXattrPseudo;
     }
 
     /**
@@ -50,7 +55,7 @@ public final class Squashfs {
         } else {
             args.addAll(List.of("-comp", "xz", "-Xdict-size", "100%"));
         }
-        if (supportsXattrPseudo) {
+        if (supportsXattrPseudo()) {
             args.addAll(List.of("-xattrs-exclude", ".*"));
             labels.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(label -> {
                 String rel = label.getKey().equals("/") ? "/" : label.getKey().replaceFirst("^/", "");
