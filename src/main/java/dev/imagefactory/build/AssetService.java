@@ -1,5 +1,7 @@
 package dev.imagefactory.build;
 
+import dev.imagefactory.build.initramfs.InitramfsBuilder;
+import dev.imagefactory.build.initramfs.Squashfs;
 import dev.imagefactory.cache.ArtifactBuilds;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.catalog.Catalog;
@@ -41,8 +43,7 @@ public class AssetService {
         this.kernel = new KernelStep(files, builds);
         this.cmdline = new CmdlineStep(builds);
         this.initramfs = new InitramfsStep(files, releases, catalog, builds,
-                new dev.imagefactory.build.initramfs.InitramfsBuilder.Tools(runner,
-                        new dev.imagefactory.build.initramfs.Squashfs(runner)),
+                new InitramfsBuilder.Tools(runner, new Squashfs(runner)),
                 config.externalUrl());
     }
 

@@ -1,5 +1,6 @@
 package dev.imagefactory.tools;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,6 +22,8 @@ public final class ProcessRunner {
 
     private static final Logger LOG = Logger.getLogger(ProcessRunner.class);
     private static final int STDERR_KEEP = 8192;
+    /** Captured stdout is for small answers (versions, listings); artifacts go to files. */
+    private static final int STDOUT_KEEP = 4 << 20;
     /** Pinned like upstream so tools that stamp times (mkfs.vfat, xorriso, ...) give the same bytes every build. */
     public static final String SOURCE_DATE_EPOCH = "1559424892";
 
@@ -91,7 +94,7 @@ public final class ProcessRunner {
             throw new ToolException(tool + " could not be started: " + e.getMessage(), e);
         }
         CompletableFuture<String> stdout = command.stdoutFile() == null
-                ? CompletableFuture.supplyAsync(() -> drain(process.getInputStream(), Integer.MAX_VALUE))
+                ? CompletableFuture.supplyAsync(() -> drain(process.getInputStream(), STDOUT_KEEP))
                 : CompletableFuture.completedFuture("");
         CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> drain(process.getErrorStream(), STDERR_KEEP));
         try {
@@ -123,21 +126,21 @@ public final class ProcessRunner {
         return new java.io.File("/dev/null");
     }
 
-    /** Reads a stream to its end, keeping at most the last {@code keep} bytes. */
+    /** Reads a stream to its end, keeping at most its last {@code keep} bytes (a noisy tool cannot fill the heap). */
     private static String drain(InputStream in, int keep) {
         try (in) {
             byte[] buffer = new byte[8192];
+            ByteArrayOutputStream kept = new ByteArrayOutputStream();
             int n;
-            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
             while ((n = in.read(buffer)) > 0) {
-                all.write(buffer, 0, n);
-                if (keep != Integer.MAX_VALUE && all.size() > 2 * keep) {
-                    byte[] tail = java.util.Arrays.copyOfRange(all.toByteArray(), all.size() - keep, all.size());
-                    all.reset();
-                    all.write(tail);
+                kept.write(buffer, 0, n);
+                if (kept.size() > 2 * keep) {
+                    byte[] all = kept.toByteArray();
+                    kept.reset();
+                    kept.write(all, all.length - keep, keep);
                 }
             }
-            byte[] bytes = all.toByteArray();
+            byte[] bytes = kept.toByteArray();
             int from = Math.max(0, bytes.length - keep);
             return new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
         } catch (IOException e) {
