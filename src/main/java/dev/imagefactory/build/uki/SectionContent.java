@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -89,6 +90,16 @@ public sealed interface SectionContent permits SectionContent.Bytes, SectionCont
         }
 
         @Override
+        public boolean equals(Object o) {
+            return o instanceof Bytes other && Arrays.equals(bytes, other.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(bytes);
+        }
+
+        @Override
         public String toString() {
             return "Bytes[" + bytes.length + "]";
         }
@@ -156,6 +167,18 @@ public sealed interface SectionContent permits SectionContent.Bytes, SectionCont
                 throw new IOException(file + " has " + channel.size() + " bytes, " + (offset + length)
                         + " expected (changed while the UKI was built?)");
             }
+        }
+
+        /** The same range of the same path (contents are not compared). */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof FileRange other && file.equals(other.file) && offset == other.offset
+                    && length == other.length;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(file, offset, length);
         }
 
         @Override
