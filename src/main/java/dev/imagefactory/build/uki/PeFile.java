@@ -18,7 +18,7 @@ import java.util.Optional;
  * {@link #data} describe it as file ranges to stream.
  *
  * <p>Only PE32+ (optional header magic 0x20b) is accepted: UEFI stubs for x86_64 and arm64 are PE32+. A file with
- * COFF symbols can be read (objcopy's output has a symbol table pointer); the {@link UkiAssembler} refuses such a
+ * COFF symbols can be read (Debian's unstripped systemd stub has one); the {@link UkiAssembler} refuses such a
  * stub. Offsets and field names follow the Microsoft PE format specification.
  */
 public final class PeFile {
