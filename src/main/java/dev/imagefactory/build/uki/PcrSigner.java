@@ -1,0 +1,17 @@
+package dev.imagefactory.build.uki;
+
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * Makes the {@code .pcrsig} JSON of one UKI profile (talos-imager.md §4.4 steps 2-3) from the sections measured
+ * for it (step 1, computed by {@link UkiSections#measuredPerProfile}). The map iterates in §4.4's fixed
+ * measurement order ({@link UkiSections#MEASUREMENT_ORDER}) and holds only measured sections, so an
+ * implementation extends the PCR with the entries as they come. Contents are streamed: read them with
+ * {@link SectionContent#openStream()}.
+ */
+@FunctionalInterface
+public interface PcrSigner {
+
+    byte[] sign(Map<String, SectionContent> measured) throws IOException;
+}

@@ -1,0 +1,32 @@
+package dev.imagefactory.build.uki;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Builds a UKI file: reads the stub, lays out the sections ({@link UkiSections}, calling the PCR signer for signed
+ * builds) and writes the PE ({@link UkiAssembler}). The output path is written directly; the caller picks a
+ * temporary name and renames it. Authenticode signing of the result is a separate, later step.
+ */
+public final class UkiBuilder {
+
+    private final UkiAssembler assembler;
+
+    /** Stamped with SOURCE_DATE_EPOCH, like the factory. */
+    public UkiBuilder() {
+        this(new UkiAssembler());
+    }
+
+    public UkiBuilder(UkiAssembler assembler) {
+        this.assembler = assembler;
+    }
+
+    /** Writes the UKI to {@code output} and returns the sections appended to the stub, in order. */
+    public List<Section> build(UkiInputs inputs, Path output) throws IOException {
+        PeFile stub = PeFile.read(inputs.stub());
+        List<Section> sections = UkiSections.forInputs(inputs, stub);
+        assembler.assemble(stub, sections, output);
+        return sections;
+    }
+}
