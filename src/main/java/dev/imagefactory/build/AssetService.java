@@ -32,6 +32,7 @@ public class AssetService {
     private final KernelStep kernel;
     private final CmdlineStep cmdline;
     private final InitramfsStep initramfs;
+    private final UkiStep uki;
 
     @Inject
     AssetService(SchematicService schematics, Catalog catalog, ReleaseSource releases, ArtifactBuilds builds,
@@ -45,6 +46,7 @@ public class AssetService {
         this.initramfs = new InitramfsStep(files, releases, catalog, builds,
                 new InitramfsBuilder.Tools(runner, new Squashfs(runner)),
                 config.externalUrl());
+        this.uki = new UkiStep(files, initramfs, builds);
     }
 
     /** Parses and checks a request up to (not including) the build. */
@@ -63,6 +65,7 @@ public class AssetService {
             case KERNEL -> kernel.build(request);
             case CMDLINE -> cmdline.build(request);
             case INITRAMFS -> initramfs.build(request);
+            case UKI -> uki.build(request);
             default -> throw new NotImplementedYetException(request.profile().kind().talosName()
                     + " assets are not built by this factory yet");
         };
