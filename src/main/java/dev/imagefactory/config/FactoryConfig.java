@@ -34,6 +34,8 @@ public interface FactoryConfig {
 
     Build build();
 
+    SecureBoot secureboot();
+
     interface Releases {
         /** Where releases come from: {@code directory} ({@link #dir()}) or {@code oci} ({@link #oci()}). */
         @WithDefault("directory")
@@ -117,6 +119,28 @@ public interface FactoryConfig {
         /** A build still running after this long is interrupted and its waiting requests fail (e.g. {@code 20m}, {@code PT1H}). */
         @WithDefault("20m")
         Duration timeout();
+    }
+
+    /**
+     * SecureBoot key material (upstream {@code secureBoot.file.*}): PEM files, all three or none. With none and
+     * {@link #devKeys()} off, SecureBoot is disabled. See {@code dev.imagefactory.secureboot.SecureBootKeys}.
+     */
+    interface SecureBoot {
+        /** RSA private key (PKCS#1 or PKCS#8 PEM) that Authenticode-signs systemd-boot and the UKIs. */
+        Optional<Path> signingKey();
+
+        /** X.509 certificate (PEM) of {@link #signingKey()}: embedded in signatures, served, enrolled in db. */
+        Optional<Path> signingCert();
+
+        /** RSA private key (PKCS#1 or PKCS#8 PEM) that signs the PCR 11 policy ({@code .pcrsig}). */
+        Optional<Path> pcrKey();
+
+        /**
+         * With no key paths configured: generate development keys once into {@code <data-dir>/secureboot/} and
+         * use them (never for production: anyone with the data directory can sign boot images).
+         */
+        @WithDefault("false")
+        boolean devKeys();
     }
 
     default String pxeBaseUrl() {

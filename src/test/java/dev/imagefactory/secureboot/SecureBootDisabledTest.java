@@ -1,0 +1,40 @@
+package dev.imagefactory.secureboot;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.imagefactory.errors.InvalidInputException;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+/** The default configuration: no keys, no dev-keys, SecureBoot off. */
+@QuarkusTest
+class SecureBootDisabledTest {
+
+    @Inject
+    SecureBootKeys keys;
+
+    @Test
+    void certificateEndpointIs404() {
+        given().when().get("/secureboot/signing-cert.pem")
+                .then().statusCode(404)
+                .contentType(startsWith("text/plain"))
+                .body(equalTo("secure boot is not enabled on this factory\n"));
+    }
+
+    @Test
+    void beanReportsDisabled() {
+        assertFalse(keys.enabled());
+        assertThrows(InvalidInputException.class, keys::requireEnabled);
+    }
+
+    @Test
+    void otherMethodsAre405WithAllow() {
+        given().when().post("/secureboot/signing-cert.pem")
+                .then().statusCode(405).header("Allow", "GET, HEAD, OPTIONS");
+    }
+}
