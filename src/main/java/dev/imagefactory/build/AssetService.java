@@ -14,6 +14,7 @@ import dev.imagefactory.schematic.CanonicalSchematic;
 import dev.imagefactory.schematic.Schematic;
 import dev.imagefactory.schematic.SchematicId;
 import dev.imagefactory.schematic.SchematicService;
+import dev.imagefactory.secureboot.SecureBootKeys;
 import dev.imagefactory.tools.ProcessRunner;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -34,10 +35,13 @@ public class AssetService {
     private final InitramfsStep initramfs;
     private final UkiStep uki;
 
+    private final SecureBootKeys secureBoot;
+
     @Inject
     AssetService(SchematicService schematics, Catalog catalog, ReleaseSource releases, ArtifactBuilds builds,
-            FactoryConfig config) {
+            FactoryConfig config, SecureBootKeys secureBoot) {
         this.schematics = schematics;
+        this.secureBoot = secureBoot;
         this.catalog = catalog;
         ReleaseFiles files = new ReleaseFiles(releases);
         ProcessRunner runner = new ProcessRunner(config.build().timeout().plus(Duration.ofMinutes(1)));
@@ -46,7 +50,7 @@ public class AssetService {
         this.initramfs = new InitramfsStep(files, releases, catalog, builds,
                 new InitramfsBuilder.Tools(runner, new Squashfs(runner)),
                 config.externalUrl());
-        this.uki = new UkiStep(files, initramfs, builds);
+        this.uki = new UkiStep(files, initramfs, builds, secureBoot);
     }
 
     /** Parses and checks a request up to (not including) the build. */
@@ -55,6 +59,9 @@ public class AssetService {
         TalosVersion talos = TalosVersion.parse(version);
         String versionTag = version.startsWith("v") ? version : "v" + version;
         Profile profile = Profile.of(schematic.id(), talos, path);
+        if (profile.secureBoot()) {
+            secureBoot.requireEnabled(); // 400 with the reason, like upstream's "secure boot is disabled"
+        }
         catalog.requireAvailable(talos);
         checkCustomizations(profile, schematic.schematic());
         return new BuildRequest(profile, schematic, versionTag);

@@ -1,5 +1,6 @@
 package dev.imagefactory.build;
 
+import dev.imagefactory.build.uki.SectionContent;
 import dev.imagefactory.build.uki.UkiBuilder;
 import dev.imagefactory.build.uki.UkiInputs;
 import dev.imagefactory.cache.ArtifactBuilds;
@@ -8,13 +9,21 @@ import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.catalog.BootFile;
 import dev.imagefactory.catalog.ReleaseFile;
 import dev.imagefactory.errors.InvalidInputException;
+import dev.imagefactory.secureboot.PcrKey;
+import dev.imagefactory.secureboot.PcrSignature;
+import dev.imagefactory.secureboot.PeSigner;
+import dev.imagefactory.secureboot.SecureBootKeys;
+import dev.imagefactory.secureboot.SigningMaterial;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * {@code <platform>-<arch>[-secureboot]-uki.efi} (talos-imager.md §4): the release's systemd-stub with the kernel,
  * the schematic's initramfs (the cached {@code initramfs-<arch>.xz} of the same schematic, reused) and the
- * cmdline. The {@code uki} output has only the {@code main} profile.
+ * cmdline. The {@code uki} output has only the {@code main} profile. SecureBoot UKIs carry {@code .pcrpkey} and the
+ * PCR 11 signature ({@code .pcrsig}) and are Authenticode-signed as a whole (§4.4, §4.5).
  */
 final class UkiStep {
 
@@ -23,12 +32,14 @@ final class UkiStep {
     private final ReleaseFiles releaseFiles;
     private final InitramfsStep initramfs;
     private final ArtifactBuilds builds;
+    private final SecureBootKeys keys;
     private final UkiBuilder builder = new UkiBuilder();
 
-    UkiStep(ReleaseFiles releaseFiles, InitramfsStep initramfs, ArtifactBuilds builds) {
+    UkiStep(ReleaseFiles releaseFiles, InitramfsStep initramfs, ArtifactBuilds builds, SecureBootKeys keys) {
         this.releaseFiles = releaseFiles;
         this.initramfs = initramfs;
         this.builds = builds;
+        this.keys = keys;
     }
 
     CachedArtifact build(BuildRequest request) {
@@ -36,21 +47,37 @@ final class UkiStep {
         if (!request.quirks().supportsUki()) {
             throw new InvalidInputException("UKI output is not supported for Talos version " + profile.version());
         }
-        if (profile.secureBoot()) {
-            throw new dev.imagefactory.errors.NotImplementedYetException("signed UKIs are not built by this factory yet");
-        }
         ReleaseFile stub = releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_STUB);
         ReleaseFile kernel = releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL);
         CachedArtifact initrd = initramfs.build(initramfsRequest(request));
         String cmdline = CmdlineStep.cmdline(request);
+        Optional<SigningMaterial> signing = profile.secureBoot() ? Optional.of(keys.requireEnabled()) : Optional.empty();
         CacheKey key = Keys.of(profile, STEP_VERSION, "input.stub=" + stub.sha256(), "input.kernel=" + kernel.sha256(),
-                "input.initramfs=" + initrd.sha256(), "cmdline=" + cmdline);
+                "input.initramfs=" + initrd.sha256(), "cmdline=" + cmdline,
+                "signer=" + signing.map(SigningMaterial::fingerprint).orElse("-"));
         return builds.getOrBuild(key, Keys.labels(profile), work -> {
-            Path out = work.resolve("uki.efi");
-            builder.build(UkiInputs.of(stub.path(), kernel.path(), initrd.file(), cmdline, request.versionTag(),
-                    request.quirks()), out);
-            return out;
+            UkiInputs inputs = UkiInputs.of(stub.path(), kernel.path(), initrd.file(), cmdline, request.versionTag(),
+                    request.quirks());
+            if (signing.isEmpty()) {
+                Path out = work.resolve("uki.efi");
+                builder.build(inputs, out);
+                return out;
+            }
+            PcrKey pcrKey = signing.get().pcrKey();
+            Path unsigned = work.resolve("uki-unsigned.efi");
+            builder.build(inputs.signed(pcrKey.pcrpkey(), measured -> PcrSignature.section(asPcrSections(measured), pcrKey)),
+                    unsigned);
+            Path signed = work.resolve("uki.efi");
+            PeSigner.sign(unsigned, signed, signing.get());
+            return signed;
         });
+    }
+
+    /** The measured sections, as the PCR signature reads them (streamed from the stub, kernel and initramfs). */
+    private static Map<String, PcrSignature.Section> asPcrSections(Map<String, SectionContent> measured) {
+        Map<String, PcrSignature.Section> sections = new LinkedHashMap<>();
+        measured.forEach((name, content) -> sections.put(name, PcrSignature.Section.ofSource(name, content::openStream)));
+        return sections;
     }
 
     /** The initramfs the UKI embeds: the one {@code initramfs-<arch>.xz} serves for this schematic. */

@@ -81,16 +81,33 @@ public final class PcrSignature {
         }
     }
 
-    /** One UKI section: its name and its content, a file (streamed) or a small byte array. */
+    /** Opens a section's content afresh for each read (it is read once per signature). */
+    @FunctionalInterface
+    public interface ContentSource {
+        InputStream open() throws IOException;
+    }
+
+    /** One UKI section: its name and its content, a file or another stream source (streamed), or a small array. */
     public static final class Section {
         private final String name;
         private final Path file;
         private final byte[] bytes;
+        private final ContentSource source;
 
         private Section(String name, Path file, byte[] bytes) {
+            this(name, file, bytes, null);
+        }
+
+        private Section(String name, Path file, byte[] bytes, ContentSource source) {
             this.name = Objects.requireNonNull(name, "name");
             this.file = file;
             this.bytes = bytes;
+            this.source = source;
+        }
+
+        /** Content read through {@code source}, e.g. a range of a larger file such as the stub's {@code .sbat}. */
+        public static Section ofSource(String name, ContentSource source) {
+            return new Section(name, null, null, Objects.requireNonNull(source, "source"));
         }
 
         public static Section ofFile(String name, Path file) {
@@ -106,12 +123,15 @@ public final class PcrSignature {
         }
 
         InputStream open() throws IOException {
+            if (source != null) {
+                return source.open();
+            }
             return file != null ? Files.newInputStream(file) : new ByteArrayInputStream(bytes);
         }
 
         @Override
         public String toString() {
-            return name + (file != null ? " <" + file + ">" : " (" + bytes.length + " bytes)");
+            return name + (file != null ? " <" + file + ">" : bytes != null ? " (" + bytes.length + " bytes)" : " (stream)");
         }
     }
 

@@ -42,15 +42,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 @TestProfile(BootAssetsTest.StandinProfile.class)
 class BootAssetsTest {
 
-    /** The stand-in release as the release source, a fresh data dir (cold cache) and a distinct PXE host. */
+    /**
+     * The stand-in release as the release source, a fresh data dir (cold cache), a distinct PXE host, and SecureBoot
+     * with Debian OVMF's snakeoil key pair.
+     */
     public static class StandinProfile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of(
+            Map<String, String> config = new java.util.HashMap<>(Map.of(
                     "factory.releases.dir", StandinRelease.ensure().toString(),
                     "factory.data-dir", Path.of("target/boot-assets-test-data/" + System.nanoTime()).toAbsolutePath().toString(),
                     "factory.external-url", "http://factory.example",
-                    "factory.external-pxe-url", "http://pxe.example:8080/");
+                    "factory.external-pxe-url", "http://pxe.example:8080/"));
+            config.putAll(SnakeoilKeys.config());
+            return config;
         }
     }
 

@@ -54,6 +54,11 @@ public final class Qemu {
      * UEFI firmware as two pflash drives, e.g. OVMF_CODE_4M.fd (read-only) and a writable copy of OVMF_VARS_4M.fd
      * (SecureBoot variants work the same way; pass the .ms.fd/.secboot.fd files).
      */
+    /** Firmware with SecureBoot enforced needs SMM-protected variable storage (q35, smm=on, secure pflash). */
+    public Qemu secureBootMachine() {
+        return args("-machine", "q35,smm=on", "-global", "driver=cfi.pflash01,property=secure,value=on");
+    }
+
     public Qemu uefi(Path code, Path writableVars) {
         return args("-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + code,
                 "-drive", "if=pflash,format=raw,unit=1,file=" + writableVars);
@@ -90,6 +95,34 @@ public final class Qemu {
                 "-no-reboot", "-monitor", "none", "-serial", "file:" + log));
         command.addAll(args);
         return command;
+    }
+
+    /**
+     * Boots a machine that must NOT reach the stand-in init (e.g. firmware refusing a tampered image): runs until
+     * QEMU exits or the timeout, fails if a report appears, and returns the serial log for the caller to inspect.
+     */
+    public String runExpectingNoReport() {
+        try {
+            Path log = serialLog != null ? serialLog : Files.createTempFile("qemu-serial-", ".log");
+            Process process = new ProcessBuilder(command(log))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            String serial = Files.readString(log, StandardCharsets.ISO_8859_1);
+            if (reportJson(serial).isPresent()) {
+                throw new AssertionError("the machine booted to the report although it must not:\n" + tail(serial, 20));
+            }
+            return serial;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while QEMU was running", e);
+        }
     }
 
     /** Boots, waits for the machine to power off, and returns the report; fails with the log tail otherwise. */

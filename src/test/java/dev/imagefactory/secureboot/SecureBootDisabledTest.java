@@ -33,6 +33,17 @@ class SecureBootDisabledTest {
     }
 
     @Test
+    void secureBootAssetsAre400WithTheReasonAndPlainOnesAreNot() {
+        String id = given().body("customization: {}\n").post("/schematics").then().statusCode(201).extract().path("id");
+        for (String path : new String[] {"cmdline-metal-amd64-secureboot", "metal-amd64-secureboot-uki.efi"}) {
+            given().get("/image/" + id + "/v1.11.0/" + path).then().statusCode(400)
+                    .body(equalTo(SecureBootKeys.DISABLED_MESSAGE + "\n"));
+        }
+        given().get("/pxe/" + id + "/v1.11.0/metal-amd64-secureboot").then().statusCode(400);
+        given().get("/image/" + id + "/v1.11.0/cmdline-metal-amd64").then().statusCode(404); // no releases here
+    }
+
+    @Test
     void otherMethodsAre405WithAllow() {
         given().when().post("/secureboot/signing-cert.pem")
                 .then().statusCode(405).header("Allow", "GET, HEAD, OPTIONS");
