@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.imagefactory.boot.SnakeoilKeys;
 import dev.imagefactory.boot.StandinRelease;
 import dev.imagefactory.catalog.Arch;
 import dev.imagefactory.catalog.BootFile;
@@ -27,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The packaged service over both release sources: the stand-in release read from its directory, and the same
  * release pushed in upstream's image layout into a real registry (Debian's docker-registry) and read over the OCI
- * distribution API. Both must serve byte-identical artifacts; a restart serves from the cache without building;
- * and a build from scratch in a fresh data dir gives the same bytes again.
+ * distribution API. Both must serve byte-identical artifacts (kernel, cmdline, initramfs, plain and SecureBoot
+ * UKIs); a restart serves from the cache without building; and a build from scratch in a fresh data dir gives the
+ * same bytes again.
  */
 class ReleaseSourcesIT {
 
@@ -90,9 +92,11 @@ class ReleaseSourcesIT {
 
     @Test
     void bothSourcesServeTheSameBytesAndTheCacheSurvivesARestart(@TempDir Path tmp) throws Exception {
-        String[] directory = {"factory.releases.dir=" + releases};
-        String[] oci = {"factory.releases.source=oci", "factory.releases.oci.registry=" + registry.host(),
-                "factory.releases.oci.insecure=true"};
+        List<String> secureBoot = SnakeoilKeys.config().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        String[] directory = Stream.concat(Stream.of("factory.releases.dir=" + releases), secureBoot.stream())
+                .toArray(String[]::new);
+        String[] oci = Stream.concat(Stream.of("factory.releases.source=oci", "factory.releases.oci.registry="
+                + registry.host(), "factory.releases.oci.insecure=true"), secureBoot.stream()).toArray(String[]::new);
         Path directoryData = tmp.resolve("directory-data");
         try (ServiceProcess fromDirectory = ServiceProcess.start(directoryData, tmp.resolve("directory.log"), directory);
                 ServiceProcess fromRegistry = ServiceProcess.start(tmp.resolve("oci-data"), tmp.resolve("oci.log"), oci)) {
@@ -100,16 +104,20 @@ class ReleaseSourcesIT {
             String id = created(fromDirectory);
             assertEquals(id, created(fromRegistry));
             for (String version : StandinRelease.VERSIONS) {
-                for (String asset : List.of("kernel-amd64", "cmdline-metal-amd64", "initramfs-amd64.xz")) {
+                for (String asset : List.of("kernel-amd64", "cmdline-metal-amd64", "initramfs-amd64.xz",
+                        "metal-amd64-uki.efi", "metal-amd64-secureboot-uki.efi")) {
                     String path = "/image/" + id + "/" + version + "/" + asset;
                     assertArrayEquals(ok(fromDirectory, path), ok(fromRegistry, path), path + " differs between sources");
                 }
             }
         }
         String initramfs = "/image/" + created(null) + "/" + StandinRelease.V1_11 + "/initramfs-amd64.xz";
+        String signedUki = "/image/" + created(null) + "/" + StandinRelease.V1_11 + "/metal-amd64-secureboot-uki.efi";
         byte[] first;
+        byte[] firstUki;
         try (ServiceProcess restarted = ServiceProcess.start(directoryData, tmp.resolve("restart.log"), directory)) {
             first = ok(restarted, initramfs);
+            firstUki = ok(restarted, signedUki);
             String metrics = restarted.get("/metrics").body();
             assertEquals(0, sum(metrics, "image_factory_assets_built_total"), "nothing is rebuilt after a restart");
             assertTrue(sum(metrics, "image_factory_assets_delivered_cached_total") >= 1, metrics);
@@ -117,6 +125,7 @@ class ReleaseSourcesIT {
         try (ServiceProcess scratch = ServiceProcess.start(tmp.resolve("fresh-data"), tmp.resolve("fresh.log"), directory)) {
             assertEquals(201, scratch.post("/schematics", SCHEMATIC).statusCode());
             assertArrayEquals(first, ok(scratch, initramfs), "a build from scratch gives identical bytes");
+            assertArrayEquals(firstUki, ok(scratch, signedUki), "so does a signed UKI");
             String metrics = scratch.get("/metrics").body();
             assertEquals(1, metrics.lines().filter(l -> l.startsWith("image_factory_assets_built_total{")
                     && l.contains("output_kind=\"initramfs\"")).mapToDouble(l -> Double.parseDouble(l.substring(
