@@ -2,7 +2,6 @@ package dev.imagefactory.build.iso;
 
 import dev.imagefactory.build.Quirks;
 import dev.imagefactory.catalog.Arch;
-import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.schematic.Bootloader;
 
 /**
@@ -42,27 +41,28 @@ public enum IsoLayout {
      * <ul>
      *   <li>SecureBoot: UEFI-only, whatever else was asked;</li>
      *   <li>Talos >= 1.12: the schematic's {@code bootloader} — {@code dual-boot} → hybrid, {@code sd-boot} → UEFI-only,
-     *       {@code grub} → GRUB, {@code none} → refused; unset → sd-boot on arm64 (the default for arm64 from
-     *       1.10), dual-boot otherwise;</li>
+     *       {@code grub} → GRUB; unset → sd-boot on arm64 (the default for arm64 from 1.10), dual-boot otherwise;</li>
      *   <li>1.10 and 1.11: hybrid, also for arm64 (the schematic's choice is ignored, as upstream);</li>
      *   <li>before 1.10: GRUB.</li>
      * </ul>
-     * Upstream fails the {@code none} case inside the imager (HTTP 500); this is the client's mistake, so 400.
+     * {@code none} is the zero value of the schematic field: a schematic that says {@code bootloader: none} is the
+     * same schematic (same canonical form, same ID) as one that says nothing, so it means "automatic" here, as in
+     * upstream's {@code selectBootloader}. The imager's own refusal of an ISO profile whose bootloader stays
+     * {@code none} cannot be reached from a schematic.
      *
-     * @param requested the schematic's {@code customization.bootloader}, or null when unset
+     * @param requested the schematic's {@code customization.bootloader}; {@link Bootloader#NONE} or null when unset
      */
     public static IsoLayout choose(Quirks quirks, Arch arch, boolean secureBoot, Bootloader requested) {
         if (secureBoot) {
             return UEFI;
         }
         if (quirks.isoSupportsSettingBootloader()) {
-            Bootloader effective = requested != null ? requested
+            Bootloader effective = requested != null && requested != Bootloader.NONE ? requested
                     : arch == Arch.ARM64 && quirks.useSdBootForUefi() ? Bootloader.SD_BOOT : Bootloader.DUAL_BOOT;
             return switch (effective) {
-                case DUAL_BOOT -> HYBRID;
+                case DUAL_BOOT, NONE -> HYBRID;
                 case SD_BOOT -> UEFI;
                 case GRUB -> GRUB;
-                case NONE -> throw new InvalidInputException("bootloader none cannot boot an ISO");
             };
         }
         return quirks.useSdBootForUefi() ? HYBRID : GRUB;
