@@ -31,11 +31,6 @@ public enum IsoLayout {
         return this != GRUB;
     }
 
-    /** Whether the ISO carries the kernel, initramfs and grub.cfg for GRUB (GRUB and hybrid layouts). */
-    public boolean usesGrub() {
-        return this != UEFI;
-    }
-
     /**
      * The layout of an ISO (§5.1):
      * <ul>

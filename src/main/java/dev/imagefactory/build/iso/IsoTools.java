@@ -24,7 +24,8 @@ import java.util.Map;
  * this; Debian 12's GRUB 2.06 does not. So each grub-mkrescue run finds, first on its {@code PATH}, a two-line
  * {@code mformat} written into its work directory that runs the real mformat with {@code -N $GRUB_FAT_SERIAL_NUMBER}
  * (a GRUB that passes {@code -N} itself gives the same value twice, which mformat accepts). grub-mkrescue's
- * temporary directory ({@code TMPDIR}) is in the work directory too, so a killed build leaves nothing behind.
+ * temporary directory ({@code TMPDIR}) is in the work directory too, so a killed build leaves nothing behind. The
+ * wrapper is executed from the work directory, so the data directory must not be mounted {@code noexec}.
  */
 public final class IsoTools {
 
