@@ -44,8 +44,9 @@ LABEL org.opencontainers.image.title="image-factory" \
 
 # JRE, tini (PID 1 that forwards signals and reaps the helper processes the builders spawn),
 # curl (HEALTHCHECK) and the tools used to assemble boot media:
-#   squashfs-tools (mksquashfs/unsquashfs), xorriso (ISO), mtools + dosfstools (FAT/EFI
-#   partitions), kmod (depmod for extension modules), xfsprogs (mkfs.xfs), qemu-utils
+#   squashfs-tools (mksquashfs/unsquashfs), xorriso (ISO), grub-common + grub-pc-bin +
+#   grub-efi-amd64-bin (grub-mkrescue with GRUB for BIOS and UEFI, for ISOs), mtools + dosfstools
+#   (FAT/EFI partitions), kmod (depmod for extension modules), xfsprogs (mkfs.xfs), qemu-utils
 #   (qemu-img for qcow2/vmdk/vhd), zstd + xz-utils (compression), cpio (initramfs).
 # The man1 directory works around the JRE postinst on "slim" images that strip /usr/share/man.
 RUN set -eux; \
@@ -58,6 +59,9 @@ RUN set -eux; \
         tini \
         squashfs-tools \
         xorriso \
+        grub-common \
+        grub-pc-bin \
+        grub-efi-amd64-bin \
         mtools \
         dosfstools \
         kmod \

@@ -2,6 +2,8 @@ package dev.imagefactory.build;
 
 import dev.imagefactory.build.initramfs.InitramfsBuilder;
 import dev.imagefactory.build.initramfs.Squashfs;
+import dev.imagefactory.build.iso.IsoBuilder;
+import dev.imagefactory.build.iso.IsoTools;
 import dev.imagefactory.cache.ArtifactBuilds;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.catalog.Catalog;
@@ -34,6 +36,7 @@ public class AssetService {
     private final CmdlineStep cmdline;
     private final InitramfsStep initramfs;
     private final UkiStep uki;
+    private final IsoStep iso;
 
     private final SecureBootKeys secureBoot;
 
@@ -51,6 +54,7 @@ public class AssetService {
                 new InitramfsBuilder.Tools(runner, new Squashfs(runner)),
                 config.externalUrl());
         this.uki = new UkiStep(files, initramfs, builds, secureBoot);
+        this.iso = new IsoStep(files, initramfs, builds, new IsoBuilder(new IsoTools(runner)));
     }
 
     /** Parses and checks a request up to (not including) the build. */
@@ -73,6 +77,7 @@ public class AssetService {
             case CMDLINE -> cmdline.build(request);
             case INITRAMFS -> initramfs.build(request);
             case UKI -> uki.build(request);
+            case ISO -> iso.build(request);
             default -> throw new NotImplementedYetException(request.profile().kind().talosName()
                     + " assets are not built by this factory yet");
         };

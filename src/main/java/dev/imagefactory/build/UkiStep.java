@@ -81,7 +81,7 @@ final class UkiStep {
     }
 
     /** The initramfs the UKI embeds: the one {@code initramfs-<arch>.xz} serves for this schematic. */
-    private static BuildRequest initramfsRequest(BuildRequest request) {
+    static BuildRequest initramfsRequest(BuildRequest request) {
         Profile p = request.profile();
         Profile initramfs = new Profile(p.schematicId(), p.version(), OutputKind.INITRAMFS, Platform.METAL, p.arch(),
                 false, Optional.empty());

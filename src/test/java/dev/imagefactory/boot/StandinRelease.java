@@ -20,7 +20,9 @@ public final class StandinRelease {
 
     public static final String V1_7 = "v1.7.7-debian.1";
     public static final String V1_11 = "v1.11.0-debian.1";
-    public static final List<String> VERSIONS = List.of(V1_7, V1_11);
+    /** The first version whose ISO bootloader the schematic chooses; quirks otherwise as 1.11 (plus module.sig_enforce=1). */
+    public static final String V1_12 = "v1.12.0-debian.1";
+    public static final List<String> VERSIONS = List.of(V1_7, V1_11, V1_12);
 
     private static final Path PROJECT = Path.of("").toAbsolutePath();
     private static final Path DIR = PROJECT.resolve("target/standin-release");
@@ -30,7 +32,7 @@ public final class StandinRelease {
     private StandinRelease() {
     }
 
-    /** The directory holding {@code v1.7.7-debian.1/} and {@code v1.11.0-debian.1/}. */
+    /** The directory holding {@code v1.7.7-debian.1/}, {@code v1.11.0-debian.1/} and {@code v1.12.0-debian.1/}. */
     public static synchronized Path ensure() {
         if (built) {
             return DIR;

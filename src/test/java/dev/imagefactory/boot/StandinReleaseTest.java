@@ -57,9 +57,11 @@ class StandinReleaseTest {
     /** Version quirks (talos-imager.md §0.1) as the stand-in applies them. */
     record Quirks(String modules, String firmware, boolean zstd, String compatibility) {
         static Quirks of(String version) {
-            return version.equals(StandinRelease.V1_11)
-                    ? new Quirks("usr/lib/modules", "usr/lib/firmware", true, ">= v1.11.0")
-                    : new Quirks("lib/modules", "lib/firmware", false, ">= v1.7.0");
+            return switch (version) {
+                case StandinRelease.V1_11 -> new Quirks("usr/lib/modules", "usr/lib/firmware", true, ">= v1.11.0");
+                case StandinRelease.V1_12 -> new Quirks("usr/lib/modules", "usr/lib/firmware", true, ">= v1.12.0");
+                default -> new Quirks("lib/modules", "lib/firmware", false, ">= v1.7.0");
+            };
         }
     }
 
@@ -190,6 +192,11 @@ class StandinReleaseTest {
             cmdline = "talos.platform=metal console=ttyS0 console=tty0";
         }
         cmdline += " talos.environment=INSTALLER_META_BASE64=" + b64;
+        if (version.equals(StandinRelease.V1_12)) {
+            // Talos >= 1.12 enforces module signatures by default; Debian's dummy.ko is signed by Debian's key,
+            // which Debian's kernel trusts, so the extension's module must still load
+            cmdline += " module.sig_enforce=1";
+        }
         Path amd64 = StandinRelease.version(version).resolve("usr/install/amd64");
         Path log = tmp.resolve("serial.log");
         JsonNode report = Qemu.kernelBoot(amd64.resolve("vmlinuz"), initramfs, cmdline).serialLog(log).run();

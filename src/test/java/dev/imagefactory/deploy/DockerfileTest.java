@@ -30,7 +30,8 @@ class DockerfileTest {
 
     /** Debian packages the image builders shell out to; all must be in the runtime image. */
     static final List<String> RUNTIME_TOOLS = List.of(
-            "squashfs-tools", "xorriso", "mtools", "dosfstools", "kmod", "xfsprogs",
+            "squashfs-tools", "xorriso", "grub-common", "grub-pc-bin", "grub-efi-amd64-bin", "mtools", "dosfstools",
+            "kmod", "xfsprogs",
             "qemu-utils", "zstd", "xz-utils", "cpio", "ca-certificates");
 
     static final Path ROOT = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The packaged service over both release sources: the stand-in release read from its directory, and the same
  * release pushed in upstream's image layout into a real registry (Debian's docker-registry) and read over the OCI
  * distribution API. Both must serve byte-identical artifacts (kernel, cmdline, initramfs, plain and SecureBoot
- * UKIs); a restart serves from the cache without building; and a build from scratch in a fresh data dir gives the
+ * UKIs, ISOs); a restart serves from the cache without building; and a build from scratch in a fresh data dir gives the
  * same bytes again.
  */
 class ReleaseSourcesIT {
@@ -105,7 +105,7 @@ class ReleaseSourcesIT {
             assertEquals(id, created(fromRegistry));
             for (String version : StandinRelease.VERSIONS) {
                 for (String asset : List.of("kernel-amd64", "cmdline-metal-amd64", "initramfs-amd64.xz",
-                        "metal-amd64-uki.efi", "metal-amd64-secureboot-uki.efi")) {
+                        "metal-amd64-uki.efi", "metal-amd64-secureboot-uki.efi", "metal-amd64.iso")) {
                     String path = "/image/" + id + "/" + version + "/" + asset;
                     assertArrayEquals(ok(fromDirectory, path), ok(fromRegistry, path), path + " differs between sources");
                 }
@@ -113,11 +113,14 @@ class ReleaseSourcesIT {
         }
         String initramfs = "/image/" + created(null) + "/" + StandinRelease.V1_11 + "/initramfs-amd64.xz";
         String signedUki = "/image/" + created(null) + "/" + StandinRelease.V1_11 + "/metal-amd64-secureboot-uki.efi";
+        String iso = "/image/" + created(null) + "/" + StandinRelease.V1_11 + "/metal-amd64.iso";
         byte[] first;
         byte[] firstUki;
+        byte[] firstIso;
         try (ServiceProcess restarted = ServiceProcess.start(directoryData, tmp.resolve("restart.log"), directory)) {
             first = ok(restarted, initramfs);
             firstUki = ok(restarted, signedUki);
+            firstIso = ok(restarted, iso);
             String metrics = restarted.get("/metrics").body();
             assertEquals(0, sum(metrics, "image_factory_assets_built_total"), "nothing is rebuilt after a restart");
             assertTrue(sum(metrics, "image_factory_assets_delivered_cached_total") >= 1, metrics);
@@ -126,6 +129,7 @@ class ReleaseSourcesIT {
             assertEquals(201, scratch.post("/schematics", SCHEMATIC).statusCode());
             assertArrayEquals(first, ok(scratch, initramfs), "a build from scratch gives identical bytes");
             assertArrayEquals(firstUki, ok(scratch, signedUki), "so does a signed UKI");
+            assertArrayEquals(firstIso, ok(scratch, iso), "and a (hybrid) ISO");
             String metrics = scratch.get("/metrics").body();
             assertEquals(1, metrics.lines().filter(l -> l.startsWith("image_factory_assets_built_total{")
                     && l.contains("output_kind=\"initramfs\"")).mapToDouble(l -> Double.parseDouble(l.substring(
