@@ -54,7 +54,7 @@ public class AssetService {
                 new InitramfsBuilder.Tools(runner, new Squashfs(runner)),
                 config.externalUrl());
         this.uki = new UkiStep(files, initramfs, builds, secureBoot);
-        this.iso = new IsoStep(files, initramfs, builds, new IsoBuilder(new IsoTools(runner)));
+        this.iso = new IsoStep(files, initramfs, builds, new IsoBuilder(new IsoTools(runner)), secureBoot);
     }
 
     /** Parses and checks a request up to (not including) the build. */

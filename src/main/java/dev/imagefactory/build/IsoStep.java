@@ -12,10 +12,21 @@ import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.catalog.BootFile;
 import dev.imagefactory.catalog.ReleaseFile;
-import dev.imagefactory.errors.NotImplementedYetException;
+import dev.imagefactory.build.iso.LoaderConf;
+import dev.imagefactory.errors.InvalidInputException;
+import dev.imagefactory.schematic.Schematic;
+import dev.imagefactory.secureboot.EnrollmentKeys;
+import dev.imagefactory.secureboot.PeSigner;
+import dev.imagefactory.secureboot.SecureBootKeys;
+import dev.imagefactory.secureboot.SigningMaterial;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code <platform>-<arch>.iso} (talos-imager.md §5): the layout chosen by version and the schematic's
@@ -25,8 +36,9 @@ import java.util.List;
  * profile resets the system disk (§4.2); that UKI is an intermediate product ({@code output_kind="iso-uki"}),
  * cached under its own inputs.
  *
- * <p>SecureBoot ISOs (signed systemd-boot and UKI, enrollment files on the ESP) are not built yet: 501, never an
- * unsigned ISO under a {@code -secureboot} name.
+ * <p>SecureBoot ISOs are UEFI-only (§5.1): systemd-boot and the UKI signed with our key, and on the ESP our
+ * certificate and the PK/KEK/db {@code .auth} files systemd-boot enrolls from {@code loader/keys/auto} as
+ * {@code customization.secureboot.enrollKeys} says (default {@code if-safe}).
  */
 final class IsoStep {
 
@@ -40,20 +52,26 @@ final class IsoStep {
     private final IsoBuilder isoBuilder;
     private final UkiBuilder ukiBuilder = new UkiBuilder();
 
-    IsoStep(ReleaseFiles releaseFiles, InitramfsStep initramfs, ArtifactBuilds builds, IsoBuilder isoBuilder) {
+    private final SecureBootKeys keys;
+
+    IsoStep(ReleaseFiles releaseFiles, InitramfsStep initramfs, ArtifactBuilds builds, IsoBuilder isoBuilder,
+            SecureBootKeys keys) {
         this.releaseFiles = releaseFiles;
         this.initramfs = initramfs;
         this.builds = builds;
         this.isoBuilder = isoBuilder;
+        this.keys = keys;
     }
 
     CachedArtifact build(BuildRequest request) {
         Profile profile = request.profile();
-        if (profile.secureBoot()) {
-            throw new NotImplementedYetException("SecureBoot ISOs are not built by this factory yet");
-        }
-        IsoLayout layout = IsoLayout.choose(request.quirks(), profile.arch(), false,
-                request.schematic().schematic().customization().bootloader());
+        Schematic.Customization customization = request.schematic().schematic().customization();
+        Optional<SigningMaterial> signing = profile.secureBoot() ? Optional.of(keys.requireEnabled()) : Optional.empty();
+        String enroll = signing.isPresent() ? enrollMode(customization.secureBoot()) : LoaderConf.ENROLL_OFF;
+        boolean wellKnown = signing.isPresent() && customization.secureBoot() != null
+                && customization.secureBoot().includeWellKnownCertificates();
+        IsoLayout layout = IsoLayout.choose(request.quirks(), profile.arch(), profile.secureBoot(),
+                customization.bootloader());
         ReleaseFile kernel = releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL);
         ReleaseFile stub = layout.usesUki() ? releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_STUB) : null;
         ReleaseFile sdBoot = layout.usesUki() ? releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_BOOT) : null;
@@ -67,29 +85,77 @@ final class IsoStep {
             inputs.add("input.stub=" + stub.sha256());
             inputs.add("input.systemd-boot=" + sdBoot.sha256());
         }
+        signing.ifPresent(m -> inputs.addAll(List.of("signer=" + m.fingerprint(), "enroll=" + enroll,
+                "well-known=" + wellKnown)));
         CacheKey key = Keys.of(profile, STEP_VERSION, inputs.toArray(String[]::new));
         BuildLabels labels = Keys.labels(profile);
         return builds.getOrBuild(key, labels, work -> {
             IsoInputs iso = IsoInputs.grub(request.versionTag(), request.quirks(), profile.arch(), kernel.path(),
                     initrd.file(), cmdline);
             if (layout.usesUki()) {
-                Path uki = isoUki(profile, labels, stub, kernel, initrd, cmdline, request);
-                iso = iso.withUefi(sdBoot.path(), uki);
+                Path uki = isoUki(profile, labels, stub, kernel, initrd, cmdline, request, signing);
+                Path loader = signing.isPresent() ? signedSystemdBoot(sdBoot, labels, signing.get()) : sdBoot.path();
+                iso = iso.withUefi(loader, uki);
+            }
+            if (signing.isPresent()) {
+                iso = iso.withSecureBootEnrollment(enroll, enrollmentFiles(signing.get(), wellKnown,
+                        Files.createDirectories(work.resolve("enrollment"))));
             }
             return isoBuilder.build(layout, iso, work.resolve("iso"));
         });
     }
 
-    /** The UKI of the ISO's ESP: the ISO cmdline as {@code main}, plus the {@code reset} profile (>= 1.10). */
+    /**
+     * The UKI of the ISO's ESP: the ISO cmdline as {@code main}, plus the {@code reset} profile (>= 1.10); signed
+     * for SecureBoot.
+     */
     private Path isoUki(Profile profile, BuildLabels labels, ReleaseFile stub, ReleaseFile kernel,
-            CachedArtifact initrd, String cmdline, BuildRequest request) {
+            CachedArtifact initrd, String cmdline, BuildRequest request, Optional<SigningMaterial> signing) {
         CacheKey key = Keys.of(profile, UKI_STEP_VERSION, "input.stub=" + stub.sha256(),
-                "input.kernel=" + kernel.sha256(), "input.initramfs=" + initrd.sha256(), "cmdline=" + cmdline);
+                "input.kernel=" + kernel.sha256(), "input.initramfs=" + initrd.sha256(), "cmdline=" + cmdline,
+                "signer=" + signing.map(SigningMaterial::fingerprint).orElse("-"));
         return builds.getOrBuildIntermediate(key, UKI_INTERMEDIATE, labels, work -> {
+            UkiInputs inputs = UkiInputs.of(stub.path(), kernel.path(), initrd.file(), cmdline, request.versionTag(),
+                    request.quirks()).withExtraProfiles(List.of(UkiProfile.isoReset(cmdline)));
+            if (signing.isPresent()) {
+                return UkiStep.signed(ukiBuilder, inputs, signing.get(), work);
+            }
             Path out = work.resolve("uki.efi");
-            ukiBuilder.build(UkiInputs.of(stub.path(), kernel.path(), initrd.file(), cmdline, request.versionTag(),
-                    request.quirks()).withExtraProfiles(List.of(UkiProfile.isoReset(cmdline))), out);
+            ukiBuilder.build(inputs, out);
             return out;
         }).file();
+    }
+
+    /** systemd-boot Authenticode-signed with our key (§4.5), shared by every SecureBoot ISO of the release. */
+    private Path signedSystemdBoot(ReleaseFile sdBoot, BuildLabels labels, SigningMaterial signing) {
+        CacheKey key = CacheKey.of("signed-systemd-boot", "1", sdBoot.sha256(), signing.fingerprint());
+        return builds.getOrBuildIntermediate(key, "signed-systemd-boot", labels, work -> {
+            Path out = work.resolve("systemd-boot.efi.signed");
+            PeSigner.sign(sdBoot.path(), out, signing);
+            return out;
+        }).file();
+    }
+
+    /** {@code EFI/keys/uki-signing-cert.der} and {@code loader/keys/auto/{PK,KEK,db}.auth} (§5.3, §5.6). */
+    private static Map<String, Path> enrollmentFiles(SigningMaterial signing, boolean wellKnown, Path dir)
+            throws IOException {
+        EnrollmentKeys keys = EnrollmentKeys.create(signing, wellKnown);
+        Map<String, Path> files = new LinkedHashMap<>();
+        files.put("EFI/keys/uki-signing-cert.der", Files.write(dir.resolve("uki-signing-cert.der"), keys.signingCertDer()));
+        files.put("loader/keys/auto/PK.auth", Files.write(dir.resolve("PK.auth"), keys.pk()));
+        files.put("loader/keys/auto/KEK.auth", Files.write(dir.resolve("KEK.auth"), keys.kek()));
+        files.put("loader/keys/auto/db.auth", Files.write(dir.resolve("db.auth"), keys.db()));
+        return files;
+    }
+
+    /** {@code customization.secureboot.enrollKeys}: {@code if-safe} when empty; anything else unknown → 400. */
+    static String enrollMode(Schematic.SecureBoot secureBoot) {
+        String mode = secureBoot == null || secureBoot.enrollKeys() == null || secureBoot.enrollKeys().isEmpty()
+                ? "if-safe" : secureBoot.enrollKeys();
+        if (!LoaderConf.ENROLL_MODES.contains(mode)) {
+            throw new InvalidInputException("invalid secureboot enrollKeys value \"" + mode
+                    + "\": must be one of off, manual, if-safe, force");
+        }
+        return mode;
     }
 }

@@ -14,6 +14,8 @@ import dev.imagefactory.secureboot.PcrSignature;
 import dev.imagefactory.secureboot.PeSigner;
 import dev.imagefactory.secureboot.SecureBootKeys;
 import dev.imagefactory.secureboot.SigningMaterial;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -63,14 +65,23 @@ final class UkiStep {
                 builder.build(inputs, out);
                 return out;
             }
-            PcrKey pcrKey = signing.get().pcrKey();
-            Path unsigned = work.resolve("uki-unsigned.efi");
-            builder.build(inputs.signed(pcrKey.pcrpkey(), measured -> PcrSignature.section(asPcrSections(measured), pcrKey)),
-                    unsigned);
-            Path signed = work.resolve("uki.efi");
-            PeSigner.sign(unsigned, signed, signing.get());
-            return signed;
+            return signed(builder, inputs, signing.get(), work);
         });
+    }
+
+    /**
+     * A SecureBoot UKI in {@code work}: assembled with {@code .pcrpkey} and the PCR 11 signature of every profile,
+     * then Authenticode-signed as a whole (§4.4, §4.5).
+     */
+    static Path signed(UkiBuilder builder, UkiInputs inputs, SigningMaterial signing, Path work) throws IOException {
+        PcrKey pcrKey = signing.pcrKey();
+        Path unsigned = work.resolve("uki-unsigned.efi");
+        builder.build(inputs.signed(pcrKey.pcrpkey(), measured -> PcrSignature.section(asPcrSections(measured), pcrKey)),
+                unsigned);
+        Path signed = work.resolve("uki.efi");
+        PeSigner.sign(unsigned, signed, signing);
+        Files.delete(unsigned);
+        return signed;
     }
 
     /** The measured sections, as the PCR signature reads them (streamed from the stub, kernel and initramfs). */

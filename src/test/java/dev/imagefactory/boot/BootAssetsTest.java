@@ -232,7 +232,7 @@ class BootAssetsTest {
         given().get("/image/" + "0".repeat(64) + "/" + v + "/kernel-amd64").then().statusCode(404);
         given().get("/image/" + id + "/" + v + "/kernel-arm64").then().statusCode(404)
                 .body(containsString("no vmlinuz for arm64"));
-        given().get("/image/" + id + "/" + v + "/metal-amd64-secureboot.iso").then().statusCode(501); // until SecureBoot ISOs are built
+        given().get("/image/" + id + "/" + v + "/metal-amd64.raw.xz").then().statusCode(501); // until disk images are built
         String withConfig = createSchematic("customization:\n  embeddedMachineConfiguration: |\n    version: v1alpha1\n");
         given().get("/image/" + withConfig + "/" + v + "/initramfs-amd64.xz").then().statusCode(400)
                 .body(containsString("embedding configuration is not supported for Talos version"));

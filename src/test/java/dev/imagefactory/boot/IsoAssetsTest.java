@@ -253,13 +253,6 @@ class IsoAssetsTest {
     }
 
     @Test
-    void secureBootIsosAreNotBuiltYet() {
-        String id = BootAssetsTest.createSchematic(SCHEMATIC);
-        given().get("/image/" + id + "/" + StandinRelease.V1_12 + "/metal-amd64-secureboot.iso").then().statusCode(501)
-                .body(equalTo("SecureBoot ISOs are not built by this factory yet\n"));
-    }
-
-    @Test
     void isosReuseTheSchematicsInitramfs() throws Exception {
         String v = StandinRelease.V1_11;
         String first = BootAssetsTest.createSchematic(SCHEMATIC.replace("    - -pti\n", "    - -pti\n    - iso.reuse=1\n"));
