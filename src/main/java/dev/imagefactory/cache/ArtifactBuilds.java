@@ -2,6 +2,7 @@ package dev.imagefactory.cache;
 
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.errors.NotFoundException;
+import dev.imagefactory.tools.FileTrees;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;

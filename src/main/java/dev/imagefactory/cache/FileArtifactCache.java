@@ -1,5 +1,6 @@
 package dev.imagefactory.cache;
 
+import dev.imagefactory.tools.FileTrees;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,6 +1,6 @@
 package dev.imagefactory.catalog;
 
-import dev.imagefactory.oci.FileTrees;
+import dev.imagefactory.tools.FileTrees;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -148,7 +148,7 @@ public final class ReleaseCache {
 
     private static void discard(Path scratch) {
         try {
-            FileTrees.delete(scratch);
+            FileTrees.deleteRecursively(scratch);
         } catch (IOException e) {
             LOG.warnf("cannot delete scratch directory %s: %s", scratch, e.getMessage());
         }

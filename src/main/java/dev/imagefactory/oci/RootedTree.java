@@ -1,5 +1,6 @@
 package dev.imagefactory.oci;
 
+import dev.imagefactory.tools.FileTrees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -129,7 +130,7 @@ final class RootedTree {
 
     /** Removes whatever is at {@code path} (a directory with its contents; a symlink itself, never its target). */
     static void remove(Path path) throws IOException {
-        FileTrees.delete(path);
+        FileTrees.deleteRecursively(path);
     }
 
     /** Remembers a directory's mode and time for {@link #finish()}; the last layer to declare it wins. */

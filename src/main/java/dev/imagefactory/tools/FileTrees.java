@@ -1,4 +1,4 @@
-package dev.imagefactory.cache;
+package dev.imagefactory.tools;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -12,17 +12,20 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Set;
 
-/** Recursive deletion of scratch trees (build work directories). */
-final class FileTrees {
+/**
+ * Recursive deletion of scratch trees: build work directories, release-cache scratch, entries a layer replaces.
+ * Extracted images often leave read-only directories, which are made writable on the way.
+ */
+public final class FileTrees {
 
     private FileTrees() {
     }
 
     /**
-     * Deletes {@code root} and everything below it; symbolic links are removed, never followed. Directories without
+     * Deletes {@code root} (a file, a link or a directory with everything below it); symbolic links are removed, never followed. Directories without
      * write permission (as extracted root filesystems often have) are made writable first. A missing root is fine.
      */
-    static void deleteRecursively(Path root) throws IOException {
+    public static void deleteRecursively(Path root) throws IOException {
         if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
