@@ -7,6 +7,7 @@ import dev.imagefactory.build.iso.IsoTools;
 import dev.imagefactory.cache.ArtifactBuilds;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.catalog.Catalog;
+import dev.imagefactory.catalog.OfficialExtension;
 import dev.imagefactory.catalog.ReleaseSource;
 import dev.imagefactory.catalog.TalosVersion;
 import dev.imagefactory.config.FactoryConfig;
@@ -21,6 +22,7 @@ import dev.imagefactory.tools.ProcessRunner;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Turns an {@code /image/{schematic}/{version}/{path}} request into an artifact: checks in the reference's order
@@ -50,7 +52,7 @@ public class AssetService {
         ProcessRunner runner = new ProcessRunner(config.build().timeout().plus(Duration.ofMinutes(1)));
         this.kernel = new KernelStep(files, builds);
         this.cmdline = new CmdlineStep(builds);
-        this.initramfs = new InitramfsStep(files, releases, catalog, builds,
+        this.initramfs = new InitramfsStep(files, releases, builds,
                 new InitramfsBuilder.Tools(runner, new Squashfs(runner)),
                 config.externalUrl());
         this.uki = new UkiStep(files, initramfs, builds, secureBoot);
@@ -67,8 +69,8 @@ public class AssetService {
             secureBoot.requireEnabled(); // 400 with the reason, like upstream's "secure boot is disabled"
         }
         catalog.requireAvailable(talos);
-        checkCustomizations(profile, schematic.schematic());
-        return new BuildRequest(profile, schematic, versionTag);
+        List<OfficialExtension> extensions = checkCustomizations(profile, schematic.schematic());
+        return new BuildRequest(profile, schematic, versionTag, extensions);
     }
 
     public Asset asset(BuildRequest request, AssetPath path) {
@@ -89,8 +91,11 @@ public class AssetService {
         return CmdlineStep.cmdline(request);
     }
 
-    /** The refusals of upstream's EnhanceFromSchematic that do not need the build itself (spec §8.3, §8.5). */
-    private void checkCustomizations(Profile profile, Schematic schematic) {
+    /**
+     * The refusals of upstream's EnhanceFromSchematic that do not need the build itself (spec §8.3, §8.5); returns
+     * the official extensions resolved for outputs that carry them.
+     */
+    private List<OfficialExtension> checkCustomizations(Profile profile, Schematic schematic) {
         Quirks quirks = profile.quirks();
         boolean usesExtensions = profile.kind() != OutputKind.KERNEL && profile.kind() != OutputKind.CMDLINE;
         String config = schematic.customization().embeddedMachineConfiguration();
@@ -111,9 +116,8 @@ public class AssetService {
                 }
             }
         }
-        if (usesExtensions) {
-            schematic.customization().officialExtensions()
-                    .forEach(name -> catalog.resolveExtension(name, profile.version()));
-        }
+        return usesExtensions
+                ? catalog.resolveExtensions(schematic.customization().officialExtensions(), profile.version())
+                : List.of();
     }
 }

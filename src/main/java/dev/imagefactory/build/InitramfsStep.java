@@ -10,7 +10,6 @@ import dev.imagefactory.cache.BuildLabels;
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.catalog.BootFile;
-import dev.imagefactory.catalog.Catalog;
 import dev.imagefactory.catalog.ExtensionImage;
 import dev.imagefactory.catalog.OfficialExtension;
 import dev.imagefactory.catalog.ReleaseFile;
@@ -32,16 +31,14 @@ final class InitramfsStep {
 
     private final ReleaseFiles releaseFiles;
     private final ReleaseSource releases;
-    private final Catalog catalog;
     private final ArtifactBuilds builds;
     private final InitramfsBuilder.Tools tools;
     private final String externalUrl;
 
-    InitramfsStep(ReleaseFiles releaseFiles, ReleaseSource releases, Catalog catalog, ArtifactBuilds builds,
+    InitramfsStep(ReleaseFiles releaseFiles, ReleaseSource releases, ArtifactBuilds builds,
             InitramfsBuilder.Tools tools, String externalUrl) {
         this.releaseFiles = releaseFiles;
         this.releases = releases;
-        this.catalog = catalog;
         this.builds = builds;
         this.tools = tools;
         this.externalUrl = externalUrl;
@@ -51,10 +48,7 @@ final class InitramfsStep {
         Profile profile = request.profile();
         Quirks quirks = request.quirks();
         Schematic.Customization customization = request.schematic().schematic().customization();
-        List<OfficialExtension> extensions = new ArrayList<>();
-        for (String name : customization.officialExtensions()) {
-            extensions.add(catalog.resolveExtension(name, profile.version()));
-        }
+        List<OfficialExtension> extensions = request.extensions();
         String embeddedConfig = customization.embeddedMachineConfiguration();
         boolean withConfig = embeddedConfig != null && !embeddedConfig.isEmpty();
         ReleaseFile base = releaseFiles.require(profile.version(), profile.arch(), BootFile.INITRAMFS);

@@ -96,6 +96,6 @@ final class UkiStep {
         Profile p = request.profile();
         Profile initramfs = new Profile(p.schematicId(), p.version(), OutputKind.INITRAMFS, Platform.METAL, p.arch(),
                 false, Optional.empty());
-        return new BuildRequest(initramfs, request.schematic(), request.versionTag());
+        return request.withProfile(initramfs);
     }
 }

@@ -83,7 +83,19 @@ public class Catalog {
      * name from the alias table. Not offered → 400 with upstream's message.
      */
     public OfficialExtension resolveExtension(String requested, TalosVersion version) {
+        return resolve(requested, extensions(version), version);
+    }
+
+    /** {@link #resolveExtension} for a schematic's whole list, in its order, reading the version's list once. */
+    public List<OfficialExtension> resolveExtensions(List<String> requested, TalosVersion version) {
+        if (requested.isEmpty()) {
+            return List.of();
+        }
         List<OfficialExtension> available = extensions(version);
+        return requested.stream().map(name -> resolve(name, available, version)).toList();
+    }
+
+    private OfficialExtension resolve(String requested, List<OfficialExtension> available, TalosVersion version) {
         return find(available, requested)
                 .or(() -> files.aliases().currentName(requested).flatMap(current -> find(available, current)))
                 .orElseThrow(() -> new InvalidInputException("official extension \"" + requested

@@ -138,6 +138,18 @@ class CatalogTest {
         assertThrows(NotFoundException.class, () -> catalog.resolveExtension("siderolabs/i915", TalosVersion.parse("v1.12.0")));
     }
 
+    @Test
+    void resolvesAWholeListInItsOrderWithAliasesAndDuplicates() {
+        TalosVersion v1110 = TalosVersion.parse("v1.11.0");
+        assertEquals(List.of("siderolabs/intel-ucode", "siderolabs/i915", "siderolabs/intel-ucode"),
+                catalog.resolveExtensions(List.of("siderolabs/intel-ucode", "siderolabs/i915-ucode",
+                        "siderolabs/intel-ucode"), v1110).stream().map(e -> e.name()).toList());
+        assertEquals(List.of(), catalog.resolveExtensions(List.of(), TalosVersion.parse("v1.12.0")));
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> catalog.resolveExtensions(List.of("siderolabs/intel-ucode", "siderolabs/gone"), v1110));
+        assertEquals("official extension \"siderolabs/gone\" is not available for Talos version v1.11.0", e.getMessage());
+    }
+
     private static void write(Path root, String relative, String content) throws IOException {
         Path file = root.resolve(relative);
         Files.createDirectories(file.getParent());
