@@ -117,12 +117,7 @@ final class IsoStep {
         return builds.getOrBuildIntermediate(key, UKI_INTERMEDIATE, labels, work -> {
             UkiInputs inputs = UkiInputs.of(stub.path(), kernel.path(), initrd.file(), cmdline, request.versionTag(),
                     request.quirks()).withExtraProfiles(List.of(UkiProfile.isoReset(cmdline)));
-            if (signing.isPresent()) {
-                return UkiStep.signed(ukiBuilder, inputs, signing.get(), work);
-            }
-            Path out = work.resolve("uki.efi");
-            ukiBuilder.build(inputs, out);
-            return out;
+            return UkiStep.assemble(ukiBuilder, inputs, signing, work);
         }).file();
     }
 

@@ -58,30 +58,29 @@ final class UkiStep {
                 "input.initramfs=" + initrd.sha256(), "cmdline=" + cmdline,
                 "signer=" + signing.map(SigningMaterial::fingerprint).orElse("-"));
         return builds.getOrBuild(key, Keys.labels(profile), work -> {
-            UkiInputs inputs = UkiInputs.of(stub.path(), kernel.path(), initrd.file(), cmdline, request.versionTag(),
-                    request.quirks());
-            if (signing.isEmpty()) {
-                Path out = work.resolve("uki.efi");
-                builder.build(inputs, out);
-                return out;
-            }
-            return signed(builder, inputs, signing.get(), work);
+            return assemble(builder, UkiInputs.of(stub.path(), kernel.path(), initrd.file(), cmdline,
+                    request.versionTag(), request.quirks()), signing, work);
         });
     }
 
     /**
-     * A SecureBoot UKI in {@code work}: assembled with {@code .pcrpkey} and the PCR 11 signature of every profile,
-     * then Authenticode-signed as a whole (§4.4, §4.5).
+     * The UKI {@code uki.efi} in {@code work}: plain, or for SecureBoot assembled with {@code .pcrpkey} and the
+     * PCR 11 signature of every profile, then Authenticode-signed as a whole (§4.4, §4.5).
      */
-    static Path signed(UkiBuilder builder, UkiInputs inputs, SigningMaterial signing, Path work) throws IOException {
-        PcrKey pcrKey = signing.pcrKey();
+    static Path assemble(UkiBuilder builder, UkiInputs inputs, Optional<SigningMaterial> signing, Path work)
+            throws IOException {
+        Path out = work.resolve("uki.efi");
+        if (signing.isEmpty()) {
+            builder.build(inputs, out);
+            return out;
+        }
+        PcrKey pcrKey = signing.get().pcrKey();
         Path unsigned = work.resolve("uki-unsigned.efi");
         builder.build(inputs.signed(pcrKey.pcrpkey(), measured -> PcrSignature.section(asPcrSections(measured), pcrKey)),
                 unsigned);
-        Path signed = work.resolve("uki.efi");
-        PeSigner.sign(unsigned, signed, signing);
+        PeSigner.sign(unsigned, out, signing.get());
         Files.delete(unsigned);
-        return signed;
+        return out;
     }
 
     /** The measured sections, as the PCR signature reads them (streamed from the stub, kernel and initramfs). */
