@@ -1,13 +1,11 @@
 package dev.imagefactory.build.initramfs;
 
+import dev.imagefactory.cache.CacheKey;
+import dev.imagefactory.oci.Digest;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -35,8 +33,8 @@ public final class VirtualExtensions {
                 "Image Factory (" + externalUrl + ")",
                 "Virtual extension which specifies the schematic of the image built with schematic.",
                 ">= 1.0.0", withExtraInfo ? canonicalYaml : "");
-        return new ExtensionSource(metadata, rootfs, "schematic:" + sha256(schematicId + "\0" + externalUrl + "\0"
-                + metadata.extraInfo()), Map.of());
+        return new ExtensionSource(metadata, rootfs,
+                "schematic:" + CacheKey.of(schematicId, externalUrl, metadata.extraInfo()), Map.of());
     }
 
     public static ExtensionSource embeddedConfig(Path dir, byte[] config) throws IOException {
@@ -45,22 +43,10 @@ public final class VirtualExtensions {
         Path file = Files.write(talos.resolve("config.yaml"), config);
         Reproducible.normalize(rootfs);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--------"));
-        String digest = HexFormat.of().formatHex(sha256Bytes(config));
+        String digest = Digest.sha256(config).hex();
         ExtensionMetadata metadata = new ExtensionMetadata("embedded-config", digest, "Imager",
                 "Virtual extension which embeds the machine configuration.", ">= 1.0.0", "");
         return new ExtensionSource(metadata, rootfs, "embedded-config:" + digest,
                 Map.of("/usr/local/etc/talos/config.yaml", SELINUX_STATE_LABEL));
-    }
-
-    private static String sha256(String text) {
-        return HexFormat.of().formatHex(sha256Bytes(text.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private static byte[] sha256Bytes(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
