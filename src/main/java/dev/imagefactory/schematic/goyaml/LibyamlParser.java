@@ -563,22 +563,6 @@ final class LibyamlParser {
         }
     }
 
-    private static int width(int c) {
-        if ((c & 0x80) == 0x00) {
-            return 1;
-        }
-        if ((c & 0xE0) == 0xC0) {
-            return 2;
-        }
-        if ((c & 0xF0) == 0xE0) {
-            return 3;
-        }
-        if ((c & 0xF8) == 0xF0) {
-            return 4;
-        }
-        return 0;
-    }
-
     // ---- position helpers ------------------------------------------------------------------------------------
 
     private void skip() {
@@ -588,7 +572,7 @@ final class LibyamlParser {
         markIndex++;
         markColumn++;
         unread--;
-        bufferPos += width(cur());
+        bufferPos += Utf8.sequenceLength(cur());
     }
 
     private void skipLine() {
@@ -604,7 +588,7 @@ final class LibyamlParser {
             markColumn = 1;
             markLine++;
             unread--;
-            bufferPos += width(cur());
+            bufferPos += Utf8.sequenceLength(cur());
             newlines++;
         }
     }
@@ -613,7 +597,7 @@ final class LibyamlParser {
         if (!isBlank(bufferPos)) {
             newlines = 0;
         }
-        int w = width(cur());
+        int w = Utf8.sequenceLength(cur());
         if (w == 0) {
             throw new IllegalStateException("invalid character sequence");
         }
@@ -1729,7 +1713,7 @@ final class LibyamlParser {
             }
             int octet = (asHex(bufferPos + 1) << 4) + asHex(bufferPos + 2);
             if (w == 1024) {
-                w = width(octet);
+                w = Utf8.sequenceLength(octet);
                 if (w == 0) {
                     throw tagError(directive, start, "found an incorrect leading UTF-8 octet");
                 }

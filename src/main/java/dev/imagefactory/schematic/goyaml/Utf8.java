@@ -9,8 +9,8 @@ final class Utf8 {
         return i < b.length ? b[i] & 0xff : 0;
     }
 
-    static int width(byte b) {
-        int c = b & 0xff;
+    /** Bytes of the sequence a lead byte starts; 0 when {@code c} cannot start one (libyaml's reader checks that). */
+    static int sequenceLength(int c) {
         if ((c & 0x80) == 0) {
             return 1;
         }
@@ -23,7 +23,13 @@ final class Utf8 {
         if ((c & 0xF8) == 0xF0) {
             return 4;
         }
-        return 1;
+        return 0;
+    }
+
+    /** Like {@link #sequenceLength}, counting a stray byte as one character (the emitter's view of valid text). */
+    static int width(byte b) {
+        int w = sequenceLength(b & 0xff);
+        return w == 0 ? 1 : w;
     }
 
     static int decode(byte[] b, int i) {
