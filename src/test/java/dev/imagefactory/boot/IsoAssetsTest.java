@@ -39,8 +39,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestProfile(BootAssetsTest.StandinProfile.class)
 class IsoAssetsTest {
 
-    static final Path OVMF_CODE = Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd");
-    static final Path OVMF_VARS = Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd");
     static final Duration BOOT_TIMEOUT = Duration.ofSeconds(180);
 
     /** Every character GRUB must quote, in a user argument: the kernel must see it unchanged, via GRUB and sd-boot. */
@@ -111,8 +109,8 @@ class IsoAssetsTest {
         List<String> timings = new ArrayList<>();
         String viaGrub = "BOOT_IMAGE=/boot/vmlinuz " + grubLoaderCmdline(cmdline);
         String viaSdBoot = cmdline + RESET;                       // see the class comment
-        Path vars = Files.copy(OVMF_VARS, tmp.resolve("vars.fd"));
-        checkReport(boot(Qemu.machine().uefi(OVMF_CODE, vars).cdrom(iso), "ovmf", timings),
+        Path vars = Files.copy(Ovmf.EMPTY_VARS, tmp.resolve("vars.fd"));
+        checkReport(boot(Qemu.machine().uefi(Ovmf.CODE, vars).cdrom(iso), "ovmf", timings),
                 c.layout() == Layout.GRUB ? viaGrub : viaSdBoot, id);
         if (c.seabios()) {
             checkReport(boot(Qemu.machine().cdrom(iso), "seabios", timings), viaGrub, id);

@@ -28,8 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestProfile(BootAssetsTest.StandinProfile.class)
 class SecureBootIsoTest {
 
-    static final Path SECBOOT_CODE = Path.of("/usr/share/OVMF/OVMF_CODE_4M.secboot.fd");
-    static final Path EMPTY_VARS = Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd");
 
     /** Debian's systemd-boot 252 knows off/manual/force; if-safe arrived in 253. */
     static final String SCHEMATIC = """
@@ -75,11 +73,11 @@ class SecureBootIsoTest {
         tools.run(Command.of("mcopy", "-i", esp.toString(), "::/EFI/keys/uki-signing-cert.der", der.toString()));
         assertArrayEquals(derOf(cert), Files.readAllBytes(der), "the ESP carries the certificate the factory serves");
 
-        Path vars = Files.copy(EMPTY_VARS, tmp.resolve("vars.fd"));
-        String enrollment = machine(SECBOOT_CODE, vars, iso, "enroll").timeout(Duration.ofSeconds(120)).runExpectingNoReport();
+        Path vars = Files.copy(Ovmf.EMPTY_VARS, tmp.resolve("vars.fd"));
+        String enrollment = machine(Ovmf.SECBOOT_CODE, vars, iso, "enroll").timeout(Duration.ofSeconds(120)).runExpectingNoReport();
         assertTrue(enrollment.contains("Enrolling secure boot keys") || enrollment.contains("enroll")
                 || enrollment.contains("Reset"), "systemd-boot enrolls and resets:\n" + tail(enrollment));
-        JsonNode report = machine(SECBOOT_CODE, vars, iso, "after-enroll").run();
+        JsonNode report = machine(Ovmf.SECBOOT_CODE, vars, iso, "after-enroll").run();
         assertTrue(report.get("secureBoot").asBoolean(), "Secure Boot is enforced after enrollment: " + report);
         assertTrue(report.get("cmdline").asText().contains("lockdown=confidentiality"), report.toString());
         assertEquals("dummy", report.get("modules").get(0).asText());

@@ -21,8 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestProfile(BootAssetsTest.StandinProfile.class)
 class UkiAssetsTest {
 
-    static final Path OVMF_CODE = Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd");
-    static final Path OVMF_VARS = Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd");
 
     private final ProcessRunner tools = new ProcessRunner(Duration.ofMinutes(2));
 
@@ -52,8 +50,8 @@ class UkiAssetsTest {
         // no META in a UKI (spec §3.5); the extra args are in, as for every Talos >= 1.10 UKI
         String expected = BootAssetsTest.EXPECTED_CMDLINE.get(v)
                 .replace(" talos.environment=INSTALLER_META_BASE64=" + BootAssetsTest.META_B64, "") + " uki.test=1";
-        Path vars = Files.copy(OVMF_VARS, tmp.resolve("vars.fd"));
-        JsonNode report = Qemu.machine().uefi(OVMF_CODE, vars).drive(EspImage.withLoader(uki, tmp.resolve("esp.img")), "raw")
+        Path vars = Files.copy(Ovmf.EMPTY_VARS, tmp.resolve("vars.fd"));
+        JsonNode report = Qemu.machine().uefi(Ovmf.CODE, vars).drive(EspImage.withLoader(uki, tmp.resolve("esp.img")), "raw")
                 .timeout(Duration.ofSeconds(150)).serialLog(tmp.resolve("serial.log")).run();
         assertEquals(expected, report.get("cmdline").asText());
         assertEquals(List.of("intel-ucode", "dummy-module", "usr-local-tools", "schematic", "modules.dep"),

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.imagefactory.boot.EspImage;
+import dev.imagefactory.boot.Ovmf;
 import dev.imagefactory.boot.Qemu;
 import dev.imagefactory.tools.ProcessRunner;
 import dev.imagefactory.tools.ProcessRunner.Command;
@@ -23,8 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 class EnrollmentFirmwareTest {
 
     static final Path SYSTEMD_BOOT = Path.of("/usr/lib/systemd/boot/efi/systemd-bootx64.efi");
-    static final Path OVMF_CODE = Path.of("/usr/share/OVMF/OVMF_CODE_4M.secboot.fd");
-    static final Path OVMF_VARS = Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd");
     /** Enrollment and the reset after it take a few seconds under TCG. */
     static final Duration ENROLL_TIMEOUT = Duration.ofSeconds(120);
     /** Boots that end at the firmware's prompt run until this limit. */
@@ -36,7 +35,7 @@ class EnrollmentFirmwareTest {
     void firmwareEnrollsTheKeysAndThenEnforcesSecureBoot(@TempDir Path tmp) throws Exception {
         SigningMaterial material = TestKeys.material();
         EnrollmentKeys keys = EnrollmentKeys.create(material, true);
-        Path vars = Files.copy(OVMF_VARS, tmp.resolve("vars.fd"));
+        Path vars = Files.copy(Ovmf.EMPTY_VARS, tmp.resolve("vars.fd"));
 
         Path signedBoot = tmp.resolve("systemd-boot.signed.efi");
         PeSigner.sign(SYSTEMD_BOOT, signedBoot, material);
@@ -63,7 +62,7 @@ class EnrollmentFirmwareTest {
         EnrollmentKeys keys = EnrollmentKeys.create(material, false);
         byte[] pk = keys.pk();
         pk[pk.length - keys.pkList().length - 1] ^= 1; // last byte of the RSA signature
-        Path vars = Files.copy(OVMF_VARS, tmp.resolve("vars.fd"));
+        Path vars = Files.copy(Ovmf.EMPTY_VARS, tmp.resolve("vars.fd"));
         Path signedBoot = tmp.resolve("systemd-boot.signed.efi");
         PeSigner.sign(SYSTEMD_BOOT, signedBoot, material);
         Path esp = enrollingEsp(tmp.resolve("enroll.img"), signedBoot, pk, keys);
@@ -91,7 +90,7 @@ class EnrollmentFirmwareTest {
     }
 
     private static Qemu machine(Path vars, Path esp, Duration timeout, Path log) {
-        return Qemu.machine().secureBootMachine().uefi(OVMF_CODE, vars).drive(esp, "raw").args("-net", "none")
+        return Qemu.machine().secureBootMachine().uefi(Ovmf.SECBOOT_CODE, vars).drive(esp, "raw").args("-net", "none")
                 .timeout(timeout).serialLog(log);
     }
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.imagefactory.boot.EspImage;
+import dev.imagefactory.boot.Ovmf;
 import dev.imagefactory.boot.Qemu;
 import dev.imagefactory.build.Quirks;
 import dev.imagefactory.catalog.TalosVersion;
@@ -23,8 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class UkiBootTest {
 
-    static final Path OVMF_CODE = Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd");
-    static final Path OVMF_VARS = Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd");
     static final String CMDLINE = "console=ttyS0 talos.platform=metal uki.test=boot";
 
     @TempDir
@@ -32,7 +32,7 @@ class UkiBootTest {
 
     @Test
     void bootsWithOvmfAndTheCmdlineSection() throws Exception {
-        assertTrue(Files.isRegularFile(OVMF_CODE) && Files.isRegularFile(OVMF_VARS),
+        assertTrue(Files.isRegularFile(Ovmf.CODE) && Files.isRegularFile(Ovmf.EMPTY_VARS),
                 "OVMF is missing (Debian: apt-get install ovmf; .ci/run installs it)");
         Path uki = tmp.resolve("uki.efi");
         List<Section> sections = new UkiBuilder().build(UkiInputs.of(Fixtures.stub(), Fixtures.kernel(),
@@ -41,15 +41,11 @@ class UkiBootTest {
                 .orElseThrow().content().readAllBytes(), StandardCharsets.UTF_8);
 
         // A FAT ESP (no partition table) with the UKI as the removable-media loader, made without mounting.
-        Path esp = tmp.resolve("esp.img");
-        long kib = Math.max(32 * 1024, Files.size(uki) / 1024 * 2);
-        Fixtures.run("mkfs.vfat", "-C", esp.toString(), Long.toString(kib));
-        Fixtures.run("mmd", "-i", esp.toString(), "::/EFI", "::/EFI/BOOT");
-        Fixtures.run("mcopy", "-i", esp.toString(), uki.toString(), "::/EFI/BOOT/BOOTX64.EFI");
+        Path esp = EspImage.withLoader(uki, tmp.resolve("esp.img"));
 
-        Path vars = Files.copy(OVMF_VARS, tmp.resolve("OVMF_VARS_4M.fd"));
+        Path vars = Files.copy(Ovmf.EMPTY_VARS, tmp.resolve("OVMF_VARS_4M.fd"));
         JsonNode report = Qemu.machine()
-                .uefi(OVMF_CODE, vars)
+                .uefi(Ovmf.CODE, vars)
                 .drive(esp, "raw")
                 .timeout(Duration.ofSeconds(120))
                 .serialLog(tmp.resolve("serial.log"))
