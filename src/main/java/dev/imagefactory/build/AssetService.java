@@ -86,11 +86,6 @@ public class AssetService {
         return new Asset(artifact, path.filename(), path.contentType());
     }
 
-    /** The cmdline of a request, e.g. for the iPXE script (built and cached like any asset). */
-    public String cmdlineText(BuildRequest request) {
-        return CmdlineStep.cmdline(request);
-    }
-
     /**
      * The refusals of upstream's EnhanceFromSchematic that do not need the build itself (spec §8.3, §8.5); returns
      * the official extensions resolved for outputs that carry them.

@@ -60,13 +60,4 @@ final class Trees {
             }
         }
     }
-
-    static boolean hasRegularFiles(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return false;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.anyMatch(Files::isRegularFile);
-        }
-    }
 }

@@ -2,6 +2,7 @@ package dev.imagefactory.build.initramfs;
 
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.oci.Digest;
+import dev.imagefactory.tools.Reproducible;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,6 +2,7 @@ package dev.imagefactory.build.iso;
 
 import dev.imagefactory.build.Quirks;
 import dev.imagefactory.tools.ProcessRunner;
+import dev.imagefactory.tools.Reproducible;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -17,7 +18,7 @@ import java.util.Map;
 public final class IsoTrailer {
 
     /** {@code SOURCE_DATE_EPOCH} of every build. */
-    public static final long EPOCH = Long.parseLong(ProcessRunner.SOURCE_DATE_EPOCH);
+    public static final long EPOCH = Reproducible.EPOCH_SECONDS;
 
     private static final DateTimeFormatter UUID_DATE = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
 

@@ -1,22 +1,16 @@
 package dev.imagefactory.build.iso;
 
+import dev.imagefactory.tools.Reproducible;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /** The directory that becomes the ISO9660 tree (and the source of the ESP's files). */
 final class ScratchTree {
 
-    private static final FileTime EPOCH = FileTime.fromMillis(IsoTrailer.EPOCH * 1000);
 
     private final Path root;
 
@@ -51,23 +45,7 @@ final class ScratchTree {
 
     /** Sets every mtime below the root (the root included) to SOURCE_DATE_EPOCH, as upstream does. */
     void pinTimes() throws IOException {
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.getFileAttributeView(file, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                        .setTimes(EPOCH, null, null);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.setLastModifiedTime(dir, EPOCH);
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        Reproducible.pinTimes(root);
     }
 
     private Path parentCreated(String relative) throws IOException {

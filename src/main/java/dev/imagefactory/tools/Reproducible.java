@@ -1,6 +1,5 @@
-package dev.imagefactory.build.initramfs;
+package dev.imagefactory.tools;
 
-import dev.imagefactory.tools.ProcessRunner;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -15,15 +14,16 @@ import java.nio.file.attribute.PosixFilePermissions;
  * Pins what archivers record besides content (mtimes, permission bits) so a tree built twice gives the same bytes:
  * mtimes become {@code SOURCE_DATE_EPOCH}, files 0644 (0755 if executable), directories 0755.
  */
-final class Reproducible {
+public final class Reproducible {
 
-    static final long EPOCH_SECONDS = Long.parseLong(ProcessRunner.SOURCE_DATE_EPOCH);
+    /** {@link ProcessRunner#SOURCE_DATE_EPOCH} as seconds. */
+    public static final long EPOCH_SECONDS = Long.parseLong(ProcessRunner.SOURCE_DATE_EPOCH);
     private static final FileTime EPOCH = FileTime.fromMillis(EPOCH_SECONDS * 1000);
 
     private Reproducible() {
     }
 
-    static void normalize(Path root) throws IOException {
+    public static void normalize(Path root) throws IOException {
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
@@ -47,8 +47,8 @@ final class Reproducible {
         });
     }
 
-    /** Only mtimes (keeps modes chosen on purpose, e.g. a 0400 config file). */
-    static void pinTimes(Path root) throws IOException {
+    /** Only mtimes, the root's included (keeps modes chosen on purpose, e.g. a 0400 config file or 0444 seed). */
+    public static void pinTimes(Path root) throws IOException {
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
