@@ -39,6 +39,7 @@ public class AssetService {
     private final InitramfsStep initramfs;
     private final UkiStep uki;
     private final IsoStep iso;
+    private final InstallerStep installer;
 
     private final SecureBootKeys secureBoot;
 
@@ -57,6 +58,7 @@ public class AssetService {
                 config.externalUrl());
         this.uki = new UkiStep(files, initramfs, builds, secureBoot);
         this.iso = new IsoStep(files, initramfs, builds, new IsoBuilder(new IsoTools(runner)), secureBoot);
+        this.installer = new InstallerStep(releases, files, initramfs, builds, secureBoot);
     }
 
     /** Parses and checks a request up to (not including) the build. */
@@ -80,6 +82,7 @@ public class AssetService {
             case INITRAMFS -> initramfs.build(request);
             case UKI -> uki.build(request);
             case ISO -> iso.build(request);
+            case INSTALLER -> installer.build(request);
             default -> throw new NotImplementedYetException(request.profile().kind().talosName()
                     + " assets are not built by this factory yet");
         };

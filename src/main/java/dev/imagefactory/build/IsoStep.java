@@ -16,7 +16,6 @@ import dev.imagefactory.build.iso.LoaderConf;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.schematic.Schematic;
 import dev.imagefactory.secureboot.EnrollmentKeys;
-import dev.imagefactory.secureboot.PeSigner;
 import dev.imagefactory.secureboot.SecureBootKeys;
 import dev.imagefactory.secureboot.SigningMaterial;
 import java.io.IOException;
@@ -94,7 +93,7 @@ final class IsoStep {
                     initrd.file(), cmdline);
             if (layout.usesUki()) {
                 Path uki = isoUki(profile, labels, stub, kernel, initrd, cmdline, request, signing);
-                Path loader = signing.isPresent() ? signedSystemdBoot(sdBoot, labels, signing.get()) : sdBoot.path();
+                Path loader = signing.isPresent() ? SignedSystemdBoot.of(builds, sdBoot, labels, signing.get()) : sdBoot.path();
                 iso = iso.withUefi(loader, uki);
             }
             if (signing.isPresent()) {
@@ -118,16 +117,6 @@ final class IsoStep {
             UkiInputs inputs = UkiInputs.of(stub.path(), kernel.path(), initrd.file(), cmdline, request.versionTag(),
                     request.quirks()).withExtraProfiles(List.of(UkiProfile.isoReset(cmdline)));
             return UkiStep.assemble(ukiBuilder, inputs, signing, work);
-        }).file();
-    }
-
-    /** systemd-boot Authenticode-signed with our key (§4.5), shared by every SecureBoot ISO of the release. */
-    private Path signedSystemdBoot(ReleaseFile sdBoot, BuildLabels labels, SigningMaterial signing) {
-        CacheKey key = CacheKey.of("signed-systemd-boot", "1", sdBoot.sha256(), signing.fingerprint());
-        return builds.getOrBuildIntermediate(key, "signed-systemd-boot", labels, work -> {
-            Path out = work.resolve("systemd-boot.efi.signed");
-            PeSigner.sign(sdBoot.path(), out, signing);
-            return out;
         }).file();
     }
 

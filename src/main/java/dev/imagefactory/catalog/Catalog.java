@@ -50,6 +50,17 @@ public class Catalog {
         return filter.apply(releases.versions());
     }
 
+    /** The newest available stable version ({@code latest} in registry pulls); empty when there is none. */
+    public Optional<TalosVersion> latestStable() {
+        List<TalosVersion> available = versions();
+        for (int i = available.size() - 1; i >= 0; i--) {
+            if (filter.isStable(available.get(i))) {
+                return Optional.of(available.get(i));
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The configured broken versions, in configuration order. */
     public List<TalosVersion> brokenVersions() {
         return filter.broken();

@@ -151,4 +151,9 @@ public final class DirectoryReleaseSource implements ReleaseSource {
             throw new ReleaseDataException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
+
+    @Override
+    public Optional<BaseImage> installerBase(TalosVersion version, Arch arch, InstallerBaseKind kind) {
+        return Optional.empty(); // placeholder until the stand-in installer images land
+    }
 }

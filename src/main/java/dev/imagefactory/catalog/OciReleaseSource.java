@@ -221,4 +221,9 @@ public final class OciReleaseSource implements ReleaseSource {
             throw new ReleaseDataException(where + ": cannot read " + file.getFileName() + ": " + e.getMessage(), e);
         }
     }
+
+    @Override
+    public Optional<BaseImage> installerBase(TalosVersion version, Arch arch, InstallerBaseKind kind) {
+        return Optional.empty(); // placeholder until the stand-in installer images land
+    }
 }

@@ -59,6 +59,14 @@ public final class VersionFilter {
                 .toList();
     }
 
+    /**
+     * Whether {@code version} counts as stable for {@code latest} (upstream: not a pre-release). Local stand-in builds
+     * ({@code v1.11.0-debian.1}) are the releases of a factory that has no others, so they count as stable too.
+     */
+    public boolean isStable(TalosVersion version) {
+        return !version.isPreRelease() || isLocalBuild(version);
+    }
+
     /** The configured broken versions, in configuration order (what {@code /versions?broken=true} returns). */
     public List<TalosVersion> broken() {
         return broken;

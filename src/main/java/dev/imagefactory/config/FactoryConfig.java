@@ -36,6 +36,8 @@ public interface FactoryConfig {
 
     SecureBoot secureboot();
 
+    Registry registry();
+
     interface Releases {
         /** Where releases come from: {@code directory} ({@link #dir()}) or {@code oci} ({@link #oci()}). */
         @WithDefault("directory")
@@ -141,6 +143,33 @@ public interface FactoryConfig {
          */
         @WithDefault("false")
         boolean devKeys();
+    }
+
+    /** The registry frontend ({@code /v2}) that serves installer images. */
+    interface Registry {
+        Backing backing();
+
+        /**
+         * Optional backing registry (upstream {@code artifacts.installer.internal}/{@code external}): built installer
+         * indexes are pushed to {@code <registry>/<namespace>/<image>/<schematic>:<version>} and pulls are
+         * redirected (307) to it. Unset: manifests and blobs are served from the factory's own store.
+         */
+        interface Backing {
+            /** {@code host[:port]} of the backing registry; unset disables it. */
+            Optional<String> registry();
+
+            /** Repository prefix below which images are pushed, e.g. {@code image-factory}; none when unset. */
+            Optional<String> namespace();
+
+            /** Talk plain HTTP to it (a registry inside the cluster or on localhost). */
+            @WithDefault("false")
+            boolean insecure();
+
+            /** Push credentials (Basic or bearer-token flow); clients following the redirect pull anonymously. */
+            Optional<String> username();
+
+            Optional<String> password();
+        }
     }
 
     default String pxeBaseUrl() {

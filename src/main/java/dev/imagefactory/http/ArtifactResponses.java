@@ -93,7 +93,7 @@ public class ArtifactResponses {
      * {@code If-Range}.
      *
      * @param method {@code GET} or {@code HEAD} (anything else is treated as GET)
-     * @param filename the download name for {@code Content-Disposition} (quoted safely here)
+     * @param filename the download name for {@code Content-Disposition} (quoted safely here); null for none (registry blobs)
      * @param contentType the {@code Content-Type} value
      */
     public Response serve(String method, HttpHeaders headers, CachedArtifact artifact, String filename, String contentType) {
@@ -131,10 +131,12 @@ public class ArtifactResponses {
         Response.ResponseBuilder builder = Response.status(slice == null ? 200 : 206)
                 .header(HttpHeaders.CONTENT_TYPE, contentType)
                 .header(HttpHeaders.CONTENT_LENGTH, Long.toString(length))
-                .header("Content-Disposition", contentDisposition(filename))
                 .header("Accept-Ranges", "bytes")
                 .header(HttpHeaders.ETAG, etag)
                 .header(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL);
+        if (filename != null) {
+            builder.header("Content-Disposition", contentDisposition(filename));
+        }
         if (slice != null) {
             builder.header("Content-Range", "bytes " + slice[0] + "-" + slice[1] + "/" + size);
         }

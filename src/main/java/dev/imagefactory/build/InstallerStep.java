@@ -1,0 +1,123 @@
+package dev.imagefactory.build;
+
+import dev.imagefactory.build.installer.ArtifactsLayer;
+import dev.imagefactory.build.installer.ImageFile;
+import dev.imagefactory.build.installer.InstallerImage;
+import dev.imagefactory.build.installer.LayerBlob;
+import dev.imagefactory.build.uki.UkiBuilder;
+import dev.imagefactory.build.uki.UkiInputs;
+import dev.imagefactory.build.uki.UkiProfile;
+import dev.imagefactory.cache.ArtifactBuilds;
+import dev.imagefactory.cache.BuildLabels;
+import dev.imagefactory.cache.CacheKey;
+import dev.imagefactory.cache.CachedArtifact;
+import dev.imagefactory.catalog.BaseImage;
+import dev.imagefactory.catalog.BaseLayer;
+import dev.imagefactory.catalog.BootFile;
+import dev.imagefactory.catalog.InstallerBaseKind;
+import dev.imagefactory.catalog.ReleaseFile;
+import dev.imagefactory.catalog.ReleaseSource;
+import dev.imagefactory.errors.NotFoundException;
+import dev.imagefactory.errors.NotImplementedYetException;
+import dev.imagefactory.schematic.Schematic;
+import dev.imagefactory.secureboot.SecureBootKeys;
+import dev.imagefactory.secureboot.SigningMaterial;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code [<platform>-]installer-<arch>[-secureboot].tar} (talos-imager.md §7.1): the release's base installer
+ * image plus our artifacts layer, as a docker-save tarball. From 1.10, and for SecureBoot, the layer holds
+ * systemd-boot and a UKI with the {@code reset-maintenance} profile (both signed for SecureBoot); before 1.10 it
+ * holds the kernel and the schematic's initramfs (the cached {@code initramfs-<arch>.xz}, reused). The registry
+ * frontend builds its per-arch images through this step, so {@code /image} and {@code /v2} share one build.
+ */
+final class InstallerStep {
+
+    private static final String STEP_VERSION = "installer-1";
+    static final String UKI_INTERMEDIATE = "installer-uki";
+    private static final String UKI_STEP_VERSION = "installer-uki-1";
+
+    private final ReleaseSource releases;
+    private final ReleaseFiles releaseFiles;
+    private final InitramfsStep initramfs;
+    private final ArtifactBuilds builds;
+    private final SecureBootKeys keys;
+    private final UkiBuilder ukiBuilder = new UkiBuilder();
+
+    InstallerStep(ReleaseSource releases, ReleaseFiles releaseFiles, InitramfsStep initramfs, ArtifactBuilds builds,
+            SecureBootKeys keys) {
+        this.releases = releases;
+        this.releaseFiles = releaseFiles;
+        this.initramfs = initramfs;
+        this.builds = builds;
+        this.keys = keys;
+    }
+
+    CachedArtifact build(BuildRequest request) {
+        Profile profile = request.profile();
+        Schematic.Overlay overlay = request.schematic().schematic().overlay();
+        if (overlay != null && overlay.name() != null && !overlay.name().isEmpty()) {
+            throw new NotImplementedYetException("installer images for schematics with an overlay are not built by"
+                    + " this factory yet");
+        }
+        boolean unified = request.quirks().supportsUnifiedInstaller();
+        InstallerBaseKind kind = unified ? InstallerBaseKind.INSTALLER_BASE : InstallerBaseKind.INSTALLER;
+        BaseImage base = releases.installerBase(profile.version(), profile.arch(), kind)
+                .orElseThrow(() -> new NotFoundException("Talos " + profile.version() + " has no "
+                        + kind.repositoryName() + " image for " + profile.arch().goName()));
+        Optional<SigningMaterial> signing = profile.secureBoot() ? Optional.of(keys.requireEnabled()) : Optional.empty();
+        BuildLabels labels = Keys.labels(profile);
+        List<String> inputs = new ArrayList<>(List.of("base.config=" + base.configDigest()));
+        for (BaseLayer layer : InstallerImage.keptBaseLayers(base)) {
+            inputs.add("base.layer=" + layer.descriptor().digest());
+        }
+        String dir = "usr/install/" + profile.arch().goName() + "/";
+        List<ImageFile> files = new ArrayList<>();
+        if (unified || signing.isPresent()) {
+            ReleaseFile sdBoot = releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_BOOT);
+            CachedArtifact uki = installerUki(request, labels, signing);
+            Path loader = signing.isPresent() ? SignedSystemdBoot.of(builds, sdBoot, labels, signing.get())
+                    : sdBoot.path();
+            String ukiName = signing.isPresent() && !unified ? "vmlinuz.efi.signed" : "vmlinuz.efi";
+            files.add(new ImageFile(dir + "systemd-boot.efi", loader));
+            files.add(new ImageFile(dir + ukiName, uki.file()));
+            inputs.add("input.systemd-boot=" + sdBoot.sha256());
+            inputs.add("input.uki=" + uki.sha256());
+            signing.ifPresent(m -> inputs.add("signer=" + m.fingerprint()));
+        } else {
+            ReleaseFile kernel = releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL);
+            CachedArtifact initrd = initramfs.build(UkiStep.initramfsRequest(request));
+            files.add(new ImageFile(dir + "vmlinuz", kernel.path()));
+            files.add(new ImageFile(dir + "initramfs.xz", initrd.file()));
+            inputs.add("input.kernel=" + kernel.sha256());
+            inputs.add("input.initramfs=" + initrd.sha256());
+        }
+        CacheKey key = Keys.of(profile, STEP_VERSION, inputs.toArray(String[]::new));
+        return builds.getOrBuild(key, labels, work -> {
+            LayerBlob artifacts = ArtifactsLayer.write(files, work.resolve("artifacts.tar.gz"));
+            Path out = work.resolve("installer.tar");
+            InstallerImage.writeTarball(base, List.of(artifacts), profile.arch().goName(), base.reference(), out);
+            return out;
+        });
+    }
+
+    /** The installer's UKI: the installer cmdline as {@code main} plus {@code reset-maintenance} (§7.1 step 7). */
+    private CachedArtifact installerUki(BuildRequest request, BuildLabels labels, Optional<SigningMaterial> signing) {
+        Profile profile = request.profile();
+        ReleaseFile stub = releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_STUB);
+        ReleaseFile kernel = releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL);
+        CachedArtifact initrd = initramfs.build(UkiStep.initramfsRequest(request));
+        String cmdline = CmdlineStep.cmdline(request);
+        CacheKey key = Keys.of(profile, UKI_STEP_VERSION, "input.stub=" + stub.sha256(),
+                "input.kernel=" + kernel.sha256(), "input.initramfs=" + initrd.sha256(), "cmdline=" + cmdline,
+                "signer=" + signing.map(SigningMaterial::fingerprint).orElse("-"));
+        return builds.getOrBuildIntermediate(key, UKI_INTERMEDIATE, labels, work -> {
+            UkiInputs inputs = UkiInputs.of(stub.path(), kernel.path(), initrd.file(), cmdline, request.versionTag(),
+                    request.quirks()).withExtraProfiles(List.of(UkiProfile.resetToMaintenance(cmdline)));
+            return UkiStep.assemble(ukiBuilder, inputs, signing, work);
+        });
+    }
+}
