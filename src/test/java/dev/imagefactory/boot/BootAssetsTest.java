@@ -99,6 +99,11 @@ class BootAssetsTest {
         return given().body(yaml).post("/schematics").then().statusCode(201).extract().path("id");
     }
 
+    /** The body of a GET that must answer 200. */
+    static byte[] get(String path) {
+        return given().get(path).then().statusCode(200).extract().asByteArray();
+    }
+
     private Path download(String path, Path to) throws Exception {
         byte[] body = given().get(path).then().statusCode(200).extract().asByteArray();
         return Files.write(to, body);

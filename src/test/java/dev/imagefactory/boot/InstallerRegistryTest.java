@@ -1,0 +1,309 @@
+package dev.imagefactory.boot;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imagefactory.oci.Digest;
+import dev.imagefactory.oci.MediaTypes;
+import dev.imagefactory.tools.ProcessRunner;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import io.restassured.response.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 6 end to end against the stand-in release: installer images pulled through the factory's {@code /v2} with
+ * skopeo (which verifies every digest it copies), the docker-save download, one build per architecture for
+ * concurrent cold pulls, and the registry's error answers.
+ */
+@QuarkusTest
+@TestProfile(BootAssetsTest.StandinProfile.class)
+class InstallerRegistryTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String SCHEMATIC = """
+            customization:
+              extraKernelArgs:
+                - installer.test=1
+              systemExtensions:
+                officialExtensions:
+                  - standin/dummy-module
+                  - standin/usr-local-tools
+            """;
+
+    private final ProcessRunner tools = new ProcessRunner(Duration.ofMinutes(5));
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void concurrentColdPullsBuildOncePerArchitectureAndSkopeoCopiesBoth() throws Exception {
+        String id = BootAssetsTest.createSchematic(SCHEMATIC);
+        String v = StandinRelease.V1_7;
+        double before = BootAssetsTest.builtCount("installer");
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        URI manifest = URI.create("http://" + host() + "/v2/metal-installer/" + id + "/manifests/" + v);
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        List<Future<HttpResponse<byte[]>>> pulls = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            pulls.add(pool.submit(() -> http.send(HttpRequest.newBuilder(manifest)
+                    .header("Accept", MediaTypes.OCI_INDEX + ", " + MediaTypes.OCI_MANIFEST)
+                    .timeout(Duration.ofMinutes(10)).build(), HttpResponse.BodyHandlers.ofByteArray())));
+        }
+        Set<String> digests = new HashSet<>();
+        for (Future<HttpResponse<byte[]>> pull : pulls) {
+            HttpResponse<byte[]> response = pull.get();
+            assertEquals(200, response.statusCode(), new String(response.body()));
+            assertEquals(MediaTypes.OCI_INDEX, response.headers().firstValue("Content-Type").orElse(""));
+            String digest = response.headers().firstValue("Docker-Content-Digest").orElseThrow();
+            assertEquals(Digest.sha256(response.body()).toString(), digest);
+            digests.add(digest);
+        }
+        pool.shutdown();
+        assertEquals(1, digests.size(), "every pull sees the same index");
+        assertEquals(2.0, BootAssetsTest.builtCount("installer") - before, "one installer build per architecture");
+
+        // a second pull of the built image is a few cache lookups
+        long started = System.nanoTime();
+        given().accept(MediaTypes.OCI_INDEX).get("/v2/metal-installer/" + id + "/manifests/" + v).then().statusCode(200);
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(millis < 1000, "second pull took " + millis + " ms");
+
+        JsonNode index = JSON.readTree(skopeo("inspect", "--raw", "--tls-verify=false",
+                "docker://" + host() + "/metal-installer/" + id + ":" + v));
+        Set<String> arches = new HashSet<>();
+        index.get("manifests").forEach(m -> arches.add(m.get("platform").get("architecture").asText()));
+        assertEquals(Set.of("amd64", "arm64"), arches, index.toString());
+
+        Path copied = dir.resolve("copied");
+        skopeo("copy", "--all", "--src-tls-verify=false", "docker://" + host() + "/metal-installer/" + id + ":" + v,
+                "oci:" + copied + ":installer");
+        for (String arch : List.of("amd64", "arm64")) {
+            Path layer = artifactsLayer(copied, arch);
+            assertArrayEquals(BootAssetsTest.get("/image/" + id + "/" + v + "/kernel-" + arch),
+                    entry(layer, "usr/install/" + arch + "/vmlinuz"), arch + " kernel");
+            assertArrayEquals(BootAssetsTest.get("/image/" + id + "/" + v + "/initramfs-" + arch + ".xz"),
+                    entry(layer, "usr/install/" + arch + "/initramfs.xz"), arch + " initramfs");
+            assertTrue(hasEntry(baseLayer(copied, arch), "usr/bin/installer"), "the base layer is kept");
+        }
+    }
+
+    @Test
+    void latestIsTheNewestVersionAndItsUkiInstallerMatchesTheDockerArchiveDownload() throws Exception {
+        String id = BootAssetsTest.createSchematic(SCHEMATIC);
+        String v = StandinRelease.V1_12;
+        Response latest = given().accept(MediaTypes.OCI_INDEX).get("/v2/installer/" + id + "/manifests/latest");
+        latest.then().statusCode(200);
+        String digest = latest.header("Docker-Content-Digest");
+        given().accept(MediaTypes.OCI_INDEX).head("/v2/installer/" + id + "/manifests/" + v).then().statusCode(200)
+                .header("Docker-Content-Digest", digest).header("Content-Length", Integer.toString(latest.asByteArray().length));
+
+        Path tarball = dir.resolve("installer-amd64.tar");
+        Files.write(tarball, BootAssetsTest.get("/image/" + id + "/" + v + "/installer-amd64.tar"));
+        Path fromArchive = dir.resolve("from-archive");
+        skopeo("copy", "docker-archive:" + tarball, "oci:" + fromArchive + ":installer");
+        Path layer = artifactsLayer(fromArchive, "amd64");
+        byte[] uki = entry(layer, "usr/install/amd64/vmlinuz.efi");
+        assertArrayEquals(Files.readAllBytes(StandinRelease.version(v).resolve("usr/install/amd64/systemd-boot.efi")),
+                entry(layer, "usr/install/amd64/systemd-boot.efi"));
+        Path ukiFile = Files.write(dir.resolve("vmlinuz.efi"), uki);
+        Path linux = dir.resolve("linux");
+        Path cmdline = dir.resolve("cmdline");
+        tools.run(ProcessRunner.Command.of("objcopy", "--dump-section", ".linux=" + linux, "--dump-section",
+                ".cmdline=" + cmdline, ukiFile.toString(), dir.resolve("scratch.efi").toString()));
+        assertArrayEquals(BootAssetsTest.get("/image/" + id + "/" + v + "/kernel-amd64"), Files.readAllBytes(linux));
+        assertTrue(Files.readString(cmdline).endsWith("installer.test=1"), Files.readString(cmdline));
+        String sections = tools.run(ProcessRunner.Command.of("objdump", "-h", ukiFile.toString())).stdout();
+        assertEquals(2, sections.lines().filter(l -> l.contains(" .profile ")).count(), "main + reset-maintenance");
+
+        // the registry serves the same per-arch image the tarball holds: same config digest
+        JsonNode index = JSON.readTree(given().accept(MediaTypes.OCI_INDEX).get("/v2/installer/" + id + "/manifests/"
+                + digest).then().statusCode(200).extract().asByteArray());
+        String amd64 = null;
+        for (JsonNode m : index.get("manifests")) {
+            if (m.get("platform").get("architecture").asText().equals("amd64")) {
+                amd64 = m.get("digest").asText();
+            }
+        }
+        JsonNode image = JSON.readTree(given().accept(MediaTypes.OCI_MANIFEST).get("/v2/installer/" + id + "/manifests/"
+                + amd64).then().statusCode(200).header("Content-Type", MediaTypes.OCI_MANIFEST).extract().asByteArray());
+        String tarConfig = new String(tarEntry(tarball, "manifest.json")).replaceAll(".*\"Config\":\"([^\"]+)\".*", "$1");
+        assertEquals(tarConfig.trim(), image.get("config").get("digest").asText());
+    }
+
+    @Test
+    void blobsAreServedWithRangesAndManifestsNegotiated() throws Exception {
+        String id = BootAssetsTest.createSchematic(SCHEMATIC);
+        String repo = "/v2/metal-installer/" + id;
+        JsonNode index = JSON.readTree(given().get(repo + "/manifests/" + StandinRelease.V1_7).then().statusCode(200)
+                .extract().asByteArray());
+        String manifestDigest = index.get("manifests").get(0).get("digest").asText();
+        JsonNode manifest = JSON.readTree(given().get(repo + "/manifests/" + manifestDigest).then().statusCode(200)
+                .extract().asByteArray());
+        JsonNode layer = manifest.get("layers").get(manifest.get("layers").size() - 1);
+        String blob = layer.get("digest").asText();
+        byte[] whole = given().get(repo + "/blobs/" + blob).then().statusCode(200)
+                .header("Docker-Content-Digest", blob).extract().asByteArray();
+        assertEquals(blob, Digest.sha256(whole).toString());
+        assertEquals(layer.get("size").asLong(), whole.length);
+        byte[] slice = given().header("Range", "bytes=100-199").get(repo + "/blobs/" + blob).then().statusCode(206)
+                .extract().asByteArray();
+        assertArrayEquals(java.util.Arrays.copyOfRange(whole, 100, 200), slice);
+        given().head(repo + "/blobs/" + blob).then().statusCode(200)
+                .header("Content-Length", Integer.toString(whole.length));
+
+        Response docker = given().accept(MediaTypes.DOCKER_MANIFEST_LIST).get(repo + "/manifests/" + StandinRelease.V1_7);
+        docker.then().statusCode(200).header("Content-Type", MediaTypes.DOCKER_MANIFEST_LIST);
+        JsonNode list = JSON.readTree(docker.asByteArray());
+        String child = list.get("manifests").get(0).get("digest").asText();
+        given().get(repo + "/manifests/" + child).then().statusCode(200).header("Content-Type", MediaTypes.DOCKER_MANIFEST);
+
+        given().get(repo + "/referrers/" + manifestDigest).then().statusCode(200)
+                .header("Content-Type", MediaTypes.OCI_INDEX);
+        JsonNode tags = JSON.readTree(given().get(repo + "/tags/list").then().statusCode(200).extract().asByteArray());
+        List<String> names = new ArrayList<>();
+        tags.get("tags").forEach(t -> names.add(t.asText()));
+        assertTrue(names.containsAll(List.of(StandinRelease.V1_7, StandinRelease.V1_11, StandinRelease.V1_12, "latest")),
+                names.toString());
+        given().get("/v2/").then().statusCode(200).header("Docker-Distribution-API-Version", "registry/2.0");
+    }
+
+    @Test
+    void errorsUseRegistryCodes() throws Exception {
+        String id = BootAssetsTest.createSchematic(SCHEMATIC);
+        String unknown = "0".repeat(64);
+        String blob = "sha256:" + "1".repeat(64);
+        assertError(given().get("/v2/metal-installer/" + unknown + "/manifests/" + StandinRelease.V1_7), 404, "NAME_UNKNOWN");
+        assertError(given().get("/v2/metal-installer/" + unknown + "/blobs/" + blob), 404, "NAME_UNKNOWN");
+        assertError(given().get("/v2/imager/" + id + "/manifests/" + StandinRelease.V1_7), 400, "NAME_INVALID");
+        assertError(given().get("/v2/nosuch-installer/" + id + "/manifests/" + StandinRelease.V1_7), 400, "NAME_INVALID");
+        assertError(given().get("/v2/metal-installer/not-a-schematic/manifests/v1.7.7"), 400, "NAME_INVALID");
+        assertError(given().get("/v2/metal-installer/" + id + "/manifests/v9.9.9"), 404, "MANIFEST_UNKNOWN");
+        assertError(given().get("/v2/metal-installer/" + id + "/manifests/nonsense"), 404, "MANIFEST_UNKNOWN");
+        assertError(given().get("/v2/metal-installer/" + id + "/manifests/sha256:" + "2".repeat(64)), 404,
+                "MANIFEST_UNKNOWN");
+        assertError(given().get("/v2/metal-installer/" + id + "/blobs/" + blob), 404, "BLOB_UNKNOWN");
+        assertError(given().get("/v2/metal-installer/" + id + "/blobs/sha256:short"), 400, "DIGEST_INVALID");
+        String skopeo = skopeoFailing("inspect", "--tls-verify=false", "docker://" + host() + "/metal-installer/" + unknown
+                + ":" + StandinRelease.V1_7);
+        assertTrue(skopeo.contains("schematic " + unknown + " is not known"), skopeo);
+    }
+
+    private static void assertError(Response response, int status, String code) throws IOException {
+        response.then().statusCode(status).header("Content-Type", "application/json");
+        JsonNode body = JSON.readTree(response.asByteArray());
+        assertEquals(code, body.get("errors").get(0).get("code").asText(), body.toString());
+        assertTrue(body.get("errors").get(0).get("message").asText().length() > 5);
+    }
+
+    static String host() {
+        return "127.0.0.1:" + RestAssured.port;
+    }
+
+    private String skopeo(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("skopeo"));
+        command.addAll(List.of(args));
+        return tools.run(ProcessRunner.Command.of(command.toArray(String[]::new))).stdout();
+    }
+
+    private static String skopeoFailing(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("skopeo"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor() != 0, out);
+        return out;
+    }
+
+    /** The last layer of the {@code arch} image in an OCI layout written by skopeo. */
+    static Path artifactsLayer(Path layout, String arch) throws IOException {
+        List<Path> layers = layers(layout, arch);
+        return layers.get(layers.size() - 1);
+    }
+
+    static Path baseLayer(Path layout, String arch) throws IOException {
+        return layers(layout, arch).get(0);
+    }
+
+    private static List<Path> layers(Path layout, String arch) throws IOException {
+        JsonNode root = JSON.readTree(layout.resolve("index.json").toFile()).get("manifests").get(0);
+        JsonNode doc = JSON.readTree(blob(layout, root.get("digest").asText()).toFile());
+        JsonNode manifest = doc;
+        if (doc.has("manifests")) {
+            manifest = null;
+            for (JsonNode m : doc.get("manifests")) {
+                if (m.get("platform").get("architecture").asText().equals(arch)) {
+                    manifest = JSON.readTree(blob(layout, m.get("digest").asText()).toFile());
+                }
+            }
+        }
+        List<Path> layers = new ArrayList<>();
+        manifest.get("layers").forEach(l -> layers.add(blob(layout, l.get("digest").asText())));
+        return layers;
+    }
+
+    private static Path blob(Path layout, String digest) {
+        return layout.resolve("blobs/sha256").resolve(Digest.parse(digest).hex());
+    }
+
+    private static byte[] entry(Path gzipLayer, String name) throws IOException {
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(Files.newInputStream(gzipLayer)))) {
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                if (e.getName().equals(name)) {
+                    return tar.readAllBytes();
+                }
+            }
+        }
+        throw new AssertionError(name + " not in " + gzipLayer);
+    }
+
+    private static boolean hasEntry(Path gzipLayer, String name) throws IOException {
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(Files.newInputStream(gzipLayer)))) {
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                if (e.getName().equals(name) || e.getName().equals("./" + name)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static byte[] tarEntry(Path tarball, String name) throws IOException {
+        try (InputStream in = Files.newInputStream(tarball); TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                if (e.getName().equals(name)) {
+                    return tar.readAllBytes();
+                }
+            }
+        }
+        throw new AssertionError(name + " not in " + tarball);
+    }
+}
