@@ -1,6 +1,7 @@
 package dev.imagefactory.catalog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,14 @@ import org.junit.jupiter.api.Test;
 class VersionFilterTest {
 
     private static final VersionFilter DEFAULTS = new VersionFilter(TalosVersion.of(1, 2, 0), List.of(), "debian");
+
+    @Test
+    void stableMeansNoPreReleaseExceptLocalBuilds() {
+        assertTrue(DEFAULTS.isStable(TalosVersion.parse("v1.11.0")));
+        assertTrue(DEFAULTS.isStable(TalosVersion.parse("v1.11.0-debian.1")));
+        assertFalse(DEFAULTS.isStable(TalosVersion.parse("v1.12.0-rc.1")));
+        assertFalse(DEFAULTS.isStable(TalosVersion.parse("v1.12.0-alpha.0")));
+    }
 
     @Test
     void keepsReleasesFromTheMinimumAscending() {
