@@ -34,4 +34,12 @@ public interface ReleaseSource {
      * @throws ReleaseDataException when the release lists the extension but its image cannot be obtained
      */
     ExtensionImage extensionImage(TalosVersion version, OfficialExtension extension, Arch arch);
+
+    /**
+     * The base installer image of {@code version} for {@code arch}; empty when the release has none for that arch.
+     * Its blobs are verified against their digests before this returns.
+     *
+     * @throws ReleaseDataException when the release has the image but it is malformed or a blob is corrupted
+     */
+    Optional<BaseImage> installerBase(TalosVersion version, Arch arch, InstallerBaseKind kind);
 }
