@@ -1,5 +1,7 @@
 package dev.imagefactory.catalog;
 
+import dev.imagefactory.oci.Descriptor;
+import dev.imagefactory.oci.NoMatchingPlatformException;
 import dev.imagefactory.oci.OciLayout;
 import dev.imagefactory.oci.Platform;
 import dev.imagefactory.oci.ResolvedManifest;
@@ -27,6 +29,8 @@ import org.jboss.logging.Logger;
  * v1.11.0/extension-images/siderolabs/intel-ucode/   one per listed extension, named by repository path:
  *                                        manifest.yaml + rootfs/ (a flattened image), or an OCI image layout
  * v1.11.0/overlays/overlays.yaml         optional
+ * v1.11.0/installer-base/                optional: the base installer image as an OCI image layout (talos-imager.md
+ *                                        §1.2; v1.9.0/installer/ before 1.10), its blobs used in place
  * </pre>
  * Directories whose names are not versions are ignored. The directory is read on every call, so releases can be
  * added without a restart; the files are a few kilobytes. Extension images given as OCI layouts are flattened once
@@ -118,6 +122,47 @@ public final class DirectoryReleaseSource implements ReleaseSource {
         }
     }
 
+    @Override
+    public Optional<BaseImage> installerBase(TalosVersion version, Arch arch, InstallerBaseKind kind) {
+        Optional<Path> release = releaseDirectory(version);
+        Optional<Path> dir = release.map(d -> d.resolve(kind.repositoryName())).filter(OciLayout::isLayout);
+        if (dir.isEmpty()) {
+            return Optional.empty();
+        }
+        String where = dir.get() + " (" + arch + ")";
+        try {
+            OciLayout layout = OciLayout.open(dir.get());
+            ResolvedManifest image = layout.resolve(Platform.linux(arch.goName()));
+            // the directory name is the tag spelling of this source, as an imager tag is for the registry source
+            String reference = "siderolabs/" + kind.repositoryName() + ":" + release.get().getFileName();
+            return Optional.of(BaseImages.of(reference, image.manifest(), d -> verifiedBlob(layout, d), where));
+        } catch (NoMatchingPlatformException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new ReleaseDataException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The blob in the layout, checked against its descriptor (hashed once per file change, see FileDigests). */
+    private Path verifiedBlob(OciLayout layout, Descriptor descriptor) {
+        Path blob = layout.blobPath(descriptor.digest());
+        if (!descriptor.digest().algorithm().equals("sha256")) {
+            throw new ReleaseDataException(blob + ": only sha256 blobs are supported, not " + descriptor.digest());
+        }
+        if (!Files.isRegularFile(blob)) {
+            throw new ReleaseDataException(layout.dir() + ": missing blob " + descriptor.digest());
+        }
+        try {
+            if (Files.size(blob) != descriptor.size() || !digests.sha256(blob).equals(descriptor.digest().hex())) {
+                throw new ReleaseDataException(blob + " does not match its digest " + descriptor.digest() + " and size "
+                        + descriptor.size() + ": the release directory is corrupted");
+            }
+        } catch (IOException e) {
+            throw new ReleaseDataException("cannot read " + blob + ": " + e.getMessage(), e);
+        }
+        return blob;
+    }
+
     private Optional<Path> releaseDirectory(TalosVersion version) {
         return Optional.ofNullable(releaseDirectories().get(version));
     }
@@ -150,10 +195,5 @@ public final class DirectoryReleaseSource implements ReleaseSource {
         } catch (IOException e) {
             throw new ReleaseDataException("cannot read " + file + ": " + e.getMessage(), e);
         }
-    }
-
-    @Override
-    public Optional<BaseImage> installerBase(TalosVersion version, Arch arch, InstallerBaseKind kind) {
-        return Optional.empty(); // placeholder until the stand-in installer images land
     }
 }

@@ -2,9 +2,9 @@ package dev.imagefactory.catalog;
 
 /** Which base image an installer is built from (talos-imager.md §1.2). */
 public enum InstallerBaseKind {
-    /** {@code installer-base}: the installer binary and its tools in one layer, no boot assets (Talos >= 1.10). */
+    /** {@code installer-base}: Talos >= 1.10, one layer, no boot assets. */
     INSTALLER_BASE("installer-base"),
-    /** {@code installer}: the installer layer plus a second layer of boot assets (Talos < 1.10). */
+    /** {@code installer}: Talos < 1.10, whose second layer holds the boot assets. */
     INSTALLER("installer");
 
     private final String repositoryName;
@@ -13,6 +13,7 @@ public enum InstallerBaseKind {
         this.repositoryName = repositoryName;
     }
 
+    /** The repository's last path segment upstream, and the folder name in a release directory. */
     public String repositoryName() {
         return repositoryName;
     }

@@ -1,7 +1,9 @@
 package dev.imagefactory.catalog;
 
+import dev.imagefactory.oci.Descriptor;
 import dev.imagefactory.oci.LayerFlattener;
 import dev.imagefactory.oci.LayerFlattener.EntryKind;
+import dev.imagefactory.oci.NoMatchingPlatformException;
 import dev.imagefactory.oci.OciException;
 import dev.imagefactory.oci.Platform;
 import dev.imagefactory.oci.RegistryClient;
@@ -29,14 +31,34 @@ import org.jboss.logging.Logger;
  * {@code siderolabs/imager} are the versions, its linux/amd64 image holds both architectures' boot files under
  * {@code usr/install/}; {@code siderolabs/extensions:<tag>} holds {@code image-digests} and
  * {@code descriptions.yaml}; {@code siderolabs/overlays:<tag>} holds {@code overlays.yaml}; each extension is pulled
- * by the digest its {@code image-digests} line pins. Everything pulled is verified against its digest and kept in
- * the {@link ReleaseCache} by digest, so a restart re-reads tags and manifests but no layer.
+ * by the digest its {@code image-digests} line pins; {@code siderolabs/installer-base:<tag>} (or
+ * {@code siderolabs/installer:<tag>} before 1.10) is the base installer image, per architecture. Everything pulled
+ * is verified against its digest and kept in the {@link ReleaseCache} by digest, so a restart re-reads tags and
+ * manifests but no layer.
  */
 public final class OciReleaseSource implements ReleaseSource {
 
     /** What to read from where; {@code registry} also says whether it is insecure and its credentials. */
     public record Settings(RegistryEndpoint registry, String imager, String extensions, String overlays,
-            Duration recheckInterval) {
+            String installerBase, String installer, Duration recheckInterval) {
+
+        /** With upstream's installer repositories. */
+        public Settings(RegistryEndpoint registry, String imager, String extensions, String overlays,
+                Duration recheckInterval) {
+            this(registry, imager, extensions, overlays, "siderolabs/installer-base", "siderolabs/installer",
+                    recheckInterval);
+        }
+
+        String repository(InstallerBaseKind kind) {
+            return kind == InstallerBaseKind.INSTALLER_BASE ? installerBase : installer;
+        }
+    }
+
+    /** Cache kind of single blobs (base image configs and layers), one entry per digest. */
+    static final String BLOB_CACHE_KIND = "blobs";
+    private static final String BLOB_FILE = "blob";
+
+    private record BaseKey(TalosVersion version, Arch arch, InstallerBaseKind kind) {
     }
 
     private static final Logger LOG = Logger.getLogger(OciReleaseSource.class);
@@ -61,6 +83,7 @@ public final class OciReleaseSource implements ReleaseSource {
     private final Memo<TalosVersion, Optional<Path>> imagers;
     private final Memo<TalosVersion, Optional<List<OfficialExtension>>> extensionLists;
     private final Memo<TalosVersion, Optional<List<OfficialOverlay>>> overlayLists;
+    private final Memo<BaseKey, Optional<BaseImage>> installerBases;
 
     public OciReleaseSource(Settings settings, ReleaseCache cache) {
         this(settings, cache, Clock.systemUTC());
@@ -75,6 +98,7 @@ public final class OciReleaseSource implements ReleaseSource {
         this.imagers = new Memo<>(Optional::isEmpty, settings.recheckInterval(), clock);
         this.extensionLists = new Memo<>(Optional::isEmpty, settings.recheckInterval(), clock);
         this.overlayLists = new Memo<>(Optional::isEmpty, settings.recheckInterval(), clock);
+        this.installerBases = new Memo<>(Optional::isEmpty, settings.recheckInterval(), clock);
     }
 
     @Override
@@ -131,6 +155,36 @@ public final class OciReleaseSource implements ReleaseSource {
                     ExtensionImages.flattenInto(into, repository, image.manifest().layers(), where);
                 });
         return new ExtensionImage(extension.name(), root, extension.digest());
+    }
+
+    @Override
+    public Optional<BaseImage> installerBase(TalosVersion version, Arch arch, InstallerBaseKind kind) {
+        return installerBases.get(new BaseKey(version, arch, kind), () -> pullBase(version, arch, kind));
+    }
+
+    private Optional<BaseImage> pullBase(TalosVersion version, Arch arch, InstallerBaseKind kind) {
+        String repository = settings.repository(kind);
+        String where = image(repository, version) + " (" + arch + ")";
+        Optional<ResolvedManifest> image;
+        try {
+            image = core.repository(repository).resolve(tagOf(version), Platform.linux(arch.goName()));
+        } catch (NoMatchingPlatformException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new ReleaseDataException(where + ": " + e.getMessage(), e);
+        }
+        return image.map(resolved -> BaseImages.of(repository + ":" + tagOf(version), resolved.manifest(),
+                descriptor -> pulledBlob(repository, descriptor, where), where));
+    }
+
+    /** A blob in the cache by digest (any version's image may share it), downloaded and verified the first time. */
+    private Path pulledBlob(String repository, Descriptor descriptor, String where) {
+        Path entry = cache.directory(BLOB_CACHE_KIND, descriptor.digest().toString().replace(':', '-'),
+                where + " blob " + descriptor.digest(), into -> {
+                    LOG.infof("pulling %s blob %s (%d bytes)", where, descriptor.digest(), descriptor.size());
+                    core.downloadBlob(repository, descriptor, into.resolve(BLOB_FILE));
+                });
+        return entry.resolve(BLOB_FILE);
     }
 
     private Listing listing() {
@@ -220,10 +274,5 @@ public final class OciReleaseSource implements ReleaseSource {
         } catch (IOException e) {
             throw new ReleaseDataException(where + ": cannot read " + file.getFileName() + ": " + e.getMessage(), e);
         }
-    }
-
-    @Override
-    public Optional<BaseImage> installerBase(TalosVersion version, Arch arch, InstallerBaseKind kind) {
-        return Optional.empty(); // placeholder until the stand-in installer images land
     }
 }

@@ -35,6 +35,11 @@ public interface ReleaseSource {
      */
     ExtensionImage extensionImage(TalosVersion version, OfficialExtension extension, Arch arch);
 
-    /** The base installer image of {@code version} for {@code arch}; empty when the release has none for that arch. */
+    /**
+     * The base installer image of {@code version} for {@code arch}; empty when the release has none for that arch.
+     * Its blobs are verified against their digests before this returns.
+     *
+     * @throws ReleaseDataException when the release has the image but it is malformed or a blob is corrupted
+     */
     Optional<BaseImage> installerBase(TalosVersion version, Arch arch, InstallerBaseKind kind);
 }

@@ -92,6 +92,14 @@ public interface FactoryConfig {
             @WithDefault("siderolabs/overlays")
             String overlays();
 
+            /** Repository of the base installer image of Talos >= 1.10 (talos-imager.md §1.2). */
+            @WithDefault("siderolabs/installer-base")
+            String installerBase();
+
+            /** Repository of the installer image of Talos < 1.10, the base of installers for those versions. */
+            @WithDefault("siderolabs/installer")
+            String installer();
+
             /** How long the list of versions (imager tags) is reused (upstream {@code talosVersionRecheckInterval}). */
             @WithDefault("15m")
             Duration recheckInterval();

@@ -63,7 +63,7 @@ public final class ManifestSelector {
         String offered = usable.stream()
                 .map(d -> d.platform() == null ? "(no platform)" : d.platform().toString())
                 .collect(Collectors.joining(", "));
-        throw new OciException(where + ": no image for " + wanted + " in the index (it has: "
+        throw new NoMatchingPlatformException(where + ": no image for " + wanted + " in the index (it has: "
                 + (offered.isEmpty() ? "nothing" : offered) + ")");
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imagefactory.build.uki.PeFile;
 import dev.imagefactory.catalog.ExtensionManifestParser;
 import dev.imagefactory.catalog.OfficialExtension;
 import dev.imagefactory.tools.ProcessRunner;
@@ -48,6 +49,9 @@ class StandinReleaseTest {
     static final List<String> VERSIONS = StandinRelease.VERSIONS;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> EXTENSIONS = List.of("dummy-module", "intel-ucode", "usr-local-tools");
+    private static final List<String> ARCHES = List.of("amd64", "arm64");
+    /** ELF e_machine per architecture: EM_X86_64, EM_AARCH64. */
+    private static final Map<String, Integer> ELF_MACHINE = Map.of("amd64", 62, "arm64", 183);
 
     private final ProcessRunner tools = new ProcessRunner(Duration.ofMinutes(2));
 
@@ -120,35 +124,128 @@ class StandinReleaseTest {
             assertEquals("{\"imageLayoutVersion\":\"1.0.0\"}", Files.readString(layout.resolve("oci-layout")));
             JsonNode descriptor = JSON.readTree(layout.resolve("index.json").toFile()).get("manifests").get(0);
             assertEquals(extension.digest(), descriptor.get("digest").asText(), "image-digests line = index.json");
-            assertEquals("application/vnd.oci.image.manifest.v1+json", descriptor.get("mediaType").asText());
-            assertEquals("amd64", descriptor.at("/platform/architecture").asText());
-            assertEquals("linux", descriptor.at("/platform/os").asText());
-            JsonNode manifest = JSON.readTree(blob(layout, descriptor));
-            JsonNode config = JSON.readTree(blob(layout, manifest.get("config")));
-            assertEquals("amd64", config.get("architecture").asText());
-            assertEquals("linux", config.get("os").asText());
-            assertEquals(1, manifest.get("layers").size());
-            byte[] tar = gunzip(blob(layout, manifest.get("layers").get(0)));
-            assertEquals(config.at("/rootfs/diff_ids/0").asText(), "sha256:" + sha256(tar));
+            assertEquals("application/vnd.oci.image.index.v1+json", descriptor.get("mediaType").asText());
+            assertEquals(extension.ref().tag(), descriptor.at("/annotations/org.opencontainers.image.ref.name").asText());
+            JsonNode index = JSON.readTree(blob(layout, descriptor));
+            assertEquals(List.of("amd64", "arm64"), index.get("manifests").findValuesAsText("architecture"));
+            for (String arch : ARCHES) {
+                JsonNode manifest = platformManifest(layout, arch);
+                assertEquals("application/vnd.oci.image.manifest.v1+json", manifest.get("mediaType").asText());
+                JsonNode config = JSON.readTree(blob(layout, manifest.get("config")));
+                assertEquals(arch, config.get("architecture").asText());
+                assertEquals("linux", config.get("os").asText());
+                assertEquals(1, manifest.get("layers").size());
+                byte[] tar = gunzip(blob(layout, manifest.get("layers").get(0)));
+                assertEquals(config.at("/rootfs/diff_ids/0").asText(), "sha256:" + sha256(tar));
 
-            Map<String, byte[]> files = untar(tar);
-            TreeSet<String> top = new TreeSet<>();
-            files.keySet().forEach(name -> top.add(name.replaceFirst("/.*", "")));
-            assertEquals(List.of("manifest.yaml", "rootfs"), List.copyOf(top), extension.name());
-            Map<String, Object> yaml = new Yaml().load(new String(files.get("manifest.yaml"), StandardCharsets.UTF_8));
-            assertEquals("v1alpha1", yaml.get("version"));
-            @SuppressWarnings("unchecked")
-            Map<String, Object> metadata = (Map<String, Object>) yaml.get("metadata");
-            assertEquals(extension.name().substring("standin/".length()), metadata.get("name"));
-            assertEquals(extension.ref().tag(), metadata.get("version"));
-            assertEquals(Map.of("talos", Map.of("version", quirks.compatibility())), metadata.get("compatibility"));
-            String expected = switch (metadata.get("name").toString()) {
-                case "intel-ucode" -> "rootfs/" + quirks.firmware() + "/intel-ucode/06-8e-09";
-                case "dummy-module" -> "rootfs/" + quirks.modules() + "/" + kver + "/extras/dummy.ko";
-                default -> "rootfs/usr/local/bin/standin-hello";
-            };
-            assertTrue(files.containsKey(expected), expected + " in " + files.keySet());
+                Map<String, byte[]> files = untar(tar);
+                TreeSet<String> top = new TreeSet<>();
+                files.keySet().forEach(name -> top.add(name.replaceFirst("/.*", "")));
+                assertEquals(List.of("manifest.yaml", "rootfs"), List.copyOf(top), extension.name());
+                Map<String, Object> yaml = new Yaml().load(new String(files.get("manifest.yaml"), StandardCharsets.UTF_8));
+                assertEquals("v1alpha1", yaml.get("version"));
+                @SuppressWarnings("unchecked")
+                Map<String, Object> metadata = (Map<String, Object>) yaml.get("metadata");
+                assertEquals(extension.name().substring("standin/".length()), metadata.get("name"));
+                assertEquals(extension.ref().tag(), metadata.get("version"));
+                assertEquals(Map.of("talos", Map.of("version", quirks.compatibility())), metadata.get("compatibility"));
+                String expected = switch (metadata.get("name").toString()) {
+                    case "intel-ucode" -> "rootfs/" + quirks.firmware() + "/intel-ucode/06-8e-09";
+                    case "dummy-module" -> "rootfs/" + quirks.modules() + "/" + kernelVersion(version, arch)
+                            + "/extras/dummy.ko";
+                    default -> "rootfs/usr/local/bin/standin-hello";
+                };
+                assertTrue(files.containsKey(expected), expected + " in " + files.keySet());
+                if (expected.endsWith(".ko")) {
+                    assertEquals(ELF_MACHINE.get(arch), elfMachine(files.get(expected)), arch + " dummy.ko");
+                }
+            }
         }
+    }
+
+    @ParameterizedTest
+    @FieldSource("VERSIONS")
+    void arm64BootFilesAreArm64(String version) throws Exception {
+        Path arm64 = StandinRelease.version(version).resolve("usr/install/arm64");
+        assertArrayEquals("ARM\u0064".getBytes(StandardCharsets.US_ASCII), bytes(arm64.resolve("vmlinuz"), 0x38, 4),
+                "vmlinuz is an uncompressed arm64 Image");
+        for (String file : List.of("vmlinuz", "systemd-stub.efi", "systemd-boot.efi")) {
+            PeFile pe = PeFile.read(arm64.resolve(file));
+            assertEquals(0xaa64, pe.machine(), file + " is an AArch64 PE image");
+            assertEquals(0, pe.numberOfSymbols(), file + " has no COFF symbols");
+        }
+        PeFile amd64Stub = PeFile.read(StandinRelease.version(version).resolve("usr/install/amd64/systemd-stub.efi"));
+        assertEquals(0x8664, amd64Stub.machine());
+        assertEquals(0, amd64Stub.numberOfSymbols(), "the amd64 stub's COFF symbols were dropped");
+
+        Path cpio = decompressInitramfs(version, "arm64");
+        List<String> entries = tools.run(Command.of("cpio", "-it", "--quiet").stdinFrom(cpio)).stdout().lines().toList();
+        assertTrue(entries.containsAll(List.of("init", "rootfs.sqsh", "bin/busybox")), entries.toString());
+        assertTrue(entries.stream().filter(e -> e.endsWith(".ko")).count() >= 3, entries.toString());
+        Path rootfs = extractRootfs(version, "arm64");
+        assertEquals(ELF_MACHINE.get("arm64"), elfMachine(Files.readAllBytes(rootfs.resolveSibling("bin/busybox"))),
+                "arm64 busybox in the initramfs");
+        String kver = kernelVersion(version, "arm64");
+        assertTrue(kver.endsWith("-arm64"), kver);
+        assertEquals(kernelVersion(version).replace("-amd64", "-arm64"), kver, "the same kernel ABI as amd64");
+    }
+
+    @ParameterizedTest
+    @FieldSource("VERSIONS")
+    void installerImageHasTheBaseImageLayout(String version) throws Exception {
+        boolean unified = !version.equals(StandinRelease.V1_7);   // Talos >= 1.10: installer-base, else installer
+        Path release = StandinRelease.version(version);
+        Path layout = release.resolve(unified ? "installer-base" : "installer");
+        assertTrue(Files.notExists(release.resolve(unified ? "installer" : "installer-base")));
+        assertEquals(version, JSON.readTree(layout.resolve("index.json").toFile())
+                .at("/manifests/0/annotations/org.opencontainers.image.ref.name").asText());
+        byte[] firstLayer = null;
+        for (String arch : ARCHES) {
+            JsonNode manifest = platformManifest(layout, arch);
+            JsonNode config = JSON.readTree(blob(layout, manifest.get("config")));
+            assertEquals(arch, config.get("architecture").asText());
+            assertEquals("linux", config.get("os").asText());
+            assertEquals("2019-06-01T21:34:52Z", config.get("created").asText(), "SOURCE_DATE_EPOCH");
+            List<String> env = texts(config.at("/config/Env"));
+            assertEquals(3, env.size(), env.toString());
+            assertTrue(env.get(0).startsWith("PATH=/"), env.toString());
+            assertEquals(List.of("VERSION=" + version, "TARGETARCH=" + arch), env.subList(1, 3));
+            assertEquals(version, config.at("/config/Labels/alpha.talos.dev~1version").asText());
+            assertEquals(List.of("/bin/installer"), texts(config.at("/config/Entrypoint")));
+            JsonNode layers = manifest.get("layers");
+            assertEquals(unified ? 1 : 2, layers.size(), "layers of " + layout + " " + arch);
+            assertEquals(layers.size(), config.at("/rootfs/diff_ids").size());
+            for (int i = 0; i < layers.size(); i++) {
+                assertEquals("application/vnd.oci.image.layer.v1.tar+gzip", layers.get(i).get("mediaType").asText());
+                byte[] tar = gunzip(blob(layout, layers.get(i)));
+                assertEquals(config.at("/rootfs/diff_ids/" + i).asText(), "sha256:" + sha256(tar));
+            }
+
+            byte[] tar = gunzip(blob(layout, layers.get(0)));
+            Map<String, TarArchiveEntry> entries = tarEntries(tar);
+            assertEquals(List.of("bin", "usr", "usr/bin", "usr/bin/installer"), List.copyOf(new TreeSet<>(entries.keySet())));
+            assertTrue(entries.get("bin").isSymbolicLink() && entries.get("bin").getLinkName().equals("usr/bin"));
+            assertEquals(0755, entries.get("usr/bin/installer").getMode() & 07777, "installer is executable");
+            String script = new String(untar(tar).get("usr/bin/installer"), StandardCharsets.UTF_8);
+            assertTrue(script.startsWith("#!/bin/sh\n") && script.contains("NOT TALOS"), script);
+            if (firstLayer != null) {
+                assertArrayEquals(firstLayer, tar, "the installer layer is the same for every architecture");
+            }
+            firstLayer = tar;
+            if (!unified) {
+                Map<String, byte[]> assets = untar(gunzip(blob(layout, layers.get(1))));
+                Path boot = release.resolve("usr/install/" + arch);
+                assertArrayEquals(Files.readAllBytes(boot.resolve("vmlinuz")), assets.get("usr/install/" + arch + "/vmlinuz"));
+                assertArrayEquals(Files.readAllBytes(boot.resolve("initramfs.xz")),
+                        assets.get("usr/install/" + arch + "/initramfs.xz"));
+            }
+        }
+        Path sh = tmp.resolve("installer");
+        Files.write(sh, untar(firstLayer).get("usr/bin/installer"));
+        String said = tools.run(Command.of("sh", sh.toString())
+                .withEnv(Map.of("VERSION", version, "TARGETARCH", "arm64")))
+                .stdout();
+        assertTrue(said.startsWith("Talos stand-in installer (NOT Talos) " + version + " for arm64\n"), said);
     }
 
     @ParameterizedTest
@@ -233,8 +330,7 @@ class StandinReleaseTest {
 
         for (int j = 0; j < extensionOrder.size(); j++) {
             Path layout = release.resolve("extension-images/standin").resolve(extensionOrder.get(j));
-            JsonNode manifest = JSON.readTree(blob(layout, JSON.readTree(layout.resolve("index.json").toFile())
-                    .get("manifests").get(0)));
+            JsonNode manifest = platformManifest(layout, "amd64");
             Path layer = tmp.resolve("layer.tar.gz");
             Files.write(layer, blob(layout, manifest.get("layers").get(0)));
             Path dir = Files.createDirectories(extensions.resolve(String.valueOf(j)));
@@ -389,9 +485,13 @@ class StandinReleaseTest {
     // --- helpers --------------------------------------------------------------------------------------------------
 
     private Path decompressInitramfs(String version) {
-        Path cpio = tmp.resolve(version + ".cpio");
+        return decompressInitramfs(version, "amd64");
+    }
+
+    private Path decompressInitramfs(String version, String arch) {
+        Path cpio = tmp.resolve(version + "." + arch + ".cpio");
         if (!Files.exists(cpio)) {
-            Path initramfs = StandinRelease.version(version).resolve("usr/install/amd64/initramfs.xz");
+            Path initramfs = StandinRelease.version(version).resolve("usr/install/" + arch + "/initramfs.xz");
             tools.run(Command.of(Quirks.of(version).zstd() ? "zstd" : "xz", "-dc").stdinFrom(initramfs).stdoutTo(cpio));
         }
         return cpio;
@@ -399,24 +499,53 @@ class StandinReleaseTest {
 
     /** The base rootfs.sqsh, extracted from the release's initramfs (as §2.4 step 1 does). */
     private Path extractRootfs(String version) throws IOException {
-        Path dir = tmp.resolve(version + ".base");
+        return extractRootfs(version, "amd64");
+    }
+
+    private Path extractRootfs(String version, String arch) throws IOException {
+        Path dir = tmp.resolve(version + "." + arch + ".base");
         if (!Files.exists(dir.resolve("rootfs.sqsh"))) {
             Files.createDirectories(dir);
-            tools.run(Command.of("cpio", "-id", "--quiet", "rootfs.sqsh").in(dir).stdinFrom(decompressInitramfs(version)));
+            tools.run(Command.of("cpio", "-id", "--quiet", "rootfs.sqsh", "bin/busybox").in(dir)
+                    .stdinFrom(decompressInitramfs(version, arch)));
         }
         return dir.resolve("rootfs.sqsh");
     }
 
     /** The one kernel version directory below the base rootfs's modules path. */
     private String kernelVersion(String version) throws IOException {
+        return kernelVersion(version, "amd64");
+    }
+
+    private String kernelVersion(String version, String arch) throws IOException {
         String prefix = "/" + Quirks.of(version).modules() + "/";
-        List<String> versions = tools.run(Command.of("unsquashfs", "-l", "-d", "", extractRootfs(version).toString()))
+        List<String> versions = tools.run(Command.of("unsquashfs", "-l", "-d", "", extractRootfs(version, arch).toString()))
                 .stdout().lines()
                 .filter(l -> l.startsWith(prefix) && l.indexOf('/', prefix.length()) < 0)
                 .map(l -> l.substring(prefix.length()))
                 .toList();
         assertEquals(1, versions.size(), "kernel versions below " + prefix + ": " + versions);
         return versions.get(0);
+    }
+
+    /** The image manifest for linux/{@code arch} in a layout whose index.json names one multi-platform index. */
+    private static JsonNode platformManifest(Path layout, String arch) throws IOException {
+        JsonNode root = JSON.readTree(layout.resolve("index.json").toFile()).get("manifests");
+        assertEquals(1, root.size(), "one tagged image in " + layout);
+        JsonNode index = JSON.readTree(blob(layout, root.get(0)));
+        for (JsonNode entry : index.get("manifests")) {
+            if (entry.at("/platform/architecture").asText().equals(arch)) {
+                assertEquals("linux", entry.at("/platform/os").asText());
+                return JSON.readTree(blob(layout, entry));
+            }
+        }
+        throw new AssertionError("no linux/" + arch + " image in " + layout + ": " + index);
+    }
+
+    /** e_machine of a little-endian ELF file. */
+    private static int elfMachine(byte[] elf) {
+        assertArrayEquals(new byte[] {0x7f, 'E', 'L', 'F'}, java.util.Arrays.copyOf(elf, 4), "an ELF file");
+        return java.nio.ByteBuffer.wrap(elf).order(java.nio.ByteOrder.LITTLE_ENDIAN).getShort(18) & 0xffff;
     }
 
     private static int reportLines(Path serialLog) throws IOException {
@@ -448,6 +577,23 @@ class StandinReleaseTest {
             }
         }
         return files;
+    }
+
+    private static Map<String, TarArchiveEntry> tarEntries(byte[] tar) throws IOException {
+        Map<String, TarArchiveEntry> entries = new java.util.LinkedHashMap<>();
+        try (TarArchiveInputStream in = new TarArchiveInputStream(new java.io.ByteArrayInputStream(tar))) {
+            TarArchiveEntry entry;
+            while ((entry = in.getNextEntry()) != null) {
+                entries.put(entry.getName().replaceFirst("/$", ""), entry);
+            }
+        }
+        return entries;
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> texts = new ArrayList<>();
+        array.forEach(node -> texts.add(node.asText()));
+        return texts;
     }
 
     private static byte[] bytes(Path file, int offset, int length) throws IOException {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.imagefactory.oci.Descriptor;
+import dev.imagefactory.oci.MediaTypes;
 import dev.imagefactory.oci.OciLayoutWriter;
 import dev.imagefactory.oci.Platform;
 import dev.imagefactory.oci.TarLayer;
@@ -157,5 +158,90 @@ class DirectoryReleaseSourceTest {
         assertEquals(dir, image.root());
         assertTrue(image.identity().startsWith("tree:"));
         assertNotEquals(D1, image.identity());
+    }
+
+    // --- base installer images (talos-imager.md §1.2) ---------------------------------------------------------------
+
+    /** A v1.9.0 "installer" (two layers, amd64 and arm64) and a v1.11.0 "installer-base" (one layer, amd64 only). */
+    private void releasesWithInstallerImages() {
+        OciLayoutWriter installer = new OciLayoutWriter(root.resolve("v1.9.0/installer"));
+        TarLayer binary = new TarLayer().file("usr/bin/installer", 0755, "#!/bin/sh\n").symlink("bin", "usr/bin");
+        installer.root(installer.index(List.of(
+                installer.image(Platform.linux("amd64"), List.of(binary,
+                        new TarLayer().file("usr/install/amd64/vmlinuz", 0644, "amd64 kernel")), TarLayer.Compression.GZIP),
+                installer.image(Platform.linux("arm64"), List.of(binary,
+                        new TarLayer().file("usr/install/arm64/vmlinuz", 0644, "arm64 kernel")), TarLayer.Compression.GZIP))));
+        OciLayoutWriter base = new OciLayoutWriter(root.resolve("v1.11.0/installer-base"));
+        base.root(base.index(List.of(base.image(Platform.linux("amd64"), List.of(binary), TarLayer.Compression.GZIP))));
+    }
+
+    @Test
+    void installerBaseImagesAreReadPerArchitectureWithVerifiedBlobsInPlace() throws IOException {
+        releasesWithInstallerImages();
+        DirectoryReleaseSource source = new DirectoryReleaseSource(root);
+        TalosVersion v19 = TalosVersion.parse("v1.9.0");
+        TalosVersion v111 = TalosVersion.parse("v1.11.0");
+
+        for (Arch arch : Arch.values()) {
+            BaseImage image = source.installerBase(v19, arch, InstallerBaseKind.INSTALLER).orElseThrow();
+            assertEquals("siderolabs/installer:v1.9.0", image.reference());
+            assertEquals(image.configDigest(), "sha256:" + FileDigests.hashFile(image.config()));
+            assertTrue(Files.readString(image.config()).contains("\"architecture\":\"" + arch + "\""));
+            assertEquals(2, image.layers().size());
+            for (BaseLayer layer : image.layers()) {
+                assertEquals(root.resolve("v1.9.0/installer/blobs/sha256").resolve(layer.descriptor().digest().hex()),
+                        layer.blob(), "used in place");
+                assertEquals(layer.descriptor().size(), Files.size(layer.blob()));
+                assertEquals(MediaTypes.OCI_LAYER_GZIP, layer.descriptor().mediaType());
+                assertEquals(layer.diffId(), "sha256:" + sha256(gunzip(Files.readAllBytes(layer.blob()))));
+            }
+            assertTrue(gunzipText(image.layers().get(1).blob()).contains(arch + " kernel"), arch.toString());
+        }
+        assertEquals(source.installerBase(v19, Arch.AMD64, InstallerBaseKind.INSTALLER).orElseThrow().layers().get(0),
+                source.installerBase(v19, Arch.ARM64, InstallerBaseKind.INSTALLER).orElseThrow().layers().get(0),
+                "the same first layer for both architectures");
+
+        BaseImage base = source.installerBase(v111, Arch.AMD64, InstallerBaseKind.INSTALLER_BASE).orElseThrow();
+        assertEquals("siderolabs/installer-base:v1.11.0", base.reference());
+        assertEquals(1, base.layers().size());
+        assertEquals(Optional.empty(), source.installerBase(v111, Arch.ARM64, InstallerBaseKind.INSTALLER_BASE),
+                "no arm64 image in the index");
+        assertEquals(Optional.empty(), source.installerBase(v111, Arch.AMD64, InstallerBaseKind.INSTALLER),
+                "no installer/ folder");
+        assertEquals(Optional.empty(), source.installerBase(TalosVersion.parse("v1.12.0"), Arch.AMD64,
+                InstallerBaseKind.INSTALLER_BASE), "no such release");
+    }
+
+    @Test
+    void aCorruptedInstallerBlobIsReportedWithItsFile() throws IOException {
+        releasesWithInstallerImages();
+        TalosVersion v19 = TalosVersion.parse("v1.9.0");
+        BaseImage image = new DirectoryReleaseSource(root).installerBase(v19, Arch.ARM64, InstallerBaseKind.INSTALLER)
+                .orElseThrow();
+        Path blob = image.layers().get(1).blob();
+        byte[] bytes = Files.readAllBytes(blob);
+        bytes[bytes.length / 2] ^= 0x01;
+        Files.write(blob, bytes);
+
+        ReleaseDataException e = assertThrows(ReleaseDataException.class,
+                () -> new DirectoryReleaseSource(root).installerBase(v19, Arch.ARM64, InstallerBaseKind.INSTALLER));
+        assertTrue(e.getMessage().contains(blob.toString()) && e.getMessage().contains("does not match its digest"),
+                e.getMessage());
+        assertTrue(new DirectoryReleaseSource(root).installerBase(v19, Arch.AMD64, InstallerBaseKind.INSTALLER)
+                .isPresent(), "the other architecture's blobs are intact");
+    }
+
+    private static byte[] gunzip(byte[] gz) throws IOException {
+        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gz))) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static String gunzipText(Path gz) throws IOException {
+        return new String(gunzip(Files.readAllBytes(gz)), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    private static String sha256(byte[] bytes) {
+        return dev.imagefactory.oci.Digest.sha256(bytes).hex();
     }
 }

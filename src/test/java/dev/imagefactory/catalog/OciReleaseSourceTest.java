@@ -119,6 +119,18 @@ class OciReleaseSourceTest {
                 .file("overlays.yaml", 0644, Files.readString(v11.resolve("overlays/overlays.yaml"))),
                 "siderolabs/overlays", V11.toString());
 
+        // the base installer image: one layout in the release directory, pushed as the same index for two tags
+        OciLayoutWriter installerBase = new OciLayoutWriter(v11.resolve("installer-base"));
+        TarLayer installerLayer = new TarLayer().file("usr/bin/installer", 0755, "#!/bin/sh\necho stand-in\n")
+                .symlink("bin", "usr/bin");
+        Descriptor baseIndex = installerBase.index(List.of(
+                installerBase.image(Platform.linux("amd64"), List.of(installerLayer), Compression.GZIP),
+                installerBase.image(Platform.linux("arm64"), List.of(installerLayer,
+                        new TarLayer().file("usr/share/arm64", 0644, "arm64 only")), Compression.GZIP)));
+        installerBase.root(baseIndex);
+        client.pushImage(OciLayout.open(installerBase.dir()), baseIndex, "siderolabs/installer-base", V11.toString());
+        client.pushImage(OciLayout.open(installerBase.dir()), baseIndex, "siderolabs/installer-base", "v1.13.0");
+
         directory = new DirectoryReleaseSource(releases, new ReleaseCache(work.resolve("directory-cache")));
     }
 
@@ -246,6 +258,67 @@ class OciReleaseSourceTest {
         try (Stream<Path> left = Files.list(data.resolve("extensions"))) {
             assertEquals(List.of(), left.toList(), "neither the entry nor its scratch directory is left");
         }
+    }
+
+    @Test
+    void installerBaseImagesHaveTheDirectorySourcesLayersAndBlobsAreSharedByDigest() throws IOException {
+        OciReleaseSource oci = oci();
+        for (Arch arch : Arch.values()) {
+            BaseImage expected = directory.installerBase(V11, arch, InstallerBaseKind.INSTALLER_BASE).orElseThrow();
+            BaseImage pulled = oci.installerBase(V11, arch, InstallerBaseKind.INSTALLER_BASE).orElseThrow();
+            assertEquals("siderolabs/installer-base:v1.11.0", pulled.reference());
+            assertEquals(expected.reference(), pulled.reference());
+            assertEquals(expected.configDigest(), pulled.configDigest());
+            assertArrayEquals(Files.readAllBytes(expected.config()), Files.readAllBytes(pulled.config()));
+            assertEquals(expected.layers().size(), pulled.layers().size());
+            for (int i = 0; i < expected.layers().size(); i++) {
+                BaseLayer want = expected.layers().get(i);
+                BaseLayer got = pulled.layers().get(i);
+                assertEquals(want.descriptor().digest(), got.descriptor().digest());
+                assertEquals(want.descriptor().size(), got.descriptor().size());
+                assertEquals(want.descriptor().mediaType(), got.descriptor().mediaType());
+                assertEquals(want.diffId(), got.diffId());
+                assertArrayEquals(Files.readAllBytes(want.blob()), Files.readAllBytes(got.blob()));
+                assertTrue(got.blob().startsWith(data.resolve(OciReleaseSource.BLOB_CACHE_KIND)), got.blob().toString());
+            }
+            assertEquals(arch == Arch.AMD64 ? 1 : 2, pulled.layers().size());
+            assertTrue(oci.installerBase(V11, arch, InstallerBaseKind.INSTALLER).isEmpty(), "no installer tag");
+            assertTrue(oci.installerBase(V12, arch, InstallerBaseKind.INSTALLER_BASE).isEmpty(), "no tag for v1.12");
+        }
+        // another tag of the same image reuses every blob: 2 configs + 2 distinct layers, nothing more
+        TalosVersion v13 = TalosVersion.parse("v1.13.0");
+        oci.installerBase(v13, Arch.ARM64, InstallerBaseKind.INSTALLER_BASE).orElseThrow();
+        try (Stream<Path> blobs = Files.list(data.resolve(OciReleaseSource.BLOB_CACHE_KIND))) {
+            assertEquals(4, blobs.count());
+        }
+        // a restarted process finds them on disk (the manifest is still read from the registry)
+        BaseImage again = new OciReleaseSource(new OciReleaseSource.Settings(
+                RegistryEndpoint.anonymous(registry.host(), true), IMAGER, "siderolabs/extensions",
+                "siderolabs/overlays", RECHECK), new ReleaseCache(data))
+                .installerBase(V11, Arch.ARM64, InstallerBaseKind.INSTALLER_BASE).orElseThrow();
+        assertEquals(oci.installerBase(V11, Arch.ARM64, InstallerBaseKind.INSTALLER_BASE).orElseThrow(), again);
+    }
+
+    @Test
+    void aCorruptedInstallerBlobFailsAndIsNotCached(@TempDir Path work) throws IOException {
+        OciLayoutWriter layout = new OciLayoutWriter(work.resolve("broken-installer"));
+        Descriptor image = layout.image(Platform.linux("amd64"),
+                List.of(new TarLayer().file("usr/bin/installer", 0755, "x".repeat(4096))), Compression.GZIP);
+        layout.root(image);
+        registry.client().pushImage(OciLayout.open(layout.dir()), image, "broken/installer", V11.toString());
+        Descriptor layer = OciLayout.open(layout.dir()).resolve(Platform.linux("amd64")).manifest().layers().get(0);
+        Path blob = registry.blobData(layer.digest());
+        byte[] bytes = Files.readAllBytes(blob);
+        bytes[bytes.length - 5] ^= 0x20;
+        Files.write(blob, bytes);
+        OciReleaseSource.Settings settings = new OciReleaseSource.Settings(RegistryEndpoint.anonymous(registry.host(), true),
+                IMAGER, "siderolabs/extensions", "siderolabs/overlays", "broken/installer-base", "broken/installer", RECHECK);
+
+        ReleaseDataException e = assertThrows(ReleaseDataException.class, () -> new OciReleaseSource(settings,
+                new ReleaseCache(data)).installerBase(V11, Arch.AMD64, InstallerBaseKind.INSTALLER));
+        assertInstanceOf(DigestMismatchException.class, e.getCause(), e.toString());
+        assertTrue(Files.notExists(data.resolve(OciReleaseSource.BLOB_CACHE_KIND).resolve(
+                layer.digest().toString().replace(':', '-'))), "the corrupted layer is not kept");
     }
 
     @Test

@@ -45,12 +45,14 @@ class ReleaseSourceProducerTest {
         assertEquals("siderolabs/imager", settings.imager());
         assertEquals("siderolabs/extensions", settings.extensions());
         assertEquals("siderolabs/overlays", settings.overlays());
+        assertEquals("siderolabs/installer-base", settings.installerBase());
+        assertEquals("siderolabs/installer", settings.installer());
         assertEquals(Duration.ofMinutes(15), settings.recheckInterval());
     }
 
     @Test
     void everyOciKeyIsRead() {
-        FactoryConfig config = config(Map.of(
+        Map<String, String> keys = new HashMap<>(Map.of(
                 "factory.releases.source", "OCI",
                 "factory.releases.oci.registry", "registry.local:5000",
                 "factory.releases.oci.insecure", "true",
@@ -60,6 +62,9 @@ class ReleaseSourceProducerTest {
                 "factory.releases.oci.extensions", "mirror/extensions",
                 "factory.releases.oci.overlays", "mirror/overlays",
                 "factory.releases.oci.recheck-interval", "90s"));
+        keys.put("factory.releases.oci.installer-base", "mirror/installer-base");
+        keys.put("factory.releases.oci.installer", "mirror/installer");
+        FactoryConfig config = config(keys);
         OciReleaseSource.Settings settings = ReleaseSourceProducer.ociSettings(config.releases().oci());
         assertEquals("registry.local:5000", settings.registry().host());
         assertTrue(settings.registry().insecure());
@@ -67,6 +72,8 @@ class ReleaseSourceProducerTest {
         assertEquals("mirror/imager", settings.imager());
         assertEquals("mirror/extensions", settings.extensions());
         assertEquals("mirror/overlays", settings.overlays());
+        assertEquals("mirror/installer-base", settings.installerBase());
+        assertEquals("mirror/installer", settings.installer());
         assertEquals(Duration.ofSeconds(90), settings.recheckInterval());
     }
 

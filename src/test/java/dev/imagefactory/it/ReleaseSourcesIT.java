@@ -7,17 +7,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.imagefactory.boot.SnakeoilKeys;
 import dev.imagefactory.boot.StandinRelease;
 import dev.imagefactory.catalog.Arch;
+import dev.imagefactory.catalog.BaseImage;
 import dev.imagefactory.catalog.BootFile;
+import dev.imagefactory.catalog.DirectoryReleaseSource;
+import dev.imagefactory.catalog.InstallerBaseKind;
+import dev.imagefactory.catalog.OciReleaseSource;
+import dev.imagefactory.catalog.ReleaseCache;
+import dev.imagefactory.catalog.TalosVersion;
 import dev.imagefactory.oci.Descriptor;
 import dev.imagefactory.oci.LocalRegistry;
 import dev.imagefactory.oci.OciLayout;
 import dev.imagefactory.oci.OciLayoutWriter;
 import dev.imagefactory.oci.Platform;
 import dev.imagefactory.oci.RegistryClient;
+import dev.imagefactory.oci.RegistryEndpoint;
 import dev.imagefactory.oci.TarLayer;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -54,9 +62,12 @@ class ReleaseSourcesIT {
         RegistryClient client = registry.client();
         for (String version : StandinRelease.VERSIONS) {
             Path release = releases.resolve(version);
+            // upstream's imager: its linux/amd64 image holds the boot files of both architectures
             TarLayer boot = new TarLayer();
-            for (BootFile file : BootFile.values()) {
-                boot.file(file.pathFor(Arch.AMD64), 0644, Files.readAllBytes(release.resolve(file.pathFor(Arch.AMD64))));
+            for (Arch arch : Arch.values()) {
+                for (BootFile file : BootFile.values()) {
+                    boot.file(file.pathFor(arch), 0644, Files.readAllBytes(release.resolve(file.pathFor(arch))));
+                }
             }
             OciLayoutWriter imager = new OciLayoutWriter(work.resolve("imager-" + version));
             Descriptor amd64 = imager.image(Platform.linux("amd64"), List.of(boot), TarLayer.Compression.GZIP);
@@ -64,10 +75,19 @@ class ReleaseSourcesIT {
             imager.root(index);
             client.pushImage(OciLayout.open(imager.dir()), index, "siderolabs/imager", version);
 
+            // multi-platform indexes, pushed whole: the image-digests lines pin the index digests
             try (Stream<Path> images = Files.list(release.resolve("extension-images/standin"))) {
                 for (Path image : images.toList()) {
                     OciLayout layout = OciLayout.open(image);
                     client.pushImage(layout, layout.index().manifests().get(0), "standin/" + image.getFileName(), "v1");
+                }
+            }
+            for (InstallerBaseKind kind : InstallerBaseKind.values()) {
+                Path installer = release.resolve(kind.repositoryName());
+                if (Files.isDirectory(installer)) {
+                    OciLayout layout = OciLayout.open(installer);
+                    client.pushImage(layout, layout.index().manifests().get(0), "siderolabs/" + kind.repositoryName(),
+                            version);
                 }
             }
             String local = registry.host() + "/standin/";
@@ -105,7 +125,8 @@ class ReleaseSourcesIT {
             assertEquals(id, created(fromRegistry));
             for (String version : StandinRelease.VERSIONS) {
                 for (String asset : List.of("kernel-amd64", "cmdline-metal-amd64", "initramfs-amd64.xz",
-                        "metal-amd64-uki.efi", "metal-amd64-secureboot-uki.efi", "metal-amd64.iso")) {
+                        "metal-amd64-uki.efi", "metal-amd64-secureboot-uki.efi", "metal-amd64.iso",
+                        "kernel-arm64", "initramfs-arm64.xz", "metal-arm64-uki.efi")) {
                     String path = "/image/" + id + "/" + version + "/" + asset;
                     assertArrayEquals(ok(fromDirectory, path), ok(fromRegistry, path), path + " differs between sources");
                 }
@@ -134,6 +155,30 @@ class ReleaseSourcesIT {
             assertEquals(1, metrics.lines().filter(l -> l.startsWith("image_factory_assets_built_total{")
                     && l.contains("output_kind=\"initramfs\"")).mapToDouble(l -> Double.parseDouble(l.substring(
                     l.lastIndexOf(' ') + 1))).sum(), metrics);
+        }
+    }
+
+    @Test
+    void installerBaseImagesFromTheRegistryAreTheReleaseDirectorysImages(@TempDir Path data) {
+        DirectoryReleaseSource directory = new DirectoryReleaseSource(releases);
+        OciReleaseSource oci = new OciReleaseSource(new OciReleaseSource.Settings(
+                RegistryEndpoint.anonymous(registry.host(), true), "siderolabs/imager", "siderolabs/extensions",
+                "siderolabs/overlays", Duration.ofMinutes(15)), new ReleaseCache(data));
+        for (String tag : StandinRelease.VERSIONS) {
+            TalosVersion version = TalosVersion.parse(tag);
+            InstallerBaseKind kind = tag.equals(StandinRelease.V1_7) ? InstallerBaseKind.INSTALLER
+                    : InstallerBaseKind.INSTALLER_BASE;
+            for (Arch arch : Arch.values()) {
+                BaseImage local = directory.installerBase(version, arch, kind).orElseThrow();
+                BaseImage pulled = oci.installerBase(version, arch, kind).orElseThrow();
+                assertEquals("siderolabs/" + kind.repositoryName() + ":" + tag, pulled.reference());
+                assertEquals(local.reference(), pulled.reference());
+                assertEquals(local.configDigest(), pulled.configDigest());
+                assertEquals(kind == InstallerBaseKind.INSTALLER ? 2 : 1, pulled.layers().size());
+                assertEquals(local.layers().stream().map(l -> l.descriptor().digest() + " " + l.diffId()).toList(),
+                        pulled.layers().stream().map(l -> l.descriptor().digest() + " " + l.diffId()).toList(),
+                        tag + " " + arch);
+            }
         }
     }
 

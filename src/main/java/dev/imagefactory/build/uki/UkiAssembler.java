@@ -21,7 +21,9 @@ import java.util.List;
  * <li>the stub's COFF header with NumberOfSections updated and TimeDateStamp = the given timestamp
  * (SOURCE_DATE_EPOCH in the factory);</li>
  * <li>the stub's optional header with linker version 0.0, CheckSum 0, SizeOfCode/SizeOfInitializedData summed
- * from the final section table, SizeOfHeaders and SizeOfImage recomputed, data directories unchanged;</li>
+ * from the final section table, SizeOfHeaders and SizeOfImage recomputed, data directories unchanged; a stub with
+ * fewer than 16 data directories (Debian's hand-made AArch64 stub has 6) gets the missing ones as zeros, so the
+ * optional header is always the 240 bytes the §4.3 SizeOfHeaders formula counts;</li>
  * <li>a section table in which every header, the stub's included, has only Name, VirtualSize, VirtualAddress,
  * SizeOfRawData, PointerToRawData and Characteristics (relocation and line-number fields zero);</li>
  * <li>the raw data of all sections back to back from SizeOfHeaders, each zero-padded to its SizeOfRawData.</li>
@@ -144,6 +146,7 @@ public final class UkiAssembler {
         int coffAt = PE_OFFSET + 4;
         out.put(coffAt, stub.coffHeader());
         out.putShort(coffAt + 2, (short) count);
+        out.putShort(coffAt + 16, (short) PeFile.OPTIONAL_HEADER_SIZE);       // SizeOfOptionalHeader
         out.putInt(coffAt + 4, (int) timeDateStamp);
         // Optional header.
         int optionalAt = coffAt + PeFile.COFF_HEADER_SIZE;
@@ -155,6 +158,7 @@ public final class UkiAssembler {
         out.putInt(optionalAt + 56, (int) sizeOfImage);
         out.putInt(optionalAt + 60, (int) sizeOfHeaders);
         out.putInt(optionalAt + 64, 0);                                      // CheckSum
+        out.putInt(optionalAt + 108, 16);                                    // NumberOfRvaAndSizes (zero-extended)
         // Section table.
         int tableAt = optionalAt + PeFile.OPTIONAL_HEADER_SIZE;
         for (int i = 0; i < count; i++) {
@@ -177,9 +181,11 @@ public final class UkiAssembler {
             throw new IOException(name + " has COFF symbols (table at " + stub.pointerToSymbolTable() + ", "
                     + stub.numberOfSymbols() + " symbols): not supported, strip them first");
         }
-        if (stub.sizeOfOptionalHeader() != PeFile.OPTIONAL_HEADER_SIZE || stub.numberOfRvaAndSizes() != 16) {
+        // Exactly the fixed part plus the directories: anything else would be bytes we do not know how to copy.
+        long directories = stub.numberOfRvaAndSizes();
+        if (directories > 16 || stub.sizeOfOptionalHeader() != PeFile.OPTIONAL_HEADER_FIXED_SIZE + 8 * directories) {
             throw new IOException(name + ": optional header of " + stub.sizeOfOptionalHeader() + " bytes with "
-                    + stub.numberOfRvaAndSizes() + " data directories; 240 bytes with 16 expected");
+                    + directories + " data directories; up to 240 bytes with up to 16, and nothing else, expected");
         }
         if (stub.sections().isEmpty()) {
             throw new IOException(name + " has no sections");
@@ -188,7 +194,8 @@ public final class UkiAssembler {
             throw new IOException(name + ": FileAlignment " + stub.fileAlignment() + " and SectionAlignment "
                     + stub.sectionAlignment() + " must be powers of two");
         }
-        PeFile.DataDirectory security = stub.dataDirectories().get(PeFile.SECURITY_DIRECTORY);
+        PeFile.DataDirectory security = directories > PeFile.SECURITY_DIRECTORY
+                ? stub.dataDirectories().get(PeFile.SECURITY_DIRECTORY) : new PeFile.DataDirectory(0, 0);
         if (security.virtualAddress() != 0 || security.size() != 0) {
             // The certificate table is addressed by file offset and would point into the new layout.
             throw new IOException(name + " is Authenticode-signed (certificate table at " + security.virtualAddress()

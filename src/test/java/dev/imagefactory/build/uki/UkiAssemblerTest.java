@@ -301,6 +301,44 @@ class UkiAssemblerTest {
         assertTrue(notPe.getMessage().contains("not a PE file"), notPe.getMessage());
     }
 
+    /**
+     * Debian's AArch64 stub declares 6 data directories in a 160-byte optional header. The same stub shape is made
+     * here from the fixture (optional header cut after directory 5, section table moved up): the UKI gets the full
+     * 240-byte header with the 6 directories kept and the other 10 zero, and the same sections as before.
+     */
+    @Test
+    void aStubWithFewerDataDirectoriesGetsAllSixteen() throws Exception {
+        byte[] original = Files.readAllBytes(Fixtures.stub());
+        int pe = (int) stub.peOffset();
+        int optional = pe + 4 + PeFile.COFF_HEADER_SIZE;
+        int directories = 6;
+        int shortSize = 112 + 8 * directories;
+        int tableSize = PeFile.SECTION_HEADER_SIZE * stub.numberOfSections();
+        byte[] shortened = original.clone();
+        System.arraycopy(original, optional + PeFile.OPTIONAL_HEADER_SIZE, shortened, optional + shortSize, tableSize);
+        Arrays.fill(shortened, optional + shortSize + tableSize, optional + PeFile.OPTIONAL_HEADER_SIZE + tableSize, (byte) 0);
+        ByteBuffer.wrap(shortened).order(ByteOrder.LITTLE_ENDIAN).putShort(pe + 4 + 16, (short) shortSize);
+        putU32(shortened, optional + 108, directories);
+        PeFile shortStub = PeFile.read(Files.write(tmp.resolve("short-stub.efi"), shortened));
+        assertEquals(directories, shortStub.numberOfRvaAndSizes());
+        assertEquals(stub.sections(), shortStub.sections());
+
+        Path out = tmp.resolve("short-stub-uki.efi");
+        new UkiAssembler().assemble(shortStub, List.of(Section.of(".osrel", "x")), out);
+        PeFile result = PeFile.read(out);
+        assertEquals(PeFile.OPTIONAL_HEADER_SIZE, result.sizeOfOptionalHeader());
+        assertEquals(16, result.numberOfRvaAndSizes());
+        assertEquals(stub.dataDirectories().subList(0, directories), result.dataDirectories().subList(0, directories));
+        assertTrue(result.dataDirectories().subList(directories, 16).stream()
+                .allMatch(d -> d.virtualAddress() == 0 && d.size() == 0), result.dataDirectories().toString());
+        assertEquals(stub.numberOfSections() + 1, result.numberOfSections());
+        for (PeFile.SectionHeader section : stub.sections()) {
+            assertArrayEquals(stub.data(section).readAllBytes(),
+                    result.data(result.section(section.name()).orElseThrow()).readAllBytes(), section.name());
+        }
+        assertTrue(Fixtures.run("objdump", "-h", out.toString()).contains(".osrel"), "binutils reads it");
+    }
+
     @Test
     void refusesSectionNamesLongerThanEightBytes() {
         assertThrows(IllegalArgumentException.class, () -> Section.of(".toolong9", "x"));
