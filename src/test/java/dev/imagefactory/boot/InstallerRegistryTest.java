@@ -63,7 +63,7 @@ class InstallerRegistryTest {
 
     @Test
     void concurrentColdPullsBuildOncePerArchitectureAndSkopeoCopiesBoth() throws Exception {
-        String id = BootAssetsTest.createSchematic(SCHEMATIC);
+        String id = BootAssetsTest.createSchematic(SCHEMATIC.replace("installer.test=1", "installer.test=cold"));
         String v = StandinRelease.V1_7;
         double before = BootAssetsTest.builtCount("installer");
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
