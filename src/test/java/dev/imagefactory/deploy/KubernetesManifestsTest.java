@@ -775,6 +775,8 @@ class KubernetesManifestsTest {
         Service service = named(Service.class, endpoint.getHost().split("\\.")[0]);
         assertEquals(MINIO_SERVICE, service.getMetadata().getName());
         assertEquals(service.getMetadata().getName(), minio.getSpec().getServiceName(), "governing Service");
+        assertNotEquals("None", service.getSpec().getClusterIP(),
+                "a virtual IP, not headless: the JVM caches DNS answers and MinIO's pod IP changes on rescheduling");
         assertSelectsOnly(service.getSpec().getSelector(), minioWorkload, "Service " + MINIO_SERVICE);
         int endpointPort = endpoint.getPort() != -1 ? endpoint.getPort() : "https".equals(endpoint.getScheme()) ? 443 : 80;
         ServicePort port = service.getSpec().getPorts().stream().filter(p -> p.getPort() == endpointPort).findFirst()
@@ -870,12 +872,16 @@ class KubernetesManifestsTest {
         assertFalse(ingressAllowed(factory, Peer.pod("elsewhere", Map.of("app", "x")), "TCP", http, httpName),
                 "pods of other namespaces must not reach the factory");
         assertFalse(ingressAllowed(factory, Peer.ip("203.0.113.7"), "TCP", http, httpName), "no direct access");
+        assertFalse(ingressAllowed(factory, Peer.pod(ns, minio), "TCP", http, httpName),
+                "other pods of the namespace (MinIO) must not reach the factory");
 
         // factory out: DNS, MinIO's S3 port, HTTPS to registries; nothing else
         Peer dns = Peer.pod("kube-system", Map.of("k8s-app", "kube-dns"));
         Peer minioPod = Peer.pod(ns, minio);
         assertTrue(egressAllowed(factory, dns, "UDP", 53, null), "factory -> DNS (UDP)");
         assertTrue(egressAllowed(factory, dns, "TCP", 53, null), "factory -> DNS (TCP)");
+        assertFalse(egressAllowed(factory, Peer.pod("elsewhere", Map.of("app", "x")), "UDP", 53, null),
+                "DNS only to the cluster DNS namespace");
         assertTrue(egressAllowed(factory, minioPod, "TCP", MINIO_PORT, "s3"), "factory -> MinIO");
         assertTrue(egressAllowed(factory, Peer.ip("140.82.121.34"), "TCP", 443, null), "factory -> registries (443)");
         assertFalse(egressAllowed(factory, Peer.ip("169.254.169.254"), "TCP", 443, null), "no cloud metadata");
