@@ -119,6 +119,47 @@ public interface FactoryConfig {
          */
         @WithDefault("20G")
         MemorySize maxSize();
+
+        /**
+         * Where artifacts and schematics are kept: {@code filesystem} (below {@link FactoryConfig#dataDir()}, one
+         * process) or {@code s3} ({@link #s3()}, shared by any number of replicas).
+         */
+        @WithDefault("filesystem")
+        Backend backend();
+
+        S3 s3();
+
+        enum Backend { FILESYSTEM, S3 }
+
+        /**
+         * The S3-compatible bucket of the {@code s3} backend ({@code factory.cache.s3.*}, environment
+         * {@code FACTORY_CACHE_S3_*}); these names are a public contract (k8s/configmap.yaml uses them).
+         */
+        interface S3 {
+            /** Endpoint URL, e.g. {@code http://minio:9000} or {@code https://s3.eu-west-1.amazonaws.com}. */
+            Optional<String> endpoint();
+
+            @WithDefault("us-east-1")
+            String region();
+
+            Optional<String> bucket();
+
+            Optional<String> accessKey();
+
+            Optional<String> secretKey();
+
+            /** Path-style addressing ({@code endpoint/bucket/key}), which MinIO needs. */
+            @WithDefault("true")
+            boolean pathStyle();
+
+            /** Answer {@code GET /image/...} with a 302 to a presigned URL (never for the PXE host). */
+            @WithDefault("false")
+            boolean redirect();
+
+            /** Validity of a presigned URL. */
+            @WithDefault("15m")
+            Duration redirectTtl();
+        }
     }
 
     interface Build {
