@@ -156,6 +156,33 @@ class InstallerRegistryTest {
         assertEquals(tarConfig.trim(), image.get("config").get("digest").asText());
     }
 
+    /** SecureBoot before 1.10: systemd-boot and the UKI (named vmlinuz.efi.signed) signed with our key. */
+    @Test
+    void secureBootInstallerCarriesSignedLoaderAndUki() throws Exception {
+        String id = BootAssetsTest.createSchematic(SCHEMATIC.replace("installer.test=1", "installer.test=sb"));
+        String v = StandinRelease.V1_7;
+        Path cert = Files.write(dir.resolve("cert.pem"), BootAssetsTest.get("/secureboot/signing-cert.pem"));
+        Path copied = dir.resolve("sb");
+        skopeo("copy", "--all", "--src-tls-verify=false", "docker://" + host() + "/installer-secureboot/" + id + ":" + v,
+                "oci:" + copied + ":installer");
+        Path layer = artifactsLayer(copied, "amd64");
+        Path uki = Files.write(dir.resolve("vmlinuz.efi.signed"), entry(layer, "usr/install/amd64/vmlinuz.efi.signed"));
+        Path loader = Files.write(dir.resolve("systemd-boot.efi"), entry(layer, "usr/install/amd64/systemd-boot.efi"));
+        tools.run(ProcessRunner.Command.of("sbverify", "--cert", cert.toString(), uki.toString()));
+        tools.run(ProcessRunner.Command.of("sbverify", "--cert", cert.toString(), loader.toString()));
+        Path cmdline = dir.resolve("sb-cmdline");
+        tools.run(ProcessRunner.Command.of("objcopy", "--dump-section", ".cmdline=" + cmdline, uki.toString(),
+                dir.resolve("sb-scratch.efi").toString()));
+        assertTrue(Files.readString(cmdline).contains("lockdown=confidentiality"), Files.readString(cmdline));
+        assertTrue(Files.readString(cmdline).endsWith("installer.test=sb"), "SecureBoot keeps the extra args");
+
+        // the same image from /image, as a docker-save tarball
+        Path tarball = Files.write(dir.resolve("sb.tar"), BootAssetsTest.get("/image/" + id + "/" + v
+                + "/installer-amd64-secureboot.tar"));
+        String manifest = new String(tarEntry(tarball, "manifest.json"));
+        assertTrue(manifest.contains("\"RepoTags\":[\"siderolabs/installer:" + v + "\"]"), manifest);
+    }
+
     @Test
     void blobsAreServedWithRangesAndManifestsNegotiated() throws Exception {
         String id = BootAssetsTest.createSchematic(SCHEMATIC);
