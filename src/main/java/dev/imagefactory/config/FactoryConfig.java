@@ -109,6 +109,52 @@ public interface FactoryConfig {
          */
         @WithDefault("20G")
         MemorySize maxSize();
+
+        /** Where built artifacts and schematics are kept: {@code filesystem} (below the data dir) or {@code s3}. */
+        @WithDefault("filesystem")
+        Backend backend();
+
+        S3 s3();
+
+        enum Backend { FILESYSTEM, S3 }
+
+        /**
+         * The shared bucket of {@code backend=s3}: final artifacts under {@code assets/}, schematics under
+         * {@code schematics/}, build leases under {@code leases/}. The local cache ({@link #maxSize()}) still holds
+         * intermediates and recently used artifacts.
+         */
+        interface S3 {
+            /** Server URL, e.g. {@code https://s3.eu-west-1.amazonaws.com} or {@code http://minio:9000}. */
+            Optional<String> endpoint();
+
+            @WithDefault("us-east-1")
+            String region();
+
+            Optional<String> bucket();
+
+            Optional<String> accessKey();
+
+            Optional<String> secretKey();
+
+            /** Path-style URLs ({@code endpoint/bucket/key}, MinIO's default) rather than virtual-host style. */
+            @WithDefault("true")
+            boolean pathStyle();
+
+            /** Answer {@code GET /image/...} with a 302 to a presigned URL instead of serving the bytes. */
+            @WithDefault("false")
+            boolean redirect();
+
+            /** Validity of those presigned URLs. */
+            @WithDefault("1h")
+            Duration redirectTtl();
+
+            /**
+             * How long a replica's build lease lasts without renewal; the holder renews it every third of this,
+             * so only a replica that died leaves it to expire, and then another replica takes the build over.
+             */
+            @WithDefault("60s")
+            Duration leaseTtl();
+        }
     }
 
     interface Build {
