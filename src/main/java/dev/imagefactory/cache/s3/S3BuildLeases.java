@@ -95,7 +95,14 @@ public class S3BuildLeases implements AutoCloseable {
                 }
             }
             if (written && confirmed(name, mine)) {
-                return new Held(name, mine);
+                Held held = new Held(name, mine);
+                // The previous holder may have published and released between our first look and our write.
+                Optional<CachedArtifact> meanwhile = published.get();
+                if (meanwhile.isPresent()) {
+                    held.close();
+                    return BuildClaim.published(meanwhile.get());
+                }
+                return held;
             }
             if (System.nanoTime() > deadline) {
                 throw new BuildTimeoutException("waited " + maxWait.toSeconds() + "s for replica " + waitingFor
