@@ -1,15 +1,15 @@
 package dev.imagefactory.http;
 
-import dev.imagefactory.cache.ArtifactCache;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.cache.SharedStorage;
 import dev.imagefactory.cache.s3.S3ArtifactCache;
-import dev.imagefactory.cache.s3.S3Settings;
+import dev.imagefactory.cache.s3.S3Storage;
 import dev.imagefactory.config.FactoryConfig;
 import dev.imagefactory.errors.StorageUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -24,24 +24,27 @@ public class DownloadRedirects {
 
     private static final Logger LOG = Logger.getLogger(DownloadRedirects.class);
 
-    private final Optional<S3Settings> settings;
-    private final ArtifactCache cache;
+    private final Optional<S3Storage> s3;
     private final URI pxe;
 
-    public DownloadRedirects(SharedStorage shared, ArtifactCache cache, FactoryConfig config) {
-        this.settings = shared.s3().map(s3 -> s3.settings()).filter(S3Settings::redirect);
-        this.cache = cache;
+    public DownloadRedirects(SharedStorage shared, FactoryConfig config) {
+        this.s3 = shared.s3().filter(s -> s.settings().redirect());
         this.pxe = URI.create(config.pxeBaseUrl());
     }
 
     /** The presigned URL to send this GET to, or empty to serve the bytes directly. */
     public Optional<URI> target(CachedArtifact artifact, String filename, String contentType, String host) {
-        if (settings.isEmpty() || !(cache instanceof S3ArtifactCache s3) || isPxeHost(host)) {
+        if (s3.isEmpty() || isPxeHost(host)) {
             return Optional.empty();
         }
         try {
-            return s3.presignedGet(artifact.key(), settings.get().redirectTtl(),
-                    ArtifactResponses.contentDisposition(filename), contentType).map(URI::create);
+            String object = S3ArtifactCache.objectName(artifact.key());
+            if (s3.get().bucket().stat(object).isEmpty()) {
+                return Optional.empty(); // e.g. deleted as damaged by another replica: our local copy serves
+            }
+            return Optional.of(URI.create(s3.get().bucket().presignedGet(object, s3.get().settings().redirectTtl(),
+                    Map.of("response-content-disposition", ArtifactResponses.contentDisposition(filename),
+                            "response-content-type", contentType))));
         } catch (StorageUnavailableException e) {
             LOG.warnf("serving %s directly: %s", artifact.key(), e.getMessage());
             return Optional.empty();

@@ -11,7 +11,6 @@ import io.minio.StatObjectResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,7 +64,8 @@ public class S3ArtifactCache implements ArtifactCache {
         this.leases = leases;
     }
 
-    static String objectName(CacheKey key) {
+    /** The artifact's object in the bucket. */
+    public static String objectName(CacheKey key) {
         return PREFIX + key.hex();
     }
 
@@ -161,15 +161,6 @@ public class S3ArtifactCache implements ArtifactCache {
         }
     }
 
-    /** Redirect target for a download: a presigned GET of the object (with the download's name and type). */
-    public Optional<String> presignedGet(CacheKey key, Duration ttl, String contentDisposition, String contentType) {
-        if (bucket.stat(objectName(key)).isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(bucket.presignedGet(objectName(key), ttl, Map.of(
-                "response-content-disposition", contentDisposition, "response-content-type", contentType)));
-    }
-
     // ---- used by S3ObjectContent ----
 
     S3Bucket bucket() {
@@ -196,7 +187,4 @@ public class S3ArtifactCache implements ArtifactCache {
         }
     }
 
-    static UncheckedIOException unchecked(IOException e) {
-        return new UncheckedIOException(e);
-    }
 }
