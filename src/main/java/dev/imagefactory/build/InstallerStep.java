@@ -83,7 +83,7 @@ final class InstallerStep {
                     : sdBoot.path();
             String ukiName = signing.isPresent() && !unified ? "vmlinuz.efi.signed" : "vmlinuz.efi";
             files.add(new ImageFile(dir + "systemd-boot.efi", loader));
-            files.add(new ImageFile(dir + ukiName, uki.file()));
+            files.add(new ImageFile(dir + ukiName, builds.localFile(uki)));
             inputs.add("input.systemd-boot=" + sdBoot.sha256());
             inputs.add("input.uki=" + uki.sha256());
             signing.ifPresent(m -> inputs.add("signer=" + m.fingerprint()));
@@ -91,7 +91,7 @@ final class InstallerStep {
             ReleaseFile kernel = releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL);
             CachedArtifact initrd = initramfs.build(UkiStep.initramfsRequest(request));
             files.add(new ImageFile(dir + "vmlinuz", kernel.path()));
-            files.add(new ImageFile(dir + "initramfs.xz", initrd.file()));
+            files.add(new ImageFile(dir + "initramfs.xz", builds.localFile(initrd)));
             inputs.add("input.kernel=" + kernel.sha256());
             inputs.add("input.initramfs=" + initrd.sha256());
         }
@@ -115,7 +115,7 @@ final class InstallerStep {
                 "input.kernel=" + kernel.sha256(), "input.initramfs=" + initrd.sha256(), "cmdline=" + cmdline,
                 "signer=" + signing.map(SigningMaterial::fingerprint).orElse("-"));
         return builds.getOrBuildIntermediate(key, UKI_INTERMEDIATE, labels, work -> {
-            UkiInputs inputs = UkiInputs.of(stub.path(), kernel.path(), initrd.file(), cmdline, request.versionTag(),
+            UkiInputs inputs = UkiInputs.of(stub.path(), kernel.path(), builds.localFile(initrd), cmdline, request.versionTag(),
                     request.quirks()).withExtraProfiles(List.of(UkiProfile.resetToMaintenance(cmdline)));
             return UkiStep.assemble(ukiBuilder, inputs, signing, work);
         });

@@ -90,7 +90,7 @@ final class IsoStep {
         BuildLabels labels = Keys.labels(profile);
         return builds.getOrBuild(key, labels, work -> {
             IsoInputs iso = IsoInputs.grub(request.versionTag(), request.quirks(), profile.arch(), kernel.path(),
-                    initrd.file(), cmdline);
+                    builds.localFile(initrd), cmdline);
             if (layout.usesUki()) {
                 Path uki = isoUki(profile, labels, stub, kernel, initrd, cmdline, request, signing);
                 Path loader = signing.isPresent() ? SignedSystemdBoot.of(builds, sdBoot, labels, signing.get()) : sdBoot.path();
@@ -114,7 +114,7 @@ final class IsoStep {
                 "input.kernel=" + kernel.sha256(), "input.initramfs=" + initrd.sha256(), "cmdline=" + cmdline,
                 "signer=" + signing.map(SigningMaterial::fingerprint).orElse("-"));
         return builds.getOrBuildIntermediate(key, UKI_INTERMEDIATE, labels, work -> {
-            UkiInputs inputs = UkiInputs.of(stub.path(), kernel.path(), initrd.file(), cmdline, request.versionTag(),
+            UkiInputs inputs = UkiInputs.of(stub.path(), kernel.path(), builds.localFile(initrd), cmdline, request.versionTag(),
                     request.quirks()).withExtraProfiles(List.of(UkiProfile.isoReset(cmdline)));
             return UkiStep.assemble(ukiBuilder, inputs, signing, work);
         }).file();

@@ -58,7 +58,7 @@ final class UkiStep {
                 "input.initramfs=" + initrd.sha256(), "cmdline=" + cmdline,
                 "signer=" + signing.map(SigningMaterial::fingerprint).orElse("-"));
         return builds.getOrBuild(key, Keys.labels(profile), work -> {
-            return assemble(builder, UkiInputs.of(stub.path(), kernel.path(), initrd.file(), cmdline,
+            return assemble(builder, UkiInputs.of(stub.path(), kernel.path(), builds.localFile(initrd), cmdline,
                     request.versionTag(), request.quirks()), signing, work);
         });
     }

@@ -2,6 +2,7 @@ package dev.imagefactory.cache;
 
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.errors.NotFoundException;
+import dev.imagefactory.errors.StorageUnavailableException;
 import dev.imagefactory.tools.FileTrees;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -102,6 +103,8 @@ public class ArtifactBuilds {
         /** The flight whose action started this one (null when started from outside any build). */
         final Flight parent;
         final boolean slotted;
+        /** A final artifact (shared between replicas) rather than an intermediate (local only). */
+        final boolean shared;
         final BuildSlots.Ticket ticket = new BuildSlots.Ticket();
         final CompletableFuture<CachedArtifact> result = new CompletableFuture<>();
         final AtomicInteger state = new AtomicInteger(QUEUED);
@@ -110,12 +113,13 @@ public class ArtifactBuilds {
         /** The thread running the action, while it runs; guarded by {@code this}. */
         Thread runner;
 
-        Flight(CacheKey key, BuildLabels labels, BuildAction action, Flight parent) {
+        Flight(CacheKey key, BuildLabels labels, BuildAction action, Flight parent, boolean shared) {
             this.key = key;
             this.labels = labels;
             this.action = action;
             this.parent = parent;
             this.slotted = parent == null;
+            this.shared = shared;
         }
 
         boolean isOrDescendsFrom(CacheKey other) {
@@ -158,7 +162,10 @@ public class ArtifactBuilds {
      *         (the interrupt flag is then set again; the build goes on)
      */
     public CachedArtifact getOrBuild(CacheKey key, BuildLabels labels, BuildAction action) {
-        CompletableFuture<CachedArtifact> future = getOrBuildAsync(key, labels, action);
+        return await(getOrBuildAsync(key, labels, action, true), key, labels);
+    }
+
+    private static CachedArtifact await(CompletableFuture<CachedArtifact> future, CacheKey key, BuildLabels labels) {
         try {
             return future.get();
         } catch (InterruptedException e) {
@@ -175,6 +182,11 @@ public class ArtifactBuilds {
      * does not cancel the shared build.
      */
     public CompletableFuture<CachedArtifact> getOrBuildAsync(CacheKey key, BuildLabels labels, BuildAction action) {
+        return getOrBuildAsync(key, labels, action, true);
+    }
+
+    private CompletableFuture<CachedArtifact> getOrBuildAsync(CacheKey key, BuildLabels labels, BuildAction action,
+            boolean shared) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(labels, "labels");
         Objects.requireNonNull(action, "action");
@@ -182,14 +194,14 @@ public class ArtifactBuilds {
         if (current != null && current.isOrDescendsFrom(key)) {
             throw new IllegalStateException("the build of " + current.describe() + " depends on " + key + " itself");
         }
-        Optional<CachedArtifact> hit = cache.lookup(key);
+        Optional<CachedArtifact> hit = shared ? cache.lookup(key) : cache.lookupLocal(key);
         if (hit.isPresent()) {
             counter(DELIVERED_CACHED, labels).increment();
             counter(CACHE_HITS, labels).increment();
             return CompletableFuture.completedFuture(hit.get());
         }
         counter(CACHE_MISSES, labels).increment();
-        Flight flight = new Flight(key, labels, action, current);
+        Flight flight = new Flight(key, labels, action, current, shared);
         Flight existing = flights.putIfAbsent(key, flight);
         if (existing != null) {
             if (current != null) {
@@ -209,11 +221,21 @@ public class ArtifactBuilds {
     /**
      * For an intermediate product (e.g. one extension's squashfs) needed by the build of an output: the same cache,
      * single flight and timeout, counted under {@code output_kind=<intermediateKind>} with the output's version and
-     * arch. Called from inside a build action it runs under that build's slot (see the class comment).
+     * arch, kept on local disk only (its {@link CachedArtifact#file()} is always there). Called from inside a build
+     * action it runs under that build's slot (see the class comment).
      */
     public CachedArtifact getOrBuildIntermediate(CacheKey key, String intermediateKind, BuildLabels output,
             BuildAction action) {
-        return getOrBuild(key, output.intermediate(intermediateKind), action);
+        BuildLabels labels = output.intermediate(intermediateKind);
+        return await(getOrBuildAsync(key, labels, action, false), key, labels);
+    }
+
+    /**
+     * A local file with the bytes of {@code artifact}, for a build step that needs a path (e.g. the initramfs inside
+     * a UKI): the artifact's own file, or a checked copy of the shared object on local disk.
+     */
+    public Path localFile(CachedArtifact artifact) {
+        return cache.localFile(artifact);
     }
 
     /** Builds currently queued or running (distinct keys). */
@@ -240,15 +262,24 @@ public class ArtifactBuilds {
     private void run(Flight flight) {
         CURRENT.set(flight);
         boolean slotTaken = false;
+        BuildClaim claim = null;
         Path workDir = null;
         CachedArtifact artifact = null;
         Throwable failure = null;
         try {
             // A flight that finished just before this one was registered may have published already.
-            Optional<CachedArtifact> hit = cache.lookup(flight.key);
+            Optional<CachedArtifact> hit = flight.shared ? cache.lookup(flight.key) : cache.lookupLocal(flight.key);
             if (hit.isPresent()) {
                 artifact = hit.get();
                 return;
+            }
+            if (flight.shared) {
+                // Other replicas sharing the store: build only with the claim, else take what another one published.
+                claim = cache.claim(flight.key, timeout.plus(grace));
+                if (claim.publishedElsewhere().isPresent()) {
+                    artifact = claim.publishedElsewhere().get();
+                    return;
+                }
             }
             if (flight.slotted) {
                 long queued = System.nanoTime();
@@ -280,7 +311,7 @@ public class ArtifactBuilds {
                 throw timeoutFailure(flight);
             }
             checkProduced(produced, workDir, flight);
-            artifact = cache.publish(flight.key, produced);
+            artifact = flight.shared ? cache.publish(flight.key, produced) : cache.publishLocal(flight.key, produced);
             long nanos = System.nanoTime() - started;
             counter(BUILT, flight.labels).increment();
             counter(BUILT_BYTES, flight.labels).increment(artifact.size());
@@ -304,6 +335,9 @@ public class ArtifactBuilds {
             }
             if (slotTaken) {
                 slots.release();
+            }
+            if (claim != null) {
+                claim.close();
             }
             CURRENT.remove();
             complete(flight, artifact, failure);
@@ -365,7 +399,7 @@ public class ArtifactBuilds {
         counter(BUILD_FAILED, flight.labels).increment();
         if (isClientError(error)) {
             LOG.infof("the build of %s was refused: %s", flight.describe(), error.getMessage());
-        } else if (error instanceof BuildTimeoutException) {
+        } else if (error instanceof BuildTimeoutException || error instanceof StorageUnavailableException) {
             LOG.error(error.getMessage());
         } else {
             LOG.errorf(failure, "the build of %s failed", flight.describe());
@@ -379,7 +413,7 @@ public class ArtifactBuilds {
     }
 
     private static RuntimeException asBuildError(Flight flight, Throwable t) {
-        if (isClientError(t) || t instanceof ArtifactBuildException) {
+        if (isClientError(t) || t instanceof ArtifactBuildException || t instanceof StorageUnavailableException) {
             return (RuntimeException) t;
         }
         if (t instanceof InterruptedException) {

@@ -205,6 +205,17 @@ public class FileArtifactCache implements ArtifactCache {
         return Optional.of(entry.artifact);
     }
 
+    /** Deletes the artifact under {@code key}, if present (e.g. its shared copy turned out to be damaged). */
+    public void remove(CacheKey key) {
+        Entry entry;
+        synchronized (lock) {
+            entry = index.get(key.hex());
+        }
+        if (entry != null) {
+            forget(key.hex(), entry, true);
+        }
+    }
+
     private void persistUse(Entry entry) {
         long now = System.currentTimeMillis();
         if (now - entry.persistedUse < TOUCH_PERSIST_INTERVAL_MILLIS) {

@@ -120,10 +120,7 @@ public interface FactoryConfig {
         @WithDefault("20G")
         MemorySize maxSize();
 
-        /**
-         * Where artifacts and schematics are kept: {@code filesystem} (below {@link FactoryConfig#dataDir()}, one
-         * process) or {@code s3} ({@link #s3()}, shared by any number of replicas).
-         */
+        /** Where built artifacts and schematics are kept: {@code filesystem} (below the data dir) or {@code s3}. */
         @WithDefault("filesystem")
         Backend backend();
 
@@ -132,11 +129,12 @@ public interface FactoryConfig {
         enum Backend { FILESYSTEM, S3 }
 
         /**
-         * The S3-compatible bucket of the {@code s3} backend ({@code factory.cache.s3.*}, environment
-         * {@code FACTORY_CACHE_S3_*}); these names are a public contract (k8s/configmap.yaml uses them).
+         * The shared bucket of {@code backend=s3}: final artifacts under {@code assets/}, schematics under
+         * {@code schematics/}, build leases under {@code leases/}. The local cache ({@link #maxSize()}) still holds
+         * intermediates and recently used artifacts.
          */
         interface S3 {
-            /** Endpoint URL, e.g. {@code http://minio:9000} or {@code https://s3.eu-west-1.amazonaws.com}. */
+            /** Server URL, e.g. {@code https://s3.eu-west-1.amazonaws.com} or {@code http://minio:9000}. */
             Optional<String> endpoint();
 
             @WithDefault("us-east-1")
@@ -148,17 +146,24 @@ public interface FactoryConfig {
 
             Optional<String> secretKey();
 
-            /** Path-style addressing ({@code endpoint/bucket/key}), which MinIO needs. */
+            /** Path-style URLs ({@code endpoint/bucket/key}, MinIO's default) rather than virtual-host style. */
             @WithDefault("true")
             boolean pathStyle();
 
-            /** Answer {@code GET /image/...} with a 302 to a presigned URL (never for the PXE host). */
+            /** Answer {@code GET /image/...} with a 302 to a presigned URL instead of serving the bytes. */
             @WithDefault("false")
             boolean redirect();
 
-            /** Validity of a presigned URL. */
-            @WithDefault("15m")
+            /** Validity of those presigned URLs. */
+            @WithDefault("1h")
             Duration redirectTtl();
+
+            /**
+             * How long a replica's build lease lasts without renewal; the holder renews it every third of this,
+             * so only a replica that died leaves it to expire, and then another replica takes the build over.
+             */
+            @WithDefault("60s")
+            Duration leaseTtl();
         }
     }
 

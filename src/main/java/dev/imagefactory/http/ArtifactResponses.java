@@ -1,6 +1,7 @@
 package dev.imagefactory.http;
 
 import dev.imagefactory.cache.CachedArtifact;
+import dev.imagefactory.cache.DamagedArtifactException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,11 +11,9 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,9 +35,10 @@ import java.util.Optional;
  * *}/size. {@code If-Range} must equal the strong ETag for the range to apply; a weak tag or a date (there is no
  * {@code Last-Modified}) means the whole artifact.
  *
- * <p>The body is copied from the file in 64 KiB chunks on the worker thread (never whole in memory), counted in
- * {@code image_factory_assets_served_bytes_total} as it is written. The file is opened when the response is built,
- * so eviction between that moment and the write cannot break the download.
+ * <p>The body is copied from the artifact's content (local file or S3 object) in 64 KiB chunks on the worker thread
+ * (never whole in memory), counted in {@code image_factory_assets_served_bytes_total} as it is written. The content
+ * is opened when the response is built, so eviction between that moment and the write cannot break the download,
+ * and a store that cannot be reached answers 503 before any header is sent.
  */
 @ApplicationScoped
 public class ArtifactResponses {
@@ -174,35 +174,29 @@ public class ArtifactResponses {
     }
 
     private StreamingOutput body(CachedArtifact artifact, long start, long length) {
-        FileChannel channel;
+        InputStream opened;
         try {
-            channel = FileChannel.open(artifact.file(), StandardOpenOption.READ);
+            opened = artifact.content().open(start, length);
         } catch (NoSuchFileException e) {
             // Evicted between lookup and now (it was the least recently used one): a retry rebuilds it.
+            throw new ServiceUnavailableException(1L);
+        } catch (DamagedArtifactException e) {
+            // Checked before the first byte, found damaged and removed: a retry rebuilds it.
             throw new ServiceUnavailableException(1L);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open artifact " + artifact.key() + ": " + e.getMessage(), e);
         }
         return output -> {
-            try (FileChannel in = channel) {
-                ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(CHUNK, length));
-                long position = start;
-                long remaining = length;
-                while (remaining > 0) {
-                    buffer.clear();
-                    if (remaining < buffer.capacity()) {
-                        buffer.limit((int) remaining);
-                    }
-                    int n = in.read(buffer, position);
-                    if (n < 0) {
-                        throw new IOException("artifact " + artifact.key() + " is shorter than its recorded size");
-                    }
+            // A failure mid-way (storage gone, digest mismatch at the end) propagates, and the server then aborts the
+            // connection: with Content-Length already sent, the client sees a short body, never a complete 200.
+            try (InputStream in = opened) {
+                byte[] buffer = new byte[(int) Math.min(CHUNK, length)];
+                int n;
+                while ((n = in.read(buffer)) > 0) {
                     // Counted as handed to the connection: a client that aborts leaves at most one chunk
                     // counted but unsent, and a client that has all bytes never sees a lagging counter.
                     servedBytes.increment(n);
-                    output.write(buffer.array(), 0, n);
-                    position += n;
-                    remaining -= n;
+                    output.write(buffer, 0, n);
                 }
                 output.flush();
             }

@@ -8,6 +8,7 @@ import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.errors.NotFoundException;
 import dev.imagefactory.errors.NotImplementedYetException;
 import dev.imagefactory.errors.PayloadTooLargeException;
+import dev.imagefactory.errors.StorageUnavailableException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -41,6 +42,13 @@ public class ErrorMappers {
     public Response buildTimeout(BuildTimeoutException e) {
         LOG.warn(e.getMessage());
         return PlainTextErrors.response(503, e.getMessage()).header("Retry-After", "60").build();
+    }
+
+    /** S3 is unreachable or failing: nothing is wrong with the request, which succeeds once S3 is back. */
+    @ServerExceptionMapper
+    public Response storageUnavailable(StorageUnavailableException e) {
+        LOG.warn(e.getMessage());
+        return PlainTextErrors.response(503, "storage is unavailable, retry later").header("Retry-After", "10").build();
     }
 
     @ServerExceptionMapper

@@ -4,6 +4,7 @@ import dev.imagefactory.build.Asset;
 import dev.imagefactory.build.AssetPath;
 import dev.imagefactory.build.AssetService;
 import dev.imagefactory.build.BuildRequest;
+import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.errors.NotFoundException;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -14,11 +15,14 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.Optional;
 
 /**
  * {@code GET|HEAD /image/{schematic}/{version}/{path}}: boot assets by the reference's path grammar, built on first
  * request and then served from the cache with ranges, a strong ETag and checksum sidecars ({@code .sha256},
- * {@code .sha512}) computed once at build time.
+ * {@code .sha512}) computed once at build time; or, with {@code factory.cache.s3.redirect=true}, a GET is sent to a
+ * presigned S3 URL ({@link DownloadRedirects}). HEAD is always answered here, from metadata.
  */
 @Path("/image/{schematic}/{version}/{path}")
 public class ImageResource {
@@ -28,6 +32,9 @@ public class ImageResource {
 
     @Inject
     ArtifactResponses responses;
+
+    @Inject
+    DownloadRedirects redirects;
 
     @GET
     public Response get(@PathParam("schematic") String schematic, @PathParam("version") String version,
@@ -54,6 +61,18 @@ public class ImageResource {
             ArtifactResponses.Checksum kind = path.sidecar().get() == AssetPath.Sidecar.SHA256
                     ? ArtifactResponses.Checksum.SHA256 : ArtifactResponses.Checksum.SHA512;
             return responses.checksum(method, asset.artifact(), name, kind);
+        }
+        if ("GET".equals(method)) {
+            Optional<URI> target;
+            try {
+                target = redirects.target(asset.artifact(), name, asset.contentType(), headers.getHeaderString("Host"));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException("malformed Host header");
+            }
+            if (target.isPresent()) {
+                return Response.status(Response.Status.FOUND).location(target.get())
+                        .header(HttpHeaders.CACHE_CONTROL, "no-store").build();
+            }
         }
         return responses.serve(method, headers, asset.artifact(), name, asset.contentType());
     }

@@ -10,7 +10,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.imagefactory.cache.CachedArtifact;
+import java.io.InputStream;
 import java.io.IOException;
 
 /**
@@ -32,7 +33,11 @@ public class PxeResource {
             @PathParam("path") String rawPath) throws IOException {
         AssetPath path = AssetPath.parsePxe(rawPath);
         BuildRequest request = assets.request(schematic, version, path);
-        String cmdline = Files.readString(assets.asset(request, path).artifact().file(), StandardCharsets.UTF_8);
+        CachedArtifact artifact = assets.asset(request, path).artifact();
+        String cmdline;
+        try (InputStream in = artifact.content().open(0, artifact.size())) {
+            cmdline = new String(in.readAllBytes(), StandardCharsets.UTF_8); // a kernel command line: a few hundred bytes
+        }
         String base = config.pxeBaseUrl();
         String id = request.profile().schematicId().value();
         String arch = request.profile().arch().goName();

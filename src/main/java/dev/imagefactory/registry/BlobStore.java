@@ -3,6 +3,7 @@ package dev.imagefactory.registry;
 import dev.imagefactory.cache.ArtifactCache;
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;
+import dev.imagefactory.oci.BlobSource;
 import dev.imagefactory.oci.Descriptor;
 import dev.imagefactory.oci.Digest;
 import dev.imagefactory.oci.ImageSource;
@@ -80,7 +81,17 @@ public class BlobStore implements ImageSource {
     public VerifyingInputStream open(Descriptor descriptor) throws IOException {
         CachedArtifact blob = get(descriptor.digest())
                 .orElseThrow(() -> new IOException("blob " + descriptor.digest() + " is not in the store"));
-        return new VerifyingInputStream(Files.newInputStream(blob.file()), descriptor, "blob store");
+        return new VerifyingInputStream(blob.content().open(0, blob.size()), descriptor, "blob store");
+    }
+
+    /** All bytes of a small stored document (manifest, index, config, tag record), from wherever the cache keeps it. */
+    static byte[] readAll(CachedArtifact document) throws IOException {
+        if (document.size() > BlobSource.MAX_DOCUMENT_SIZE) {
+            throw new IOException("document " + document.key() + " is " + document.size() + " bytes, too large");
+        }
+        try (InputStream in = document.content().open(0, document.size())) {
+            return in.readAllBytes();
+        }
     }
 
     private static CacheKey key(Digest digest) {

@@ -148,7 +148,8 @@ public class InstallerImages {
             List<Descriptor> oci = new ArrayList<>();
             List<Descriptor> docker = new ArrayList<>();
             for (int i = 0; i < arches.size(); i++) {
-                TarballImporter.ImportedImage image = importer.importImage(tarballs.get(i).file(), arches.get(i).goName());
+                TarballImporter.ImportedImage image = importer.importImage(cache.localFile(tarballs.get(i)),
+                        arches.get(i).goName());
                 oci.add(image.oci());
                 docker.add(image.docker());
             }
@@ -183,7 +184,7 @@ public class InstallerImages {
             return Optional.empty();
         }
         try {
-            TaggedImage image = JSON.readValue(record.get().file().toFile(), TaggedImage.class);
+            TaggedImage image = JSON.readValue(BlobStore.readAll(record.get()), TaggedImage.class);
             return complete(image.oci()) && complete(image.docker()) ? Optional.of(image) : Optional.empty();
         } catch (IOException e) {
             LOG.warnf("unreadable installer tag record %s, rebuilding it: %s", key, e.getMessage());
@@ -217,7 +218,7 @@ public class InstallerImages {
 
     private Optional<byte[]> document(Descriptor descriptor) throws IOException {
         Optional<CachedArtifact> blob = store.get(descriptor.digest());
-        return blob.isEmpty() ? Optional.empty() : Optional.of(Files.readAllBytes(blob.get().file()));
+        return blob.isEmpty() ? Optional.empty() : Optional.of(BlobStore.readAll(blob.get()));
     }
 
     private static <T> T join(CompletableFuture<T> future) {

@@ -7,6 +7,7 @@ import dev.imagefactory.catalog.TalosVersion;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.errors.NotFoundException;
 import dev.imagefactory.errors.NotImplementedYetException;
+import dev.imagefactory.errors.StorageUnavailableException;
 import dev.imagefactory.http.ArtifactResponses;
 import dev.imagefactory.oci.Digest;
 import dev.imagefactory.oci.MediaTypes;
@@ -25,7 +26,6 @@ import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -196,7 +196,7 @@ public class RegistryResource {
         byte[] content;
         String mediaType;
         try {
-            content = Files.readAllBytes(stored.file());
+            content = BlobStore.readAll(stored);
             mediaType = OciJson.mediaTypeOf(content, null, digest.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -272,6 +272,8 @@ public class RegistryResource {
             throw new RegistryError(501, "UNSUPPORTED", e.getMessage());
         } catch (BuildTimeoutException e) {
             throw RegistryError.unavailable(e.getMessage(), 60);
+        } catch (StorageUnavailableException e) {
+            throw RegistryError.unavailable(e.getMessage(), 10);
         }
     }
 

@@ -1,8 +1,5 @@
 package dev.imagefactory.schematic;
 
-import dev.imagefactory.config.FactoryConfig;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -19,19 +16,14 @@ import org.jboss.logging.Logger;
 /**
  * Keeps each schematic as {@code <data-dir>/schematics/<first two hex digits>/<id>.yaml}. A write goes to a
  * temporary file in the same directory, is flushed to disk and then atomically renamed, so a crash never
- * leaves a partial schematic visible. Reads check the content against the ID.
+ * leaves a partial schematic visible. Reads check the content against the ID. Created by
+ * {@link dev.imagefactory.cache.CacheBeans} for {@code factory.cache.backend=filesystem}.
  */
-@ApplicationScoped
 public class FileSchematicStore implements SchematicStore {
 
     private static final Logger LOG = Logger.getLogger(FileSchematicStore.class);
 
     private final Path root;
-
-    @Inject
-    public FileSchematicStore(FactoryConfig config) {
-        this(config.dataDir().resolve("schematics"));
-    }
 
     public FileSchematicStore(Path root) {
         this.root = root;

@@ -32,7 +32,7 @@ final class ServiceProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dquarkus.http.port=" + port, "-Dfactory.data-dir=" + dataDir));
         for (String p : extraProperties) {
-            cmd.add("-D" + p);
+            cmd.add("-D" + p.replace("{port}", Integer.toString(port))); // for URLs naming the service itself
         }
         cmd.addAll(List.of("-jar", System.getProperty("app.jar", "target/quarkus-app/quarkus-run.jar")));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();

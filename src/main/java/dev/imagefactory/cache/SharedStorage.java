@@ -1,0 +1,18 @@
+package dev.imagefactory.cache;
+
+import dev.imagefactory.cache.s3.S3Storage;
+import java.util.Optional;
+
+/** Storage shared between replicas, when configured ({@code factory.cache.backend=s3}); none by default. */
+public final class SharedStorage {
+
+    private final S3Storage s3;
+
+    SharedStorage(S3Storage s3) {
+        this.s3 = s3;
+    }
+
+    public Optional<S3Storage> s3() {
+        return Optional.ofNullable(s3);
+    }
+}
