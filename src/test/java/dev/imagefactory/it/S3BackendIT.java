@@ -89,6 +89,33 @@ class S3BackendIT {
         }
     }
 
+    /** The registry frontend's blobs and tag records live in the bucket too: a second replica pulls without building. */
+    @Test
+    void installerImagesBuiltOnOneReplicaArePulledFromAnother(@TempDir Path tmp) throws Exception {
+        try (S3ProxyServer s3 = S3ProxyServer.start(tmp.resolve("s3"))) {
+            String id;
+            byte[] index;
+            String manifest = "/v2/metal-installer/%s/manifests/" + StandinRelease.V1_7;
+            try (ServiceProcess first = service(s3, tmp.resolve("a"), tmp.resolve("a.log"))) {
+                id = created(first);
+                index = ok(first, manifest.formatted(id));
+                assertEquals(2, built(first, "installer"), "one installer per architecture");
+            }
+            String text = new String(index, StandardCharsets.UTF_8);
+            assertTrue(text.contains("\"architecture\":\"arm64\""), text);
+            String child = text.replaceAll("(?s).*?\"digest\":\"(sha256:[0-9a-f]{64})\".*", "$1");
+            try (ServiceProcess fresh = service(s3, tmp.resolve("empty"), tmp.resolve("empty.log"))) {
+                assertArrayEquals(index, ok(fresh, manifest.formatted(id)), "the same index from the bucket");
+                String image = new String(ok(fresh, "/v2/metal-installer/" + id + "/manifests/" + child),
+                        StandardCharsets.UTF_8);
+                String layer = image.replaceAll("(?s).*\"digest\":\"(sha256:[0-9a-f]{64})\".*", "$1");
+                byte[] blob = ok(fresh, "/v2/metal-installer/" + id + "/blobs/" + layer);
+                assertEquals(layer, "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(blob)));
+                assertEquals(0, built(fresh, "installer"), "nothing rebuilt on the second replica");
+            }
+        }
+    }
+
     @Test
     void redirectsToAPresignedUrlExceptOnThePxeHost(@TempDir Path tmp) throws Exception {
         try (S3ProxyServer s3 = S3ProxyServer.start(tmp.resolve("s3"));
