@@ -29,12 +29,14 @@ import org.jboss.logging.Logger;
  * v1.11.0/extension-images/siderolabs/intel-ucode/   one per listed extension, named by repository path:
  *                                        manifest.yaml + rootfs/ (a flattened image), or an OCI image layout
  * v1.11.0/overlays/overlays.yaml         optional
+ * v1.11.0/overlay-images/siderolabs/sbc-raspberrypi/   one per listed overlay image, named by repository path: an
+ *                                        OCI image layout (multi-platform), flattened per architecture
  * v1.11.0/installer-base/                optional: the base installer image as an OCI image layout (talos-imager.md
  *                                        §1.2; v1.9.0/installer/ before 1.10), its blobs used in place
  * </pre>
  * Directories whose names are not versions are ignored. The directory is read on every call, so releases can be
- * added without a restart; the files are a few kilobytes. Extension images given as OCI layouts are flattened once
- * per architecture into the release cache, keyed by the manifest digest.
+ * added without a restart; the files are a few kilobytes. Extension and overlay images given as OCI layouts are
+ * flattened once per architecture into the release cache, keyed by the manifest digest.
  */
 public final class DirectoryReleaseSource implements ReleaseSource {
 
@@ -117,6 +119,30 @@ public final class DirectoryReleaseSource implements ReleaseSource {
                     ExtensionImages.cacheKey(arch, image.digest().toString()), where,
                     into -> ExtensionImages.flattenInto(into, layout, image.manifest().layers(), where));
             return new ExtensionImage(extension.name(), root, image.digest().toString());
+        } catch (IOException e) {
+            throw new ReleaseDataException(dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public OverlayImage overlayImage(TalosVersion version, OfficialOverlay overlay, Arch arch) {
+        Path dir = releaseDirectory(version)
+                .map(d -> d.resolve("overlay-images").resolve(overlay.image()))
+                .filter(OciLayout::isLayout)
+                .orElseThrow(() -> new ReleaseDataException("release " + version + " lists overlay " + overlay.name()
+                        + " but has no OCI image layout overlay-images/" + overlay.image()));
+        if (cache == null) {
+            throw new ReleaseDataException(dir + " is an OCI image layout, but this release source has no cache"
+                    + " directory to flatten it into");
+        }
+        try {
+            OciLayout layout = OciLayout.open(dir);
+            ResolvedManifest image = layout.resolve(Platform.linux(arch.goName()));
+            String where = dir + " (" + arch + ", " + image.digest() + ")";
+            Path root = cache.directory(OverlayImages.CACHE_KIND,
+                    OverlayImages.cacheKey(arch, image.digest().toString()), where,
+                    into -> OverlayImages.flattenInto(into, layout, image.manifest().layers(), where));
+            return OverlayImages.checked(new OverlayImage(overlay.name(), root, image.digest().toString()), where);
         } catch (IOException e) {
             throw new ReleaseDataException(dir + ": " + e.getMessage(), e);
         }

@@ -31,7 +31,7 @@ import org.jboss.logging.Logger;
  * {@code siderolabs/imager} are the versions, its linux/amd64 image holds both architectures' boot files under
  * {@code usr/install/}; {@code siderolabs/extensions:<tag>} holds {@code image-digests} and
  * {@code descriptions.yaml}; {@code siderolabs/overlays:<tag>} holds {@code overlays.yaml}; each extension is pulled
- * by the digest its {@code image-digests} line pins; {@code siderolabs/installer-base:<tag>} (or
+ * by the digest its {@code image-digests} line pins, each overlay image by the digest {@code overlays.yaml} pins; {@code siderolabs/installer-base:<tag>} (or
  * {@code siderolabs/installer:<tag>} before 1.10) is the base installer image, per architecture. Everything pulled
  * is verified against its digest and kept in the {@link ReleaseCache} by digest, so a restart re-reads tags and
  * manifests but no layer.
@@ -155,6 +155,26 @@ public final class OciReleaseSource implements ReleaseSource {
                     ExtensionImages.flattenInto(into, repository, image.manifest().layers(), where);
                 });
         return new ExtensionImage(extension.name(), root, extension.digest());
+    }
+
+    @Override
+    public OverlayImage overlayImage(TalosVersion version, OfficialOverlay overlay, Arch arch) {
+        if (overlay.digest().isEmpty()) {
+            throw new ReleaseDataException("release " + version + " lists overlay " + overlay.name()
+                    + " without a digest");
+        }
+        String where = overlay.ref().registry() + "/" + overlay.ref().repository() + "@" + overlay.digest()
+                + " (" + arch + ")";
+        Path root = cache.directory(OverlayImages.CACHE_KIND, OverlayImages.cacheKey(arch, overlay.digest()),
+                where, into -> {
+                    RegistryClient.Repository repository = clientFor(overlay.ref().registry())
+                            .repository(overlay.ref().repository());
+                    LOG.infof("pulling overlay image %s", where);
+                    ResolvedManifest image = repository.resolve(overlay.digest(), Platform.linux(arch.goName()))
+                            .orElseThrow(() -> new OciException(where + ": no such image in the registry"));
+                    OverlayImages.flattenInto(into, repository, image.manifest().layers(), where);
+                });
+        return OverlayImages.checked(new OverlayImage(overlay.name(), root, overlay.digest()), where);
     }
 
     @Override

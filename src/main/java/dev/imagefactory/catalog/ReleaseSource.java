@@ -36,6 +36,14 @@ public interface ReleaseSource {
     ExtensionImage extensionImage(TalosVersion version, OfficialExtension extension, Arch arch);
 
     /**
+     * The image of an official overlay listed for {@code version}, flattened for {@code arch} (talos-imager.md §1.7).
+     *
+     * @throws ReleaseDataException when the release lists the overlay but its image cannot be obtained, is not an
+     *         overlay image or has no installer for the overlay's name
+     */
+    OverlayImage overlayImage(TalosVersion version, OfficialOverlay overlay, Arch arch);
+
+    /**
      * The base installer image of {@code version} for {@code arch}; empty when the release has none for that arch.
      * Its blobs are verified against their digests before this returns.
      *

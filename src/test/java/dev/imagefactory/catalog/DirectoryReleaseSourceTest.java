@@ -160,6 +160,81 @@ class DirectoryReleaseSourceTest {
         assertNotEquals(D1, image.identity());
     }
 
+    // --- overlay images (talos-imager.md §1.7) ------------------------------------------------------------------------
+
+    /** A release listing overlays {@code board-a} and {@code board-b} of one image, {@code overlay-images/standin/sbc}. */
+    OciLayoutWriter releaseWithOverlay() throws IOException {
+        Files.createDirectories(root.resolve("v1.11.0/overlays"));
+        Files.writeString(root.resolve("v1.11.0/overlays/overlays.yaml"), "overlays:\n"
+                + "  - {name: board-a, image: ghcr.io/standin/sbc:v0.1.0, digest: " + D1 + "}\n"
+                + "  - {name: board-b, image: ghcr.io/standin/sbc:v0.1.0, digest: " + D1 + "}\n");
+        return new OciLayoutWriter(root.resolve("v1.11.0/overlay-images/standin/sbc"));
+    }
+
+    static Descriptor overlayImage(OciLayoutWriter layout, String arch, TarLayer... extra) {
+        List<TarLayer> layers = new java.util.ArrayList<>(List.of(new TarLayer()
+                .dir("installers/", 0755)
+                .file("installers/board-a", 0755, "board-a installer for " + arch)
+                .file("artifacts/" + arch + "/firmware/boot.bin", 0644, "boot for " + arch)
+                .file("profiles/board-a.yaml", 0644, "arch: " + arch + "\n")));
+        layers.addAll(List.of(extra));
+        return layout.image(Platform.linux(arch), layers, TarLayer.Compression.GZIP);
+    }
+
+    @Test
+    void overlayImagesAreFlattenedOncePerArchitecture() throws IOException {
+        OciLayoutWriter layout = releaseWithOverlay();
+        Descriptor amd = overlayImage(layout, "amd64");
+        Descriptor arm = overlayImage(layout, "arm64");
+        layout.root(layout.index(List.of(amd, arm)));
+        DirectoryReleaseSource source = new DirectoryReleaseSource(root, new ReleaseCache(data));
+        TalosVersion v = TalosVersion.parse("v1.11.0");
+        OfficialOverlay boardA = source.overlays(v).orElseThrow().get(0);
+        assertEquals("standin/sbc", boardA.image());
+
+        OverlayImage image = source.overlayImage(v, boardA, Arch.ARM64);
+        assertEquals("board-a", image.name());
+        assertEquals(arm.digest().toString(), image.identity());
+        assertEquals(data.resolve("overlays/arm64-sha256-" + arm.digest().hex()), image.root());
+        assertEquals(image.root().resolve("installers/board-a"), image.installer());
+        assertEquals("board-a installer for arm64", Files.readString(image.installer()));
+        assertEquals("boot for arm64", Files.readString(image.artifacts().resolve("arm64/firmware/boot.bin")));
+        assertEquals("arch: arm64\n", Files.readString(image.profiles().resolve("board-a.yaml")));
+
+        Files.writeString(image.installer(), "marker"); // proves the second call reuses the flattened tree
+        assertEquals("marker", Files.readString(source.overlayImage(v, boardA, Arch.ARM64).installer()));
+        OverlayImage amdImage = source.overlayImage(v, boardA, Arch.AMD64);
+        assertEquals(amd.digest().toString(), amdImage.identity());
+        assertEquals("board-a installer for amd64", Files.readString(amdImage.installer()));
+
+        // board-b shares the image, which has no installer for it
+        OfficialOverlay boardB = source.overlays(v).orElseThrow().get(1);
+        ReleaseDataException e = assertThrows(ReleaseDataException.class, () -> source.overlayImage(v, boardB, Arch.AMD64));
+        assertTrue(e.getMessage().contains("no installer for overlay \"board-b\""), e.getMessage());
+    }
+
+    @Test
+    void anOverlayWithoutItsImageOrInstallersIsRefusedAndNotCached() throws IOException {
+        OciLayoutWriter layout = releaseWithOverlay();
+        DirectoryReleaseSource source = new DirectoryReleaseSource(root, new ReleaseCache(data));
+        TalosVersion v = TalosVersion.parse("v1.11.0");
+        OfficialOverlay boardA = source.overlays(v).orElseThrow().get(0);
+        ReleaseDataException missing = assertThrows(ReleaseDataException.class,
+                () -> source.overlayImage(v, boardA, Arch.AMD64));
+        assertTrue(missing.getMessage().contains("overlay-images/standin/sbc"), missing.getMessage());
+
+        layout.root(layout.image(Platform.linux("amd64"), List.of(new TarLayer().file("README", 0644, "stray")),
+                TarLayer.Compression.GZIP));
+        ReleaseDataException e = assertThrows(ReleaseDataException.class,
+                () -> source.overlayImage(v, boardA, Arch.AMD64));
+        assertTrue(e.getMessage().contains("is not an overlay image"), e.getMessage());
+        try (var entries = Files.list(data.resolve("overlays"))) {
+            assertEquals(0, entries.count());
+        }
+        assertThrows(ReleaseDataException.class, () -> new DirectoryReleaseSource(root)
+                .overlayImage(v, boardA, Arch.AMD64), "no cache directory to flatten into");
+    }
+
     // --- base installer images (talos-imager.md §1.2) ---------------------------------------------------------------
 
     /** A v1.9.0 "installer" (two layers, amd64 and arm64) and a v1.11.0 "installer-base" (one layer, amd64 only). */

@@ -107,8 +107,16 @@ class OciReleaseSourceTest {
         }
         write(v11.resolve("extensions/image-digests"), imageDigests.toString());
         write(v11.resolve("extensions/descriptions.yaml"), descriptions.toString());
+        OciLayoutWriter overlay = new OciLayoutWriter(v11.resolve("overlay-images/standin/sbc-standin"));
+        Descriptor overlayIndex = overlay.index(List.of(
+                DirectoryReleaseSourceTest.overlayImage(overlay, "amd64"),
+                DirectoryReleaseSourceTest.overlayImage(overlay, "arm64")));
+        overlay.root(overlayIndex);
+        client.pushImage(OciLayout.open(overlay.dir()), overlayIndex, "standin/sbc-standin", "v0.1.0");
         write(v11.resolve("overlays/overlays.yaml"), "overlays:\n  - name: rpi_generic\n"
-                + "    image: ghcr.io/siderolabs/sbc-raspberrypi:v0.1.5\n    digest: sha256:" + "7".repeat(64) + "\n");
+                + "    image: ghcr.io/siderolabs/sbc-raspberrypi:v0.1.5\n    digest: sha256:" + "7".repeat(64) + "\n"
+                + "  - name: board-a\n    image: " + registry.host() + "/standin/sbc-standin:v0.1.0\n"
+                + "    digest: " + overlayIndex.digest() + "\n");
 
         // upstream's manifest images: scratch images holding the files at their root
         pushPlain(work.resolve("extensions-image"), new TarLayer()
@@ -236,6 +244,29 @@ class OciReleaseSourceTest {
         OciReleaseSource restarted = new OciReleaseSource(unreachable, new ReleaseCache(data));
         OfficialExtension hello = oci.extensions(V11).orElseThrow().get(0);
         assertEquals(oci.extensionImage(V11, hello, Arch.ARM64).root(), restarted.extensionImage(V11, hello, Arch.ARM64).root());
+    }
+
+    @Test
+    void overlayImagesAreTheSameTreesPulledByTheListedDigest() throws IOException {
+        OciReleaseSource oci = oci();
+        OfficialOverlay boardA = oci.overlays(V11).orElseThrow().get(1);
+        assertEquals("board-a", boardA.name());
+        for (Arch arch : Arch.values()) {
+            OverlayImage pulled = oci.overlayImage(V11, boardA, arch);
+            OverlayImage local = directory.overlayImage(V11, boardA, arch);
+            assertEquals(boardA.digest(), pulled.identity());
+            assertEquals(data.resolve("overlays/" + arch + "-" + boardA.digest().replace(':', '-')), pulled.root());
+            assertEquals(describe(local.root()), describe(pulled.root()), arch.toString());
+            assertEquals("board-a installer for " + arch.goName(), Files.readString(pulled.installer()));
+        }
+        // a restarted process finds the flattened image on disk: no registry needed
+        OciReleaseSource.Settings unreachable = new OciReleaseSource.Settings(
+                RegistryEndpoint.anonymous("127.0.0.1:1", true), IMAGER, "siderolabs/extensions", "siderolabs/overlays", RECHECK);
+        assertEquals(oci.overlayImage(V11, boardA, Arch.ARM64).root(),
+                new OciReleaseSource(unreachable, new ReleaseCache(data)).overlayImage(V11, boardA, Arch.ARM64).root());
+
+        OfficialOverlay unpinned = new OfficialOverlay("board-a", boardA.ref(), "");
+        assertThrows(ReleaseDataException.class, () -> oci.overlayImage(V11, unpinned, Arch.AMD64));
     }
 
     @Test

@@ -1,0 +1,41 @@
+package dev.imagefactory.catalog;
+
+import dev.imagefactory.oci.Descriptor;
+import dev.imagefactory.oci.ImageSource;
+import dev.imagefactory.oci.LayerFlattener;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Flattens overlay images into the release cache and checks their shape, for both release sources. */
+final class OverlayImages {
+
+    static final String CACHE_KIND = "overlays";
+
+    private OverlayImages() {
+    }
+
+    /** Cache key of an overlay image flattened for {@code arch}: {@code arm64-sha256-<hex>}. */
+    static String cacheKey(Arch arch, String digest) {
+        return arch.goName() + "-" + digest.replace(':', '-');
+    }
+
+    /** Flattens {@code layers} into a new cache entry, refusing images that are not overlays. */
+    static void flattenInto(Path dir, ImageSource source, List<Descriptor> layers, String where) throws IOException {
+        LayerFlattener.everything().flatten(source, layers, dir);
+        if (!Files.isDirectory(dir.resolve("installers"), LinkOption.NOFOLLOW_LINKS)) {
+            throw new ReleaseDataException(where + " is not an overlay image: it has no installers/ directory");
+        }
+    }
+
+    /** The flattened image's installer for {@code name}, which must be a regular file. */
+    static OverlayImage checked(OverlayImage image, String where) {
+        if (!Files.isRegularFile(image.installer(), LinkOption.NOFOLLOW_LINKS)) {
+            throw new ReleaseDataException(where + " has no installer for overlay \"" + image.name() + "\" (installers/"
+                    + image.installer().getFileName() + ")");
+        }
+        return image;
+    }
+}
