@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagefactory.build.uki.PeFile;
 import dev.imagefactory.catalog.ExtensionManifestParser;
 import dev.imagefactory.catalog.OfficialExtension;
+import dev.imagefactory.catalog.OfficialOverlay;
+import dev.imagefactory.catalog.OverlayManifestParser;
 import dev.imagefactory.tools.ProcessRunner;
 import dev.imagefactory.tools.ProcessRunner.Command;
 import java.io.ByteArrayOutputStream;
@@ -188,6 +190,47 @@ class StandinReleaseTest {
         String kver = kernelVersion(version, "arm64");
         assertTrue(kver.endsWith("-arm64"), kver);
         assertEquals(kernelVersion(version).replace("-amd64", "-arm64"), kver, "the same kernel ABI as amd64");
+    }
+
+    @ParameterizedTest
+    @FieldSource("VERSIONS")
+    void overlayImageHasTheOverlayLayout(String version) throws Exception {
+        Path release = StandinRelease.version(version);
+        if (version.equals(StandinRelease.V1_7)) {
+            assertTrue(Files.notExists(release.resolve("overlays")) && Files.notExists(release.resolve("overlay-images")),
+                    "the 1.7 stand-in has no overlay");
+            return;
+        }
+        List<OfficialOverlay> overlays = OverlayManifestParser.parse(
+                Files.readString(release.resolve("overlays/overlays.yaml")), release.toString());
+        assertEquals(1, overlays.size(), overlays.toString());
+        OfficialOverlay overlay = overlays.get(0);
+        assertEquals("standin-board", overlay.name());
+        assertEquals("standin/sbc-standin", overlay.image());
+        Path layout = release.resolve("overlay-images").resolve(overlay.image());
+        assertEquals("{\"imageLayoutVersion\":\"1.0.0\"}", Files.readString(layout.resolve("oci-layout")));
+        JsonNode descriptor = JSON.readTree(layout.resolve("index.json").toFile()).get("manifests").get(0);
+        assertEquals(overlay.digest(), descriptor.get("digest").asText(), "overlays.yaml digest = index.json");
+        assertEquals(overlay.ref().tag(), descriptor.at("/annotations/org.opencontainers.image.ref.name").asText());
+        assertEquals(List.of("amd64", "arm64"),
+                JSON.readTree(blob(layout, descriptor)).get("manifests").findValuesAsText("architecture"));
+        for (String arch : ARCHES) {
+            JsonNode manifest = platformManifest(layout, arch);
+            assertEquals(1, manifest.get("layers").size());
+            byte[] tar = gunzip(blob(layout, manifest.get("layers").get(0)));
+            Map<String, TarArchiveEntry> entries = tarEntries(tar);
+            Map<String, byte[]> files = untar(tar);
+            assertEquals(0755, entries.get("installers/standin-board").getMode() & 07777, "installer is executable");
+            String installer = new String(files.get("installers/standin-board"), StandardCharsets.UTF_8);
+            assertTrue(installer.startsWith("#!/bin/sh\n") && installer.contains("(" + arch + ")"), installer);
+            assertEquals("STANDIN BOOT FIRMWARE " + arch + "\n",
+                    new String(files.get("artifacts/" + arch + "/firmware/boot.bin"), StandardCharsets.UTF_8));
+            String profile = new String(files.get("profiles/standin-board.yaml"), StandardCharsets.UTF_8);
+            assertEquals(arch, ((Map<?, ?>) new Yaml().load(profile)).get("arch"), profile);
+            Path sh = tmp.resolve("overlay-" + arch);
+            Files.write(sh, files.get("installers/standin-board"));
+            assertEquals("name: standin-board\n", tools.run(Command.of("sh", sh.toString(), "get-options")).stdout());
+        }
     }
 
     @ParameterizedTest
