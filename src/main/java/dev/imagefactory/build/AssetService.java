@@ -58,7 +58,7 @@ public class AssetService {
                 config.externalUrl());
         this.uki = new UkiStep(files, initramfs, builds, secureBoot);
         this.iso = new IsoStep(files, initramfs, builds, new IsoBuilder(new IsoTools(runner)), secureBoot);
-        this.installer = new InstallerStep(releases, files, initramfs, builds, secureBoot);
+        this.installer = new InstallerStep(releases, catalog, files, initramfs, builds, secureBoot);
     }
 
     /** Parses and checks a request up to (not including) the build. */

@@ -4,6 +4,7 @@ import dev.imagefactory.build.installer.ArtifactsLayer;
 import dev.imagefactory.build.installer.ImageFile;
 import dev.imagefactory.build.installer.InstallerImage;
 import dev.imagefactory.build.installer.LayerBlob;
+import dev.imagefactory.build.installer.OverlayLayer;
 import dev.imagefactory.build.uki.UkiBuilder;
 import dev.imagefactory.build.uki.UkiInputs;
 import dev.imagefactory.build.uki.UkiProfile;
@@ -14,16 +15,22 @@ import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.catalog.BaseImage;
 import dev.imagefactory.catalog.BaseLayer;
 import dev.imagefactory.catalog.BootFile;
+import dev.imagefactory.catalog.Catalog;
 import dev.imagefactory.catalog.InstallerBaseKind;
+import dev.imagefactory.catalog.OfficialOverlay;
+import dev.imagefactory.catalog.OverlayImage;
 import dev.imagefactory.catalog.ReleaseFile;
 import dev.imagefactory.catalog.ReleaseSource;
 import dev.imagefactory.errors.NotFoundException;
-import dev.imagefactory.errors.NotImplementedYetException;
+import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.schematic.Schematic;
 import dev.imagefactory.secureboot.SecureBootKeys;
 import dev.imagefactory.secureboot.SigningMaterial;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -32,7 +39,10 @@ import java.util.Optional;
  * image plus our artifacts layer, as a docker-save tarball. From 1.10, and for SecureBoot, the layer holds
  * systemd-boot and a UKI with the {@code reset-maintenance} profile (both signed for SecureBoot); before 1.10 it
  * holds the kernel and the schematic's initramfs (the cached {@code initramfs-<arch>.xz}, reused). The registry
- * frontend builds its per-arch images through this step, so {@code /image} and {@code /v2} share one build.
+ * frontend builds its per-arch images through this step, so {@code /image} and {@code /v2} share one build. With an
+ * overlay, an overlay layer follows (§7.1 step 5): the target-arch overlay image's artifacts, its installer for the
+ * overlay name as {@code overlay/installers/default} and the options as {@code overlay/extra-options}. The overlay
+ * installer is never run here, so its {@code get-options} kernel args do not reach the installer's UKI.
  */
 final class InstallerStep {
 
@@ -41,15 +51,17 @@ final class InstallerStep {
     private static final String UKI_STEP_VERSION = "installer-uki-1";
 
     private final ReleaseSource releases;
+    private final Catalog catalog;
     private final ReleaseFiles releaseFiles;
     private final InitramfsStep initramfs;
     private final ArtifactBuilds builds;
     private final SecureBootKeys keys;
     private final UkiBuilder ukiBuilder = new UkiBuilder();
 
-    InstallerStep(ReleaseSource releases, ReleaseFiles releaseFiles, InitramfsStep initramfs, ArtifactBuilds builds,
-            SecureBootKeys keys) {
+    InstallerStep(ReleaseSource releases, Catalog catalog, ReleaseFiles releaseFiles, InitramfsStep initramfs,
+            ArtifactBuilds builds, SecureBootKeys keys) {
         this.releases = releases;
+        this.catalog = catalog;
         this.releaseFiles = releaseFiles;
         this.initramfs = initramfs;
         this.builds = builds;
@@ -58,11 +70,9 @@ final class InstallerStep {
 
     CachedArtifact build(BuildRequest request) {
         Profile profile = request.profile();
-        Schematic.Overlay overlay = request.schematic().schematic().overlay();
-        if (overlay != null && overlay.name() != null && !overlay.name().isEmpty()) {
-            throw new NotImplementedYetException("installer images for schematics with an overlay are not built by"
-                    + " this factory yet");
-        }
+        Optional<OverlayImage> overlay = overlayImage(request);
+        byte[] extraOptions = overlay.isPresent()
+                ? OverlayLayer.extraOptions(request.schematic().schematic().overlay().options()) : null;
         boolean unified = request.quirks().supportsUnifiedInstaller();
         InstallerBaseKind kind = unified ? InstallerBaseKind.INSTALLER_BASE : InstallerBaseKind.INSTALLER;
         BaseImage base = releases.installerBase(profile.version(), profile.arch(), kind)
@@ -95,13 +105,49 @@ final class InstallerStep {
             inputs.add("input.kernel=" + kernel.sha256());
             inputs.add("input.initramfs=" + initrd.sha256());
         }
+        overlay.ifPresent(o -> {
+            inputs.add("overlay.image=" + o.identity());
+            inputs.add("overlay.name=" + o.name());
+            inputs.add("overlay.extra-options=" + sha256(extraOptions));
+        });
         CacheKey key = Keys.of(profile, STEP_VERSION, inputs.toArray(String[]::new));
         return builds.getOrBuild(key, labels, work -> {
-            LayerBlob artifacts = ArtifactsLayer.write(files, work.resolve("artifacts.tar.gz"));
+            List<LayerBlob> layers = new ArrayList<>();
+            layers.add(ArtifactsLayer.write(files, work.resolve("artifacts.tar.gz")));
+            if (overlay.isPresent()) {
+                layers.add(OverlayLayer.write(overlay.get(), extraOptions, work.resolve("overlay.tar.gz")));
+            }
             Path out = work.resolve("installer.tar");
-            InstallerImage.writeTarball(base, List.of(artifacts), profile.arch().goName(), base.reference(), out);
+            InstallerImage.writeTarball(base, layers, profile.arch().goName(), base.reference(), out);
             return out;
         });
+    }
+
+    /**
+     * The schematic's overlay image flattened for the target arch (talos-imager.md §1.7: the copy embedded in an
+     * installer image is the target arch's), matched by name against the version's overlay list (§1.4); empty
+     * without an overlay.
+     */
+    private Optional<OverlayImage> overlayImage(BuildRequest request) {
+        Schematic.Overlay overlay = request.schematic().schematic().overlay();
+        if (overlay == null || overlay.name() == null || overlay.name().isEmpty()) {
+            return Optional.empty();
+        }
+        Profile profile = request.profile();
+        OfficialOverlay official = catalog.overlays(profile.version()).stream()
+                .filter(o -> o.name().equals(overlay.name()))
+                .findFirst()
+                .orElseThrow(() -> new InvalidInputException("official overlay \"" + overlay.name()
+                        + "\" is not available for Talos version " + profile.version()));
+        return Optional.of(releases.overlayImage(profile.version(), official, profile.arch()));
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The installer's UKI: the installer cmdline as {@code main} plus {@code reset-maintenance} (§7.1 step 7). */

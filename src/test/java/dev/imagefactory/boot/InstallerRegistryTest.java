@@ -183,6 +183,103 @@ class InstallerRegistryTest {
         assertTrue(manifest.contains("\"RepoTags\":[\"siderolabs/installer:" + v + "\"]"), manifest);
     }
 
+    static final String OVERLAY_SCHEMATIC = """
+            overlay:
+              name: standin-board
+              image: standin/sbc-standin
+              options:
+                configTxtAppend: "dtoverlay=x"
+            customization:
+              systemExtensions:
+                officialExtensions:
+                  - standin/usr-local-tools
+            """;
+
+    /** talos-imager.md §7.1 step 5: the overlay layer after the artifacts layer, from the target-arch overlay image. */
+    @Test
+    void overlayInstallerImagesCarryTheOverlayLayer() throws Exception {
+        String id = BootAssetsTest.createSchematic(OVERLAY_SCHEMATIC);
+        String v = StandinRelease.V1_11;
+        // the other outputs of an overlay schematic are built as before (the overlay does not reach them)
+        for (String asset : List.of("initramfs-amd64.xz", "kernel-arm64", "metal-amd64-uki.efi", "cmdline-metal-amd64")) {
+            given().get("/image/" + id + "/" + v + "/" + asset).then().statusCode(200);
+        }
+
+        Path copied = dir.resolve("overlay");
+        skopeo("copy", "--all", "--src-tls-verify=false", "docker://" + host() + "/metal-installer/" + id + ":" + v,
+                "oci:" + copied + ":installer");
+        Path overlayImage = StandinRelease.version(v).resolve("overlay-images/standin/sbc-standin");
+        Path installers = dir.resolve("standin-overlay");
+        for (String arch : List.of("amd64", "arm64")) {
+            List<Path> layers = layers(copied, arch);
+            assertEquals(3, layers.size(), arch + ": base, artifacts, overlay");
+            assertTrue(hasEntry(layers.get(1), "usr/install/" + arch + "/vmlinuz.efi"), "the artifacts layer comes second");
+            Path overlay = layers.get(2);
+            Files.createDirectories(installers.resolve(arch));
+            skopeo("copy", "oci:" + overlayImage + ":v0.1.0-debian.1", "--override-arch", arch,
+                    "dir:" + installers.resolve(arch));
+            byte[] standin = standinOverlayFile(installers.resolve(arch), "installers/standin-board");
+            assertArrayEquals(standin, entry(overlay, "overlay/installers/default"), arch + " installer");
+            assertArrayEquals(standinOverlayFile(installers.resolve(arch), "artifacts/" + arch + "/firmware/boot.bin"),
+                    entry(overlay, "overlay/artifacts/" + arch + "/firmware/boot.bin"), arch + " firmware");
+            assertEquals("configTxtAppend: dtoverlay=x\n", new String(entry(overlay, "overlay/extra-options")));
+
+            List<TarArchiveEntry> entries = entries(overlay);
+            List<String> names = entries.stream().map(TarArchiveEntry::getName).toList();
+            assertEquals(List.of("overlay/", "overlay/artifacts/", "overlay/artifacts/" + arch + "/",
+                    "overlay/artifacts/" + arch + "/firmware/", "overlay/artifacts/" + arch + "/firmware/boot.bin",
+                    "overlay/extra-options", "overlay/installers/", "overlay/installers/default"), names);
+            for (TarArchiveEntry e : entries) {
+                assertEquals(0, e.getLongUserId(), e.getName());
+                assertEquals(0, e.getLongGroupId(), e.getName());
+                assertEquals(0, e.getModTime().getTime(), e.getName());
+            }
+            assertEquals(0755, entries.get(names.indexOf("overlay/installers/default")).getMode() & 07777);
+            assertEquals(0644, entries.get(names.indexOf("overlay/artifacts/" + arch + "/firmware/boot.bin")).getMode() & 07777);
+        }
+
+        // the /image download is the same build: the same overlay layer
+        Path tarball = Files.write(dir.resolve("installer-arm64.tar"),
+                BootAssetsTest.get("/image/" + id + "/" + v + "/installer-arm64.tar"));
+        Path fromArchive = dir.resolve("overlay-from-archive");
+        skopeo("copy", "docker-archive:" + tarball, "oci:" + fromArchive + ":installer");
+        List<Path> archived = layers(fromArchive, "arm64");
+        assertEquals(3, archived.size());
+        assertArrayEquals(gunzip(layers(copied, "arm64").get(2)), gunzip(archived.get(2)), "skopeo may recompress");
+
+        // empty options: go-yaml's "{}"
+        String plain = BootAssetsTest.createSchematic("overlay:\n  name: standin-board\n  image: standin/sbc-standin\n");
+        Path noOptions = Files.write(dir.resolve("plain-amd64.tar"),
+                BootAssetsTest.get("/image/" + plain + "/" + v + "/installer-amd64.tar"));
+        Path plainCopy = dir.resolve("plain");
+        skopeo("copy", "docker-archive:" + noOptions, "oci:" + plainCopy + ":installer");
+        assertEquals("{}\n", new String(entry(layers(plainCopy, "amd64").get(2), "overlay/extra-options")));
+    }
+
+    /** A file of the stand-in overlay image as skopeo wrote it to a {@code dir:} (one gzip layer). */
+    private static byte[] standinOverlayFile(Path skopeoDir, String name) throws IOException {
+        JsonNode manifest = JSON.readTree(skopeoDir.resolve("manifest.json").toFile());
+        String layer = Digest.parse(manifest.get("layers").get(0).get("digest").asText()).hex();
+        return entry(skopeoDir.resolve(layer), name);
+    }
+
+    private static byte[] gunzip(Path gzipLayer) throws IOException {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(gzipLayer))) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static List<TarArchiveEntry> entries(Path gzipLayer) throws IOException {
+        List<TarArchiveEntry> entries = new ArrayList<>();
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(Files.newInputStream(gzipLayer)))) {
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                entries.add(e);
+            }
+        }
+        return entries;
+    }
+
     @Test
     void blobsAreServedWithRangesAndManifestsNegotiated() throws Exception {
         String id = BootAssetsTest.createSchematic(SCHEMATIC);
