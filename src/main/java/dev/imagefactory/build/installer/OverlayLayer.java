@@ -108,7 +108,7 @@ public final class OverlayLayer {
                 tar.putArchiveEntry(header);
                 if (entry.content() != null) {
                     tar.write(entry.content());
-                } else if (header.isFile()) {
+                } else if (entry.source() != null && Files.isRegularFile(entry.source(), LinkOption.NOFOLLOW_LINKS)) {
                     Files.copy(entry.source(), tar);
                 }
                 tar.closeArchiveEntry();
