@@ -1,27 +1,18 @@
 package dev.imagefactory.build.installer;
 
 import dev.imagefactory.catalog.OverlayImage;
-import dev.imagefactory.oci.Digest;
 import dev.imagefactory.schematic.goyaml.GoEncoder;
 import dev.imagefactory.schematic.goyaml.GoType;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
@@ -76,15 +67,7 @@ public final class OverlayLayer {
                 new Entry(image.installer(), mode(image.installer()), null));
         entries.put(PREFIX + "extra-options", new Entry(null, 0644, extraOptions.clone()));
 
-        MessageDigest compressed = sha256();
-        MessageDigest uncompressed = sha256();
-        try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(out), 1 << 16);
-                DigestOutputStream gzDigest = new DigestOutputStream(file, compressed);
-                GZIPOutputStream gzip = new GZIPOutputStream(gzDigest, 1 << 16);
-                DigestOutputStream tarDigest = new DigestOutputStream(gzip, uncompressed);
-                TarArchiveOutputStream tar = new TarArchiveOutputStream(tarDigest)) {
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        return GzipTarLayer.write(out, tar -> {
             for (Map.Entry<String, Entry> named : entries.entrySet()) {
                 Entry entry = named.getValue();
                 TarArchiveEntry header;
@@ -113,9 +96,7 @@ public final class OverlayLayer {
                 }
                 tar.closeArchiveEntry();
             }
-            tar.finish();
-        }
-        return new LayerBlob(out, digest(compressed), Files.size(out), digest(uncompressed));
+        });
     }
 
     private static int mode(Path path) throws IOException {
@@ -125,17 +106,5 @@ public final class OverlayLayer {
             mode |= 1 << (8 - p.ordinal());
         }
         return mode;
-    }
-
-    private static Digest digest(MessageDigest md) {
-        return new Digest("sha256", HexFormat.of().formatHex(md.digest()));
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
