@@ -22,15 +22,13 @@ import dev.imagefactory.catalog.OverlayImage;
 import dev.imagefactory.catalog.ReleaseFile;
 import dev.imagefactory.catalog.ReleaseSource;
 import dev.imagefactory.errors.NotFoundException;
+import dev.imagefactory.oci.Digest;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.schematic.Schematic;
 import dev.imagefactory.secureboot.SecureBootKeys;
 import dev.imagefactory.secureboot.SigningMaterial;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -108,7 +106,7 @@ final class InstallerStep {
         overlay.ifPresent(o -> {
             inputs.add("overlay.image=" + o.identity());
             inputs.add("overlay.name=" + o.name());
-            inputs.add("overlay.extra-options=" + sha256(extraOptions));
+            inputs.add("overlay.extra-options=" + Digest.sha256(extraOptions).hex());
         });
         CacheKey key = Keys.of(profile, STEP_VERSION, inputs.toArray(String[]::new));
         return builds.getOrBuild(key, labels, work -> {
@@ -142,13 +140,6 @@ final class InstallerStep {
         return Optional.of(releases.overlayImage(profile.version(), official, profile.arch()));
     }
 
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** The installer's UKI: the installer cmdline as {@code main} plus {@code reset-maintenance} (§7.1 step 7). */
     private CachedArtifact installerUki(BuildRequest request, BuildLabels labels, Optional<SigningMaterial> signing) {

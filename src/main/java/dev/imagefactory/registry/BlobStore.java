@@ -13,13 +13,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -54,16 +49,11 @@ public class BlobStore implements ImageSource {
         Path work = cache.newWorkDir("oci-blob");
         try {
             Path file = work.resolve("blob");
-            MessageDigest sha256 = sha256();
-            long copied;
-            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(file), sha256)) {
-                copied = in.transferTo(out);
-            }
-            String hex = HexFormat.of().formatHex(sha256.digest());
-            if (copied != size || !hex.equals(expected.hex())) {
-                throw new IOException("blob " + expected + " does not match its content (" + copied + " bytes, sha256:"
-                        + hex + ")");
-            }
+            // not closed: the caller owns the stream (a tar reader moves on to its next entry)
+            VerifyingInputStream verified = new VerifyingInputStream(in, new Descriptor("", expected, size),
+                    "blob " + expected);
+            Files.copy(verified, file);
+            verified.verifyToEnd();
             return cache.publish(key(expected), file);
         } finally {
             FileTrees.deleteRecursively(work);
@@ -96,13 +86,5 @@ public class BlobStore implements ImageSource {
 
     private static CacheKey key(Digest digest) {
         return CacheKey.of("oci-blob", digest.toString());
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
