@@ -107,6 +107,16 @@ public final class DirectoryReleaseSource implements ReleaseSource {
     }
 
     private ExtensionImage flattenedLayout(OfficialExtension extension, Path dir, Arch arch) {
+        Flattened image = flattened(dir, arch, ExtensionImages.CACHE_KIND, ExtensionImages::flattenInto);
+        return new ExtensionImage(extension.name(), image.root(), image.digest());
+    }
+
+    /** An image layout flattened for one architecture: where, by which manifest digest, and how to name it. */
+    private record Flattened(Path root, String digest, String where) {
+    }
+
+    /** Flattens the {@code arch} image of the OCI layout {@code dir} once into the release cache. */
+    private Flattened flattened(Path dir, Arch arch, String kind, ImageFlattening.Flattener flattener) {
         if (cache == null) {
             throw new ReleaseDataException(dir + " is an OCI image layout, but this release source has no cache"
                     + " directory to flatten it into");
@@ -114,11 +124,11 @@ public final class DirectoryReleaseSource implements ReleaseSource {
         try {
             OciLayout layout = OciLayout.open(dir);
             ResolvedManifest image = layout.resolve(Platform.linux(arch.goName()));
-            String where = dir + " (" + arch + ", " + image.digest() + ")";
-            Path root = cache.directory(ExtensionImages.CACHE_KIND,
-                    ExtensionImages.cacheKey(arch, image.digest().toString()), where,
-                    into -> ExtensionImages.flattenInto(into, layout, image.manifest().layers(), where));
-            return new ExtensionImage(extension.name(), root, image.digest().toString());
+            String digest = image.digest().toString();
+            String where = dir + " (" + arch + ", " + digest + ")";
+            Path root = cache.directory(kind, ImageFlattening.cacheKey(arch, digest), where,
+                    into -> flattener.flattenInto(into, layout, image.manifest().layers(), where));
+            return new Flattened(root, digest, where);
         } catch (IOException e) {
             throw new ReleaseDataException(dir + ": " + e.getMessage(), e);
         }
@@ -131,21 +141,8 @@ public final class DirectoryReleaseSource implements ReleaseSource {
                 .filter(OciLayout::isLayout)
                 .orElseThrow(() -> new ReleaseDataException("release " + version + " lists overlay " + overlay.name()
                         + " but has no OCI image layout overlay-images/" + overlay.image()));
-        if (cache == null) {
-            throw new ReleaseDataException(dir + " is an OCI image layout, but this release source has no cache"
-                    + " directory to flatten it into");
-        }
-        try {
-            OciLayout layout = OciLayout.open(dir);
-            ResolvedManifest image = layout.resolve(Platform.linux(arch.goName()));
-            String where = dir + " (" + arch + ", " + image.digest() + ")";
-            Path root = cache.directory(OverlayImages.CACHE_KIND,
-                    OverlayImages.cacheKey(arch, image.digest().toString()), where,
-                    into -> OverlayImages.flattenInto(into, layout, image.manifest().layers(), where));
-            return OverlayImages.checked(new OverlayImage(overlay.name(), root, image.digest().toString()), where);
-        } catch (IOException e) {
-            throw new ReleaseDataException(dir + ": " + e.getMessage(), e);
-        }
+        Flattened image = flattened(dir, arch, OverlayImages.CACHE_KIND, OverlayImages::flattenInto);
+        return OverlayImages.checked(new OverlayImage(overlay.name(), image.root(), image.digest()), image.where());
     }
 
     @Override

@@ -21,11 +21,6 @@ final class ExtensionImages {
     private ExtensionImages() {
     }
 
-    /** Cache key of an extension image flattened for {@code arch}: {@code amd64-sha256-<hex>}. */
-    static String cacheKey(Arch arch, String digest) {
-        return arch.goName() + "-" + digest.replace(':', '-');
-    }
-
     /** Flattens {@code layers} into a new cache entry, refusing images that are not extensions. */
     static void flattenInto(Path dir, ImageSource source, List<Descriptor> layers, String where) throws IOException {
         LayerFlattener.everything().flatten(source, layers, dir);

@@ -143,17 +143,8 @@ public final class OciReleaseSource implements ReleaseSource {
             throw new ReleaseDataException("release " + version + " lists extension " + extension.name()
                     + " without a digest");
         }
-        String where = extension.ref().registry() + "/" + extension.ref().repository() + "@" + extension.digest()
-                + " (" + arch + ")";
-        Path root = cache.directory(ExtensionImages.CACHE_KIND, ExtensionImages.cacheKey(arch, extension.digest()),
-                where, into -> {
-                    RegistryClient.Repository repository = clientFor(extension.ref().registry())
-                            .repository(extension.ref().repository());
-                    LOG.infof("pulling extension image %s", where);
-                    ResolvedManifest image = repository.resolve(extension.digest(), Platform.linux(arch.goName()))
-                            .orElseThrow(() -> new OciException(where + ": no such image in the registry"));
-                    ExtensionImages.flattenInto(into, repository, image.manifest().layers(), where);
-                });
+        Path root = pulled("extension", extension.ref(), extension.digest(), arch, ExtensionImages.CACHE_KIND,
+                ExtensionImages::flattenInto);
         return new ExtensionImage(extension.name(), root, extension.digest());
     }
 
@@ -163,18 +154,27 @@ public final class OciReleaseSource implements ReleaseSource {
             throw new ReleaseDataException("release " + version + " lists overlay " + overlay.name()
                     + " without a digest");
         }
-        String where = overlay.ref().registry() + "/" + overlay.ref().repository() + "@" + overlay.digest()
-                + " (" + arch + ")";
-        Path root = cache.directory(OverlayImages.CACHE_KIND, OverlayImages.cacheKey(arch, overlay.digest()),
-                where, into -> {
-                    RegistryClient.Repository repository = clientFor(overlay.ref().registry())
-                            .repository(overlay.ref().repository());
-                    LOG.infof("pulling overlay image %s", where);
-                    ResolvedManifest image = repository.resolve(overlay.digest(), Platform.linux(arch.goName()))
-                            .orElseThrow(() -> new OciException(where + ": no such image in the registry"));
-                    OverlayImages.flattenInto(into, repository, image.manifest().layers(), where);
-                });
-        return OverlayImages.checked(new OverlayImage(overlay.name(), root, overlay.digest()), where);
+        Path root = pulled("overlay", overlay.ref(), overlay.digest(), arch, OverlayImages.CACHE_KIND,
+                OverlayImages::flattenInto);
+        return OverlayImages.checked(new OverlayImage(overlay.name(), root, overlay.digest()), where(overlay.ref(),
+                overlay.digest(), arch));
+    }
+
+    /** The {@code arch} image of {@code ref@digest}, pulled and flattened once into the release cache. */
+    private Path pulled(String what, ImageRef ref, String digest, Arch arch, String kind,
+            ImageFlattening.Flattener flattener) {
+        String where = where(ref, digest, arch);
+        return cache.directory(kind, ImageFlattening.cacheKey(arch, digest), where, into -> {
+            RegistryClient.Repository repository = clientFor(ref.registry()).repository(ref.repository());
+            LOG.infof("pulling %s image %s", what, where);
+            ResolvedManifest image = repository.resolve(digest, Platform.linux(arch.goName()))
+                    .orElseThrow(() -> new OciException(where + ": no such image in the registry"));
+            flattener.flattenInto(into, repository, image.manifest().layers(), where);
+        });
+    }
+
+    private static String where(ImageRef ref, String digest, Arch arch) {
+        return ref.registry() + "/" + ref.repository() + "@" + digest + " (" + arch + ")";
     }
 
     @Override

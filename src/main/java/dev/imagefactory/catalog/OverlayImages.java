@@ -17,11 +17,6 @@ final class OverlayImages {
     private OverlayImages() {
     }
 
-    /** Cache key of an overlay image flattened for {@code arch}: {@code arm64-sha256-<hex>}. */
-    static String cacheKey(Arch arch, String digest) {
-        return arch.goName() + "-" + digest.replace(':', '-');
-    }
-
     /** Flattens {@code layers} into a new cache entry, refusing images that are not overlays. */
     static void flattenInto(Path dir, ImageSource source, List<Descriptor> layers, String where) throws IOException {
         LayerFlattener.everything().flatten(source, layers, dir);
