@@ -396,31 +396,20 @@ class InstallerRegistryTest {
     }
 
     private static byte[] entry(Path gzipLayer, String name) throws IOException {
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(Files.newInputStream(gzipLayer)))) {
-            TarArchiveEntry e;
-            while ((e = tar.getNextEntry()) != null) {
-                if (e.getName().equals(name)) {
-                    return tar.readAllBytes();
-                }
-            }
-        }
-        throw new AssertionError(name + " not in " + gzipLayer);
+        return find(new GZIPInputStream(Files.newInputStream(gzipLayer)), name, gzipLayer);
     }
 
     private static boolean hasEntry(Path gzipLayer, String name) throws IOException {
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(Files.newInputStream(gzipLayer)))) {
-            TarArchiveEntry e;
-            while ((e = tar.getNextEntry()) != null) {
-                if (e.getName().equals(name) || e.getName().equals("./" + name)) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return entries(gzipLayer).stream().anyMatch(e -> e.getName().equals(name) || e.getName().equals("./" + name));
     }
 
     private static byte[] tarEntry(Path tarball, String name) throws IOException {
-        try (InputStream in = Files.newInputStream(tarball); TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+        return find(Files.newInputStream(tarball), name, tarball);
+    }
+
+    /** The content of {@code name} in the tar read from {@code in} (closed here). */
+    private static byte[] find(InputStream in, String name, Path where) throws IOException {
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 if (e.getName().equals(name)) {
@@ -428,6 +417,6 @@ class InstallerRegistryTest {
                 }
             }
         }
-        throw new AssertionError(name + " not in " + tarball);
+        throw new AssertionError(name + " not in " + where);
     }
 }
