@@ -72,7 +72,11 @@ public class AssetService {
         }
         catalog.requireAvailable(talos);
         List<OfficialExtension> extensions = checkCustomizations(profile, schematic.schematic());
-        return new BuildRequest(profile, schematic, versionTag, extensions);
+        BuildRequest request = new BuildRequest(profile, schematic, versionTag, extensions);
+        if (profile.kind() != OutputKind.KERNEL && profile.kind() != OutputKind.INITRAMFS) {
+            CmdlineStep.cmdline(request); // refuses a command line over the kernel's limit before any build starts
+        }
+        return request;
     }
 
     public Asset asset(BuildRequest request, AssetPath path) {

@@ -1,7 +1,9 @@
 package dev.imagefactory.build;
 
 import dev.imagefactory.catalog.Arch;
+import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.schematic.Schematic;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -126,9 +128,20 @@ public record CmdlineBuilder(
         return cmdline;
     }
 
-    /** The command line text, exactly as upstream writes it (no trailing newline). */
+    /**
+     * The command line text, exactly as upstream writes it (no trailing newline). A command line the kernel would
+     * cut ({@link Arch#commandLineSize()}) is refused with a 400 that names the limit.
+     */
     public String render() {
-        return build().render();
+        String text = build().render();
+        int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes >= arch.commandLineSize()) {
+            throw new InvalidInputException("the kernel command line for " + platform.talosName() + "-" + arch
+                    + " would be " + bytes + " bytes; the " + arch + " kernel takes at most "
+                    + (arch.commandLineSize() - 1) + " (COMMAND_LINE_SIZE " + arch.commandLineSize()
+                    + "): shorten customization.extraKernelArgs");
+        }
+        return text;
     }
 
     /** Talos' default args for a version (§3.4), in order. */

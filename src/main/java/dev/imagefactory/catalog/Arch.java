@@ -13,6 +13,14 @@ public enum Arch {
     }
 
     /**
+     * The kernel's {@code COMMAND_LINE_SIZE} for this architecture, terminating NUL included (2048 on x86 and arm64
+     * since Linux 3.x): the boot protocol and the EFI stub cut a longer command line, so the factory refuses it.
+     */
+    public int commandLineSize() {
+        return 2048;
+    }
+
+    /**
      * Parses the architecture of an asset path; iPXE's build-arch names {@code x86_64} and {@code i386} mean amd64
      * (image-factory-reference §1.4). Anything else is the client's mistake.
      */

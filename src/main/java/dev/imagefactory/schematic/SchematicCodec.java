@@ -1,6 +1,7 @@
 package dev.imagefactory.schematic;
 
 import dev.imagefactory.errors.InvalidInputException;
+import dev.imagefactory.schematic.goyaml.DecodeLimits;
 import dev.imagefactory.schematic.goyaml.GoDecoder;
 import dev.imagefactory.schematic.goyaml.GoEncoder;
 import dev.imagefactory.schematic.goyaml.GoType;
@@ -67,26 +68,41 @@ public final class SchematicCodec {
 
     /**
      * Parses a request body; throws {@link InvalidInputException} with a one-line reason for anything the
-     * reference would refuse (syntax, unknown fields, wrong types, a non-empty owner, an empty body).
+     * reference would refuse (syntax, unknown fields, wrong types, a non-empty owner, an empty body) and for
+     * anything over the {@link SchematicLimits}, which are checked while decoding.
      */
     public static CanonicalSchematic parse(byte[] body) {
+        CanonicalSchematic parsed = parseHere(body, SchematicLimits.REQUEST);
+        checkRequestLimits(parsed);
+        return parsed;
+    }
+
+    /**
+     * Parses a stored schematic's canonical YAML. Only its size is bounded: what an earlier version accepted keeps
+     * loading, up to go-yaml's own nesting limit of 10,000 levels.
+     */
+    public static CanonicalSchematic parseStored(byte[] canonicalYaml) {
+        if (canonicalYaml.length > SchematicLimits.MAX_DOCUMENT_BYTES) {
+            throw new InvalidInputException("stored schematic is " + canonicalYaml.length
+                    + " bytes, over the 1 MiB limit; it cannot be used");
+        }
         try {
-            return parseHere(body);
+            return parseHere(canonicalYaml, SchematicLimits.STORED);
         } catch (StackOverflowError e) {
             // go-yaml accepts up to 10,000 block and 10,000 flow levels; that much recursion does not fit a
             // default thread stack, so deep documents are parsed again on a thread with a large one.
-            return parseOnLargeStack(body);
+            return parseOnLargeStack(canonicalYaml);
         }
     }
 
-    private static CanonicalSchematic parseHere(byte[] body) {
+    private static CanonicalSchematic parseHere(byte[] body, DecodeLimits limits) {
         Map<String, Object> decoded;
         try {
-            YamlNode root = YamlComposer.composeFirstDocument(body);
+            YamlNode root = YamlComposer.composeFirstDocument(body, limits);
             if (root == null) {
                 throw new InvalidInputException("invalid schematic: EOF (the body holds no YAML document)");
             }
-            decoded = asMap(GoDecoder.decode(root, SCHEMATIC));
+            decoded = asMap(GoDecoder.decode(root, SCHEMATIC, limits));
         } catch (YamlSyntaxException e) {
             throw new InvalidInputException("invalid schematic: " + e.getMessage());
         }
@@ -98,13 +114,33 @@ public final class SchematicCodec {
         return new CanonicalSchematic(new SchematicId(sha256Hex(canonical)), schematic, canonical);
     }
 
+    /** The bounds that only new schematics must keep (see {@link SchematicLimits}). */
+    private static void checkRequestLimits(CanonicalSchematic parsed) {
+        if (parsed.canonicalYaml().length > SchematicLimits.MAX_DOCUMENT_BYTES) {
+            throw new InvalidInputException("invalid schematic: its canonical YAML is " + parsed.canonicalYaml().length
+                    + " bytes, over the 1 MiB limit");
+        }
+        Schematic.Customization c = parsed.schematic().customization();
+        requireAtMost(c.officialExtensions().size(), SchematicLimits.MAX_EXTENSIONS,
+                "customization.systemExtensions.officialExtensions");
+        requireAtMost(c.meta().size(), SchematicLimits.MAX_META_VALUES, "customization.meta");
+        requireAtMost(c.extraKernelArgs().size(), SchematicLimits.MAX_KERNEL_ARGS, "customization.extraKernelArgs");
+    }
+
+    private static void requireAtMost(int count, int limit, String field) {
+        if (count > limit) {
+            throw new InvalidInputException("invalid schematic: " + field + " has " + count + " entries; at most "
+                    + limit + " are accepted");
+        }
+    }
+
     private static final long LARGE_STACK_BYTES = 64L << 20;
 
     private static CanonicalSchematic parseOnLargeStack(byte[] body) {
         AtomicReference<Object> outcome = new AtomicReference<>();
         Thread worker = new Thread(null, () -> {
             try {
-                outcome.set(parseHere(body));
+                outcome.set(parseHere(body, SchematicLimits.STORED));
             } catch (RuntimeException | StackOverflowError e) {
                 outcome.set(e);
             }

@@ -45,6 +45,6 @@ public class SchematicService {
 
     /** The parsed form of a stored schematic, for builds. */
     public CanonicalSchematic get(SchematicId id) {
-        return SchematicCodec.parse(canonicalYaml(id));
+        return SchematicCodec.parseStored(canonicalYaml(id));
     }
 }

@@ -67,6 +67,23 @@ class CmdlineBuilderTest {
                 .endsWith(" proc_mem.force_override=never lockdown=confidentiality"));
     }
 
+    /** The kernel cuts a command line at COMMAND_LINE_SIZE (2048 with its NUL): 2047 bytes pass, 2048 are refused. */
+    @Test
+    void aCommandLineOverTheKernelsLimitIsRefusedNamingIt() {
+        for (String arch : List.of("amd64", "arm64")) {
+            CmdlineBuilder base = cmdline("metal", arch, "1.10.1", OutputKind.CMDLINE);
+            int room = 2047 - base.render().length() - " talos.longarg=".length();
+            String fits = base.withExtraKernelArgs(List.of("talos.longarg=" + "x".repeat(room))).render();
+            assertEquals(2047, fits.length());
+            dev.imagefactory.errors.InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.imagefactory.errors.InvalidInputException.class,
+                    () -> base.withExtraKernelArgs(List.of("talos.longarg=" + "x".repeat(room + 1))).render());
+            assertEquals("the kernel command line for metal-" + arch + " would be 2048 bytes; the " + arch
+                    + " kernel takes at most 2047 (COMMAND_LINE_SIZE 2048): shorten customization.extraKernelArgs",
+                    e.getMessage());
+        }
+    }
+
     @Test
     void extraKernelArgsAreAppended() {
         assertEquals("talos.platform=metal console=tty0 init_on_alloc=1 slab_nomerge pti=on consoleblank=0"

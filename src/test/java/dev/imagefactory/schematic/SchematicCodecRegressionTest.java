@@ -331,7 +331,10 @@ class SchematicCodecRegressionTest {
         invalid(b64("Y3VzdG9taXphdGlvbjoge30KLS0tCiMg/wo="));
     }
 
-    /** 3000 nested flow sequences are within go-yaml's limits (parsed on a large stack if the caller's is small). */
+    /**
+     * 3000 nested flow sequences are within go-yaml's limits: a schematic stored before the request limits (64
+     * levels, {@link SchematicLimitsTest}) still loads, on a large stack if the caller's is small.
+     */
     @Test
     void deepFlowNesting() {
         // Parsed on a thread whose stack is far too small for this depth: the codec must retry on a
@@ -339,7 +342,7 @@ class SchematicCodecRegressionTest {
         AtomicReference<Object> result = new AtomicReference<>();
         Thread small = new Thread(null, () -> {
             try {
-                result.set(SchematicCodec.parse(nested(3000)).id().value());
+                result.set(SchematicCodec.parseStored(nested(3000)).id().value());
             } catch (Throwable t) {
                 result.set(t);
             }
@@ -353,17 +356,19 @@ class SchematicCodecRegressionTest {
         assertEquals("5b4c74eb79c5ba494d38593f6bb183bb1ed865d5bf68b8bcefb6ed880559797c", result.get());
     }
 
-    /** Just under go-yaml's 10000-level limit still parses (on the codec's own large stack) and is stable. */
+    /** Just under go-yaml's 10000-level limit a stored schematic still loads (on the codec's own large stack) and is stable. */
     @Test
     void nestingJustUnderTheLimit() {
-        CanonicalSchematic c = SchematicCodec.parse(nested(9990));
-        assertEquals(c.id(), SchematicCodec.parse(c.canonicalYaml()).id());
+        CanonicalSchematic c = SchematicCodec.parseStored(nested(9990));
+        assertEquals(c.id(), SchematicCodec.parseStored(c.canonicalYaml()).id());
     }
 
-    /** More than 10000 flow levels are refused. */
+    /** More than 10000 flow levels are refused, even for a stored schematic; a request already beyond 64. */
     @Test
     void tooDeepFlowNesting() {
         invalid(nested(10001));
+        invalid(nested(65));
+        assertThrows(InvalidInputException.class, () -> SchematicCodec.parseStored(nested(10001)));
     }
 
     /** Invalid UTF-8 in a chunk the scanner never needs is not read. */

@@ -52,16 +52,22 @@ public final class GoDecoder {
     private long constructCount;
     private long aliasCount;
     private int aliasDepth;
+    private final DecodeLimits limits;
+    /** What the nodes constructed so far cost under {@link #limits}. */
+    private long spent;
+    /** Collections entered on the way to the current node (aliases included: they nest what they repeat). */
+    private int depth;
 
-    private GoDecoder() {
+    private GoDecoder(DecodeLimits limits) {
+        this.limits = limits;
     }
 
     /**
      * Decodes {@code document} (from {@link YamlComposer}) into {@code type}; returns the value (a struct is a
      * {@code Map<String,Object>} of its fields). Throws {@link YamlSyntaxException} on any error.
      */
-    public static Object decode(YamlNode document, GoType type) {
-        GoDecoder d = new GoDecoder();
+    public static Object decode(YamlNode document, GoType type, DecodeLimits limits) {
+        GoDecoder d = new GoDecoder(limits);
         Cell out = new Cell();
         if (type instanceof GoType.Struct s) {
             out.value = s.newValue();
@@ -79,6 +85,7 @@ public final class GoDecoder {
             aliasCount++;
         }
         checkAliasRatio(n);
+        spend(limits.nodeCost(n), n);
         if (n.kind == YamlNode.Kind.ALIAS) {
             return alias(n, type, out);
         }
@@ -86,12 +93,30 @@ public final class GoDecoder {
             typeErrors.add(at(n) + "cannot construct " + n.shortTag() + " into " + t.goName() + " (TextUnmarshaler)");
             return false;
         }
-        return switch (n.kind) {
-            case SCALAR -> scalar(n, type, out);
-            case MAPPING -> mapping(n, type, out);
-            case SEQUENCE -> sequence(n, type, out);
-            default -> throw new YamlSyntaxException("yaml: unexpected node");
-        };
+        if (n.kind == YamlNode.Kind.SCALAR) {
+            return scalar(n, type, out);
+        }
+        if (++depth > limits.maxDepth()) {
+            throw new DecodeLimitException("yaml: line " + n.line + ": nested more than " + limits.maxDepth()
+                    + " levels");
+        }
+        try {
+            return switch (n.kind) {
+                case MAPPING -> mapping(n, type, out);
+                case SEQUENCE -> sequence(n, type, out);
+                default -> throw new YamlSyntaxException("yaml: unexpected node");
+            };
+        } finally {
+            depth--;
+        }
+    }
+
+    private void spend(long bytes, YamlNode at) {
+        spent += bytes;
+        if (spent > limits.maxBytes()) {
+            throw new DecodeLimitException("yaml: line " + at.line + ": the decoded document is larger than "
+                    + DecodeLimits.describe(limits.maxBytes()) + " (aliases and nesting count in full)");
+        }
     }
 
     private void checkAliasRatio(YamlNode n) {
@@ -292,6 +317,7 @@ public final class GoDecoder {
         }
         List<Object> list = new ArrayList<>(n.content.size());
         for (YamlNode item : n.content) {
+            spend(limits.lineCost(depth), item);
             Cell cell = new Cell();
             if (element instanceof GoType.Struct st) {
                 cell.value = st.newValue();
@@ -307,17 +333,7 @@ public final class GoDecoder {
     // ---- mappings ------------------------------------------------------------------------------------------
 
     private boolean mapping(YamlNode n, GoType type, Slot out) {
-        int before = typeErrors.size();
-        for (int i = 0; i < n.content.size(); i += 2) {
-            YamlNode ki = n.content.get(i);
-            for (int j = i + 2; j < n.content.size(); j += 2) {
-                YamlNode kj = n.content.get(j);
-                if (ki.kind == kj.kind && java.util.Arrays.equals(ki.value, kj.value)) {
-                    typeErrors.add(at(kj) + "mapping key \"" + kj.text() + "\" already defined at line " + ki.line);
-                }
-            }
-        }
-        if (typeErrors.size() > before) {
+        if (reportDuplicateKeys(n)) {
             return false;
         }
         if (type instanceof GoType.Struct s) {
@@ -354,6 +370,7 @@ public final class GoDecoder {
         GoType keyType = stringKeys ? new GoType.Str() : new GoType.Any();
         for (int i = 0; i < n.content.size(); i += 2) {
             YamlNode keyNode = n.content.get(i);
+            spend(limits.lineCost(depth), keyNode);
             if (isMerge(keyNode)) {
                 mergeNode = n.content.get(i + 1);
                 continue;
@@ -385,6 +402,41 @@ public final class GoDecoder {
         return true;
     }
 
+    /** The most duplicate-key errors reported for one mapping (go-yaml lists every pair). */
+    private static final int MAX_DUPLICATE_KEY_ERRORS = 100;
+
+    /** A key as go-yaml's duplicate check compares it: node kind and raw text. */
+    private record KeyText(YamlNode.Kind kind, ByteBuffer text) {
+    }
+
+    /**
+     * go-yaml's duplicate-key check, which compares every pair of keys, in linear time: each key index i is
+     * reported against every later index j with the same key, in (i, j) order as go-yaml's nested loops do.
+     */
+    private boolean reportDuplicateKeys(YamlNode n) {
+        Map<KeyText, List<Integer>> positions = new java.util.HashMap<>();
+        for (int i = 0; i < n.content.size(); i += 2) {
+            YamlNode k = n.content.get(i);
+            positions.computeIfAbsent(new KeyText(k.kind, ByteBuffer.wrap(k.value)), x -> new ArrayList<>()).add(i);
+        }
+        if (positions.size() == (n.content.size() + 1) / 2) {
+            return false;
+        }
+        Map<KeyText, Integer> seen = new java.util.HashMap<>();
+        int reported = 0;
+        for (int i = 0; i < n.content.size() && reported < MAX_DUPLICATE_KEY_ERRORS; i += 2) {
+            YamlNode ki = n.content.get(i);
+            KeyText key = new KeyText(ki.kind, ByteBuffer.wrap(ki.value));
+            List<Integer> same = positions.get(key);
+            int from = seen.merge(key, 1, Integer::sum);
+            for (int p = from; p < same.size() && reported < MAX_DUPLICATE_KEY_ERRORS; p++, reported++) {
+                YamlNode kj = n.content.get(same.get(p));
+                typeErrors.add(at(kj) + "mapping key \"" + kj.text() + "\" already defined at line " + ki.line);
+            }
+        }
+        return true;
+    }
+
     private boolean mappingStruct(YamlNode n, GoType.Struct s, Slot out) {
         @SuppressWarnings("unchecked")
         Map<String, Object> struct = (Map<String, Object>) out.get();
@@ -398,6 +450,7 @@ public final class GoDecoder {
         Set<String> done = new HashSet<>();
         for (int i = 0; i < n.content.size(); i += 2) {
             YamlNode keyNode = n.content.get(i);
+            spend(limits.lineCost(depth), keyNode);
             if (isMerge(keyNode)) {
                 mergeNode = n.content.get(i + 1);
                 continue;

@@ -54,7 +54,20 @@ final class GoKeyOrder {
         return null;
     }
 
+    /** A key with its code points, computed once per sort rather than once per comparison. */
+    private record SortKey(Object key, int[] runes) {
+        static SortKey of(Object key) {
+            return new SortKey(key, kind(key) == 24 ? key.toString().codePoints().toArray() : null);
+        }
+    }
+
     static boolean less(Object a, Object b) {
+        return less(SortKey.of(a), SortKey.of(b));
+    }
+
+    private static boolean less(SortKey sa, SortKey sb) {
+        Object a = sa.key();
+        Object b = sb.key();
         int ak = kind(a);
         int bk = kind(b);
         Double af = keyFloat(a);
@@ -71,8 +84,8 @@ final class GoKeyOrder {
         if (ak != 24 || bk != 24) {
             return ak < bk;
         }
-        int[] ar = a.toString().codePoints().toArray();
-        int[] br = b.toString().codePoints().toArray();
+        int[] ar = sa.runes();
+        int[] br = sb.runes();
         boolean digits = false;
         for (int i = 0; i < ar.length && i < br.length; i++) {
             if (ar[i] == br[i]) {
@@ -138,28 +151,36 @@ final class GoKeyOrder {
      * matters because the order is not a strict total order for every input); a stable merge sort beyond.
      */
     static List<Object> sort(List<Object> keys) {
-        List<Object> l = new ArrayList<>(keys);
+        List<SortKey> l = new ArrayList<>(keys.size());
+        for (Object k : keys) {
+            l.add(SortKey.of(k));
+        }
         if (l.size() <= 12) {
             for (int i = 1; i < l.size(); i++) {
                 for (int j = i; j > 0 && less(l.get(j), l.get(j - 1)); j--) {
-                    Object t = l.get(j);
+                    SortKey t = l.get(j);
                     l.set(j, l.get(j - 1));
                     l.set(j - 1, t);
                 }
             }
-            return l;
+        } else {
+            l = mergeSort(l);
         }
-        return mergeSort(l);
+        List<Object> sorted = new ArrayList<>(l.size());
+        for (SortKey k : l) {
+            sorted.add(k.key());
+        }
+        return sorted;
     }
 
-    private static List<Object> mergeSort(List<Object> l) {
+    private static List<SortKey> mergeSort(List<SortKey> l) {
         if (l.size() <= 1) {
             return l;
         }
         int mid = l.size() / 2;
-        List<Object> left = mergeSort(new ArrayList<>(l.subList(0, mid)));
-        List<Object> right = mergeSort(new ArrayList<>(l.subList(mid, l.size())));
-        List<Object> out = new ArrayList<>(l.size());
+        List<SortKey> left = mergeSort(new ArrayList<>(l.subList(0, mid)));
+        List<SortKey> right = mergeSort(new ArrayList<>(l.subList(mid, l.size())));
+        List<SortKey> out = new ArrayList<>(l.size());
         int i = 0;
         int j = 0;
         while (i < left.size() && j < right.size()) {

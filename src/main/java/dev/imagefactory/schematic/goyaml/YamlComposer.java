@@ -15,15 +15,29 @@ public final class YamlComposer {
 
     private final LibyamlParser parser;
     private final Map<String, YamlNode> anchors = new HashMap<>();
+    private final int maxDepth;
+    private final DecodeLimits limits;
+    private int depth;
+    /**
+     * The document's size so far with aliases expanded (an alias of a collection still open counts nothing yet)
+     * and, as the decoder counts it, the indentation of each line: an estimate of the canonical YAML's size.
+     */
+    private long expandedBytes;
     private LibyamlParser.Event event;
 
-    private YamlComposer(byte[] input) {
+    private YamlComposer(byte[] input, DecodeLimits limits) {
         this.parser = new LibyamlParser(input);
+        this.maxDepth = limits.maxDepth();
+        this.limits = limits;
     }
 
-    /** Returns the first document's root node, or {@code null} when the stream holds no document. */
-    public static YamlNode composeFirstDocument(byte[] input) {
-        YamlComposer composer = new YamlComposer(input);
+    /**
+     * Returns the first document's root node, or {@code null} when the stream holds no document. The limits are
+     * checked as the document is read: a collection nested deeper than allowed, or aliases that expand the document
+     * past the byte limit, are refused at once, before the rest of the input is scanned.
+     */
+    public static YamlNode composeFirstDocument(byte[] input, DecodeLimits limits) {
+        YamlComposer composer = new YamlComposer(input, limits);
         try {
             composer.expect(LibyamlParser.EventType.STREAM_START);
             if (composer.peek() != LibyamlParser.EventType.DOCUMENT_START) {
@@ -62,6 +76,8 @@ public final class YamlComposer {
             default -> YamlNode.Style.PLAIN;
         };
         YamlNode n = new YamlNode(YamlNode.Kind.SCALAR, tagOf(event.tag), event.value, style, event.start.line());
+        n.expandedBytes = n.value.length + DecodeLimits.NODE_OVERHEAD_BYTES;
+        grow(n.expandedBytes, n);
         anchor(n, event.anchor);
         expect(LibyamlParser.EventType.SCALAR);
         return n;
@@ -74,17 +90,24 @@ public final class YamlComposer {
         if (n.alias == null) {
             throw new YamlSyntaxException("yaml: line " + n.line + ": unknown anchor '" + name + "' referenced");
         }
+        n.expandedBytes = Math.max(n.alias.expandedBytes, 0) + DecodeLimits.NODE_OVERHEAD_BYTES;
+        grow(n.expandedBytes, n);
         expect(LibyamlParser.EventType.ALIAS);
         return n;
     }
 
     private YamlNode collection(YamlNode.Kind kind, LibyamlParser.EventType end) {
+        if (++depth > maxDepth) {
+            throw new DecodeLimitException("yaml: line " + event.start.line() + ": nested more than " + maxDepth
+                    + " levels");
+        }
         YamlNode n = new YamlNode(kind, tagOf(event.tag), null, event.flow ? YamlNode.Style.FLOW : null,
                 event.start.line());
         anchor(n, event.anchor);
         expect(kind == YamlNode.Kind.MAPPING ? LibyamlParser.EventType.MAPPING_START
                 : LibyamlParser.EventType.SEQUENCE_START);
         while (peek() != end) {
+            grow(limits.lineCost(depth), n); // each entry or item starts a line of the canonical YAML
             n.content.add(compose());
             if (kind == YamlNode.Kind.MAPPING) {
                 n.content.add(compose());
@@ -94,7 +117,22 @@ public final class YamlComposer {
             }
         }
         expect(end);
+        depth--;
+        long total = DecodeLimits.NODE_OVERHEAD_BYTES;
+        for (YamlNode child : n.content) {
+            total += child.expandedBytes;
+        }
+        n.expandedBytes = total;
+        grow(DecodeLimits.NODE_OVERHEAD_BYTES, n);
         return n;
+    }
+
+    private void grow(long bytes, YamlNode at) {
+        expandedBytes += bytes;
+        if (expandedBytes > limits.maxBytes()) {
+            throw new DecodeLimitException("yaml: line " + at.line + ": the document is larger than "
+                    + DecodeLimits.describe(limits.maxBytes()) + " with its aliases expanded");
+        }
     }
 
     private void anchor(YamlNode n, byte[] name) {

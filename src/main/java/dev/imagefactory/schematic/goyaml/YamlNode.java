@@ -19,6 +19,11 @@ public final class YamlNode {
     public final List<YamlNode> content = new ArrayList<>();
     public YamlNode alias;
     public final int line;
+    /**
+     * Bytes this node stands for with every alias in it expanded, set by the composer when the node is complete
+     * (scalar text plus a small overhead per node); -1 while a collection is still being composed.
+     */
+    long expandedBytes = -1;
 
     public YamlNode(Kind kind, String tag, byte[] value, Style style, int line) {
         this.kind = kind;
