@@ -57,6 +57,7 @@ public class CacheBeans {
     ArtifactCache artifactCache(FactoryConfig config, MeterRegistry registry, SharedStorage shared) {
         FileArtifactCache local = new FileArtifactCache(config.dataDir().resolve("cache"),
                 config.cache().maxSize().asLongValue(), registry);
+        CacheVolume.warnIfBoundExceedsSpace(local.root(), local.maxBytes(), local.sizeBytes());
         return shared.s3().<ArtifactCache>map(s3 -> new S3ArtifactCache(s3.bucket(), local, s3.leases()))
                 .orElse(local);
     }
