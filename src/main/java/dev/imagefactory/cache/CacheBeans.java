@@ -39,6 +39,7 @@ public class CacheBeans {
     @Startup
     SharedStorage sharedStorage(FactoryConfig config, Readiness readiness) {
         if (config.cache().backend() != FactoryConfig.Cache.Backend.S3) {
+            UnusedS3Settings.refuse(config.cache());
             return new SharedStorage(null);
         }
         S3Settings settings = S3Settings.of(config.cache().s3());
