@@ -1,6 +1,8 @@
 package dev.imagefactory.cache;
 
 import dev.imagefactory.errors.InvalidInputException;
+import dev.imagefactory.errors.LocalStorageException;
+import dev.imagefactory.errors.LocalStorageFaults;
 import dev.imagefactory.errors.NotFoundException;
 import dev.imagefactory.errors.StorageUnavailableException;
 import dev.imagefactory.tools.FileTrees;
@@ -49,8 +51,9 @@ import org.jboss.logging.Logger;
  * really stopped, so the limit counts running work honestly.</li>
  * <li><b>Clean.</b> The work directory is deleted whatever happens, before the waiters are told the outcome.</li>
  * <li><b>Errors.</b> {@link InvalidInputException}, {@link NotFoundException} and JAX-RS exceptions thrown by an
- * action reach every waiter as they are (so the HTTP layer answers 4xx); anything else becomes an
- * {@link ArtifactBuildException} carrying the cause.</li>
+ * action reach every waiter as they are (so the HTTP layer answers 4xx); a full, read-only or inaccessible local disk
+ * (anywhere in the cause chain, tools' stderr included) becomes a {@link LocalStorageException} (503); anything else
+ * becomes an {@link ArtifactBuildException} carrying the cause.</li>
  * </ul>
  *
  * <p><b>Nested builds</b> (an action that needs an intermediate product, e.g. one squashfs per extension, calls
@@ -399,6 +402,8 @@ public class ArtifactBuilds {
         counter(BUILD_FAILED, flight.labels).increment();
         if (isClientError(error)) {
             LOG.infof("the build of %s was refused: %s", flight.describe(), error.getMessage());
+        } else if (error instanceof LocalStorageException local) {
+            local.logOnce(LOG);
         } else if (error instanceof BuildTimeoutException || error instanceof StorageUnavailableException) {
             LOG.error(error.getMessage());
         } else {
@@ -413,7 +418,14 @@ public class ArtifactBuilds {
     }
 
     private static RuntimeException asBuildError(Flight flight, Throwable t) {
-        if (isClientError(t) || t instanceof ArtifactBuildException || t instanceof StorageUnavailableException) {
+        if (isClientError(t) || t instanceof StorageUnavailableException) {
+            return (RuntimeException) t;
+        }
+        Optional<LocalStorageException> diskFault = LocalStorageFaults.of(t); // full, read-only: 503, not 500
+        if (diskFault.isPresent()) {
+            return diskFault.get();
+        }
+        if (t instanceof ArtifactBuildException) {
             return (RuntimeException) t;
         }
         if (t instanceof InterruptedException) {

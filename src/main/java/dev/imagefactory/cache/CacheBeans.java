@@ -39,6 +39,7 @@ public class CacheBeans {
     @Startup
     SharedStorage sharedStorage(FactoryConfig config, Readiness readiness) {
         if (config.cache().backend() != FactoryConfig.Cache.Backend.S3) {
+            UnusedS3Settings.refuse(config.cache());
             return new SharedStorage(null);
         }
         S3Settings settings = S3Settings.of(config.cache().s3());
@@ -57,6 +58,7 @@ public class CacheBeans {
     ArtifactCache artifactCache(FactoryConfig config, MeterRegistry registry, SharedStorage shared) {
         FileArtifactCache local = new FileArtifactCache(config.dataDir().resolve("cache"),
                 config.cache().maxSize().asLongValue(), registry);
+        CacheVolume.warnIfBoundExceedsSpace(local.root(), local.maxBytes(), local.sizeBytes());
         return shared.s3().<ArtifactCache>map(s3 -> new S3ArtifactCache(s3.bucket(), local, s3.leases()))
                 .orElse(local);
     }

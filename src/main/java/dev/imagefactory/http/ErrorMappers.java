@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.imagefactory.cache.BuildTimeoutException;
 import dev.imagefactory.errors.InvalidInputException;
+import dev.imagefactory.errors.LocalStorageException;
+import dev.imagefactory.errors.LocalStorageFaults;
 import dev.imagefactory.errors.NotFoundException;
 import dev.imagefactory.errors.NotImplementedYetException;
 import dev.imagefactory.errors.PayloadTooLargeException;
@@ -49,6 +51,13 @@ public class ErrorMappers {
     public Response storageUnavailable(StorageUnavailableException e) {
         LOG.warn(e.getMessage());
         return PlainTextErrors.response(503, "storage is unavailable, retry later").header("Retry-After", "10").build();
+    }
+
+    /** The local disk is full, read-only or refuses access: the reason in one line, the details in the log, once. */
+    @ServerExceptionMapper
+    public Response localStorageUnavailable(LocalStorageException e) {
+        e.logOnce(LOG);
+        return PlainTextErrors.response(503, e.getMessage()).header("Retry-After", "30").build();
     }
 
     @ServerExceptionMapper
@@ -109,9 +118,10 @@ public class ErrorMappers {
         return path.startsWith("/") ? path : "/" + path;
     }
 
+    /** Anything else is a bug (500), unless a disk fault lies behind it (e.g. storing a schematic on a full disk). */
     @ServerExceptionMapper
     public Response unexpected(Throwable e, ContainerRequestContext request) {
-        return internalError(e, request);
+        return LocalStorageFaults.of(e).map(this::localStorageUnavailable).orElseGet(() -> internalError(e, request));
     }
 
     private static Response internalError(Throwable e, ContainerRequestContext request) {

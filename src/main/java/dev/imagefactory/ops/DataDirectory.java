@@ -7,19 +7,27 @@ import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
- * Creates the data directory at startup and reports it to {@link Readiness}. A directory that cannot be created
- * does not stop the process: it stays alive (so {@code /healthz} answers) and {@code /readyz} reports 503.
+ * Creates the data directory at startup and reports to {@link Readiness} whether it can take a write. A directory
+ * that cannot be created does not stop the process: it stays alive (so {@code /healthz} answers) and {@code /readyz}
+ * reports 503, as it does later whenever the disk is full, read-only or refuses access.
  */
 @ApplicationScoped
 public class DataDirectory {
     static final String CHECK_NAME = "data dir writable";
+    /** Kubernetes' readiness probe gives up after 3 s (k8s/); the write must be answered well before. */
+    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+    /** Probes of /readyz within this time reuse the last verdict instead of writing again. */
+    static final Duration PROBE_REUSE = Duration.ofSeconds(5);
     private static final Logger LOG = Logger.getLogger(DataDirectory.class);
 
     private final Path dir;
     private final Readiness readiness;
+    private volatile DiskWriteProbe probe;
 
     public DataDirectory(FactoryConfig config, Readiness readiness) {
         this.dir = config.dataDir().toAbsolutePath().normalize();
@@ -32,14 +40,27 @@ public class DataDirectory {
         } catch (IOException e) {
             LOG.errorf(e, "cannot create data directory %s", dir);
         }
+        probe = new DiskWriteProbe(probedDirs(), PROBE_TIMEOUT, PROBE_REUSE);
+        probe.removeLeftovers();
         readiness.register(CHECK_NAME, this::writable);
     }
 
-    /** Writes a probe file: permission bits alone miss read-only mounts and full disks. */
-    boolean writable() throws IOException {
-        Path probe = Files.createTempFile(dir, ".readyz-", ".probe");
-        Files.delete(probe);
-        return true;
+    /** The data dir, and the artifact cache's directory too when a separate volume is mounted there. */
+    private List<Path> probedDirs() {
+        Path cache = dir.resolve("cache");
+        try {
+            if (Files.isDirectory(cache) && !Files.getFileStore(cache).equals(Files.getFileStore(dir))) {
+                return List.of(dir, cache);
+            }
+        } catch (IOException e) {
+            LOG.debugf(e, "cannot tell the volume of %s", cache);
+        }
+        return List.of(dir);
+    }
+
+    /** Whether a few KiB can be written and flushed below the data dir (a recent verdict may be reused). */
+    boolean writable() {
+        return probe.verdict().writable();
     }
 
     public Path path() {

@@ -41,6 +41,11 @@ public class RegistryError extends RuntimeException {
         return new RegistryError(400, "DIGEST_INVALID", message);
     }
 
+    /** {@code n} of a paged list is not a number from 0 up (the distribution registry's code for it). */
+    public static RegistryError paginationNumberInvalid(String message) {
+        return new RegistryError(400, "PAGINATION_NUMBER_INVALID", message);
+    }
+
     /** The request names a valid image the factory refuses to build (e.g. SecureBoot off, extension unknown). */
     public static RegistryError unsupported(String message) {
         return new RegistryError(400, "UNSUPPORTED", message);

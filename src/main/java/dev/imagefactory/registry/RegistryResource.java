@@ -117,7 +117,9 @@ public class RegistryResource {
     /** Every available version can be pulled (built on demand), so they are all listed, with {@code n}/{@code last}. */
     @GET
     @Path("{name: .+}/tags/list")
-    public Response tags(@PathParam("name") String name, @QueryParam("n") Integer n, @QueryParam("last") String last) {
+    public Response tags(@PathParam("name") String name, @QueryParam("n") String nText, @QueryParam("last") String last) {
+        // taken as text: JAX-RS would answer an unparsable Integer with a bare 404
+        Integer n = pageSize(nText);
         RepositoryName repository = knownRepository(name);
         List<String> all = new ArrayList<>();
         catalog.versions().forEach(v -> all.add(v.toString()));
@@ -126,7 +128,7 @@ public class RegistryResource {
         }
         all.sort(String::compareTo); // the distribution spec lists tags in lexical order
         List<String> page = new ArrayList<>();
-        int limit = n == null || n < 0 ? DEFAULT_TAG_PAGE : n;
+        int limit = n == null ? DEFAULT_TAG_PAGE : n;
         for (String tag : all) {
             if ((last == null || tag.compareTo(last) > 0) && page.size() < limit) {
                 page.add(tag);
@@ -141,6 +143,26 @@ public class RegistryResource {
                     + page.get(page.size() - 1) + ">; rel=\"next\"");
         }
         return builder.build();
+    }
+
+    /** {@code n} of a tag list: absent, or a number from 0 up; else 400 as the distribution registry answers it. */
+    private static Integer pageSize(String n) {
+        if (n == null || n.isEmpty()) {
+            return null;
+        }
+        try {
+            int value = Integer.parseInt(n);
+            if (value >= 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw RegistryError.paginationNumberInvalid("invalid number of results requested: n=" + abbreviated(n));
+    }
+
+    private static String abbreviated(String text) {
+        return text.length() > 32 ? text.substring(0, 32) + "…" : text;
     }
 
     /** Anything else below {@code /v2/} (uploads, catalog, unknown resources). */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** The packaged service started as a real process, as the README's run command starts it. */
 final class ServiceProcess implements AutoCloseable {
@@ -25,6 +26,14 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     static ServiceProcess start(Path dataDir, Path log, String... extraProperties) throws Exception {
+        ServiceProcess service = launch(dataDir, log, Map.of(), extraProperties);
+        service.awaitReady();
+        return service;
+    }
+
+    /** Starts the process with extra environment variables, without waiting for it to be ready. */
+    static ServiceProcess launch(Path dataDir, Path log, Map<String, String> environment, String... extraProperties)
+            throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -35,13 +44,18 @@ final class ServiceProcess implements AutoCloseable {
             cmd.add("-D" + p.replace("{port}", Integer.toString(port))); // for URLs naming the service itself
         }
         cmd.addAll(List.of("-jar", System.getProperty("app.jar", "target/quarkus-app/quarkus-run.jar")));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        ServiceProcess service = new ServiceProcess(p, port, log);
-        service.awaitReady();
-        return service;
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        return new ServiceProcess(builder.start(), port, log);
     }
 
-    private void awaitReady() throws Exception {
+    /** Waits (at most {@code timeout}) for the process to exit by itself; its exit code, or empty if it still runs. */
+    java.util.OptionalInt awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                ? java.util.OptionalInt.of(process.exitValue()) : java.util.OptionalInt.empty();
+    }
+
+    void awaitReady() throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

@@ -1,0 +1,76 @@
+package dev.imagefactory.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 21, case 10: configuration that would silently do less, on the packaged service as it is run. */
+class ConfigurationFaultsIT {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void s3SettingsWithoutTheS3BackendStopTheStart() throws Exception {
+        Path log = tmp.resolve("service.log");
+        try (ServiceProcess service = ServiceProcess.launch(tmp.resolve("data"), log, Map.of(
+                "FACTORY_CACHE_S3_ENDPOINT", "http://127.0.0.1:9",
+                "FACTORY_CACHE_S3_BUCKET", "factory",
+                "FACTORY_CACHE_S3_ACCESS_KEY", "access",
+                "FACTORY_CACHE_S3_SECRET_KEY", "never-logged-secret"))) {
+            OptionalInt exit = service.awaitExit(Duration.ofSeconds(60));
+            assertTrue(exit.isPresent(), "the service must not run on local disk; see " + log);
+            assertTrue(exit.getAsInt() != 0, "exit code " + exit.getAsInt());
+        }
+        String text = Files.readString(log);
+        assertTrue(text.contains("factory.cache.backend"), text);
+        assertTrue(text.contains("factory.cache.s3.endpoint"), text);
+        assertFalse(text.contains("never-logged-secret"), "the secret is never logged");
+    }
+
+    @Test
+    void boundToLocalhostTheExternalHostIsAllowedAndOthersStillRefused() throws Exception {
+        try (ServiceProcess service = ServiceProcess.start(tmp.resolve("data"), tmp.resolve("service.log"),
+                "quarkus.http.host=127.0.0.1", "factory.external-url=http://factory.example.test:{port}",
+                "factory.external-pxe-url=http://pxe.example.test:{port}/")) {
+            int port = service.port;
+            assertEquals(200, status(port, "factory.example.test:" + port));
+            assertEquals(200, status(port, "FACTORY.example.test")); // host names compare case-insensitively
+            assertEquals(200, status(port, "pxe.example.test:" + port));
+            assertEquals(200, status(port, "localhost:" + port));
+            int refused = status(port, "elsewhere.example.test:" + port);
+            assertTrue(refused >= 400 && refused < 500, "an unrelated host is still refused: " + refused);
+        }
+    }
+
+    /** The status of {@code GET /healthz} sent with this {@code Host} (a raw request: HttpClient will not set Host). */
+    private static int status(int port, String host) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /healthz HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            byte[] buffer = new byte[1024];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                answer.write(buffer, 0, n);
+            }
+            String statusLine = answer.toString(StandardCharsets.ISO_8859_1).lines().findFirst().orElse("");
+            return Integer.parseInt(statusLine.split(" ")[1]);
+        }
+    }
+}
