@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
@@ -271,8 +270,7 @@ public class FileArtifactCache implements ArtifactCache {
         if (!Files.isRegularFile(built, LinkOption.NOFOLLOW_LINKS)) {
             throw new IllegalArgumentException("not a regular file: " + built);
         }
-        List<String> held = holds.stream().map(CacheKey::hex).collect(java.util.stream.Collectors.toCollection(TreeSet::new))
-                .stream().toList();
+        List<String> held = holds.stream().map(CacheKey::hex).sorted().distinct().toList();
         Entry published;
         try {
             Digest digest = hashAndSync(built);
@@ -284,16 +282,19 @@ public class FileArtifactCache implements ArtifactCache {
                 Entry existing;
                 synchronized (lock) {
                     existing = index.get(key.hex());
+                    if (existing != null && pin) {
+                        existing.leases++; // with the index check, so no eviction comes between
+                    }
                 }
                 if (existing != null && Files.exists(existing.artifact.file())) {
                     // Published meanwhile (same inputs); keep the first, readers may already hold it.
                     Files.deleteIfExists(built);
-                    synchronized (lock) {
-                        if (pin) {
-                            existing.leases++;
-                        }
-                    }
                     return existing;
+                }
+                if (existing != null && pin) {
+                    synchronized (lock) {
+                        existing.leases--; // its file is gone: it is replaced below
+                    }
                 }
                 synchronized (lock) {
                     for (String hex : held) {
@@ -356,6 +357,13 @@ public class FileArtifactCache implements ArtifactCache {
             entry.leases++;
         }
         return Optional.of(lease(entry));
+    }
+
+    /** Whether {@code key} is in the cache now (not counted as a use). */
+    public boolean contains(CacheKey key) {
+        synchronized (lock) {
+            return index.containsKey(key.hex());
+        }
     }
 
     /** Whether {@code key} is leased or held now (for tests and diagnostics). */

@@ -104,10 +104,14 @@ public class S3ArtifactCache implements ArtifactCache {
         }
     }
 
-    /** Into the local cache (leased there, so it stays for the upload and for the caller), then into the bucket. */
+    /**
+     * Into the local cache (leased there, so it stays for the upload and for the caller), then into the bucket. Of
+     * {@code holds}, the local copies are held; what is only in the bucket needs no hold (the bucket never evicts).
+     */
     @Override
     public ArtifactLease publishPinned(CacheKey key, Path built, Set<CacheKey> holds) {
-        ArtifactLease lease = local.publishPinned(key, built, holds);
+        Set<CacheKey> localHolds = holds.stream().filter(local::contains).collect(java.util.stream.Collectors.toSet());
+        ArtifactLease lease = local.publishPinned(key, built, localHolds);
         CachedArtifact artifact = lease.artifact();
         try {
             bucket.upload(objectName(key), artifact.file(), "application/octet-stream", Map.of(
