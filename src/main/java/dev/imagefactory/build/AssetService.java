@@ -5,7 +5,7 @@ import dev.imagefactory.build.initramfs.Squashfs;
 import dev.imagefactory.build.iso.IsoBuilder;
 import dev.imagefactory.build.iso.IsoTools;
 import dev.imagefactory.cache.ArtifactBuilds;
-import dev.imagefactory.cache.CachedArtifact;
+import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.catalog.Catalog;
 import dev.imagefactory.catalog.OfficialExtension;
 import dev.imagefactory.catalog.ReleaseSource;
@@ -79,8 +79,9 @@ public class AssetService {
         return request;
     }
 
+    /** The artifact, leased: the caller closes the {@link Asset} when done with it. */
     public Asset asset(BuildRequest request, AssetPath path) {
-        CachedArtifact artifact = switch (request.profile().kind()) {
+        ArtifactLease artifact = switch (request.profile().kind()) {
             case KERNEL -> kernel.build(request);
             case CMDLINE -> cmdline.build(request);
             case INITRAMFS -> initramfs.build(request);

@@ -1,8 +1,8 @@
 package dev.imagefactory.build;
 
 import dev.imagefactory.cache.ArtifactBuilds;
+import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.cache.CacheKey;
-import dev.imagefactory.cache.CachedArtifact;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,10 +29,10 @@ final class CmdlineStep {
                 request.schematic().schematic().customization(), List.of()).render();
     }
 
-    CachedArtifact build(BuildRequest request) {
+    ArtifactLease build(BuildRequest request) {
         String cmdline = cmdline(request);
         CacheKey key = Keys.of(request.profile(), STEP_VERSION, "cmdline=" + cmdline);
-        return builds.getOrBuild(key, Keys.labels(request.profile()), work -> {
+        return builds.lease(key, Keys.labels(request.profile()), work -> {
             Path out = work.resolve("cmdline");
             Files.writeString(out, cmdline, StandardCharsets.UTF_8);
             return out;

@@ -6,9 +6,9 @@ import dev.imagefactory.build.initramfs.InitramfsBuilder;
 import dev.imagefactory.build.initramfs.IntermediateStore;
 import dev.imagefactory.build.initramfs.VirtualExtensions;
 import dev.imagefactory.cache.ArtifactBuilds;
+import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.cache.BuildLabels;
 import dev.imagefactory.cache.CacheKey;
-import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.catalog.BootFile;
 import dev.imagefactory.catalog.ExtensionImage;
 import dev.imagefactory.catalog.OfficialExtension;
@@ -44,7 +44,7 @@ final class InitramfsStep {
         this.externalUrl = externalUrl;
     }
 
-    CachedArtifact build(BuildRequest request) {
+    ArtifactLease build(BuildRequest request) {
         Profile profile = request.profile();
         Quirks quirks = request.quirks();
         Schematic.Customization customization = request.schematic().schematic().customization();
@@ -60,7 +60,7 @@ final class InitramfsStep {
         CacheKey key = Keys.of(profile, InitramfsBuilder.BUILDER_VERSION, inputs.toArray(String[]::new));
         BuildLabels labels = Keys.labels(profile);
 
-        return builds.getOrBuild(key, labels, work -> {
+        return builds.lease(key, labels, work -> {
             List<ExtensionSource> sources = new ArrayList<>();
             for (OfficialExtension extension : extensions) {
                 ExtensionImage image = releases.extensionImage(profile.version(), extension, profile.arch());
@@ -75,10 +75,13 @@ final class InitramfsStep {
                 sources.add(VirtualExtensions.embeddedConfig(Files.createDirectories(work.resolve("config-extension")),
                         embeddedConfig.getBytes(StandardCharsets.UTF_8)));
             }
-            IntermediateStore intermediates = (intermediateKey, kind, build) ->
-                    builds.getOrBuildIntermediate(intermediateKey, kind, labels, build::build).file();
-            Path out = Files.createDirectories(work.resolve("initramfs"));
-            return tools.builder(intermediates).build(profile.version(), quirks, base.path(), sources, out);
+            // the squashfs files stay leased until the initramfs that packs them is written
+            try (HeldLeases held = new HeldLeases()) {
+                IntermediateStore intermediates = (intermediateKey, kind, build) ->
+                        held.file(builds.leaseIntermediate(intermediateKey, kind, labels, build::build));
+                Path out = Files.createDirectories(work.resolve("initramfs"));
+                return tools.builder(intermediates).build(profile.version(), quirks, base.path(), sources, out);
+            }
         });
     }
 }

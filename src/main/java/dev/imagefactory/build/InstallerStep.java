@@ -9,6 +9,7 @@ import dev.imagefactory.build.uki.UkiBuilder;
 import dev.imagefactory.build.uki.UkiInputs;
 import dev.imagefactory.build.uki.UkiProfile;
 import dev.imagefactory.cache.ArtifactBuilds;
+import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.cache.BuildLabels;
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;
@@ -66,7 +67,7 @@ final class InstallerStep {
         this.keys = keys;
     }
 
-    CachedArtifact build(BuildRequest request) {
+    ArtifactLease build(BuildRequest request) {
         Profile profile = request.profile();
         Optional<OverlayImage> overlay = overlayImage(request);
         byte[] extraOptions = overlay.isPresent()
@@ -83,42 +84,66 @@ final class InstallerStep {
             inputs.add("base.layer=" + layer.descriptor().digest());
         }
         String dir = "usr/install/" + profile.arch().goName() + "/";
-        List<ImageFile> files = new ArrayList<>();
-        if (unified || signing.isPresent()) {
-            ReleaseFile sdBoot = releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_BOOT);
-            CachedArtifact uki = installerUki(request, labels, signing);
-            Path loader = signing.isPresent() ? SignedSystemdBoot.of(builds, sdBoot, labels, signing.get())
-                    : sdBoot.path();
-            String ukiName = signing.isPresent() && !unified ? "vmlinuz.efi.signed" : "vmlinuz.efi";
-            files.add(new ImageFile(dir + "systemd-boot.efi", loader));
-            files.add(new ImageFile(dir + ukiName, builds.localFile(uki)));
-            inputs.add("input.systemd-boot=" + sdBoot.sha256());
-            inputs.add("input.uki=" + uki.sha256());
-            signing.ifPresent(m -> inputs.add("signer=" + m.fingerprint()));
-        } else {
-            ReleaseFile kernel = releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL);
-            CachedArtifact initrd = initramfs.build(UkiStep.initramfsRequest(request));
-            files.add(new ImageFile(dir + "vmlinuz", kernel.path()));
-            files.add(new ImageFile(dir + "initramfs.xz", builds.localFile(initrd)));
-            inputs.add("input.kernel=" + kernel.sha256());
-            inputs.add("input.initramfs=" + initrd.sha256());
-        }
-        overlay.ifPresent(o -> {
-            inputs.add("overlay.image=" + o.identity());
-            inputs.add("overlay.name=" + o.name());
-            inputs.add("overlay.extra-options=" + Digest.sha256(extraOptions).hex());
-        });
-        CacheKey key = Keys.of(profile, STEP_VERSION, inputs.toArray(String[]::new));
-        return builds.getOrBuild(key, labels, work -> {
-            List<LayerBlob> layers = new ArrayList<>();
-            layers.add(ArtifactsLayer.write(files, work.resolve("artifacts.tar.gz")));
-            if (overlay.isPresent()) {
-                layers.add(OverlayLayer.write(overlay.get(), extraOptions, work.resolve("overlay.tar.gz")));
+        List<LayerFile> files = new ArrayList<>();
+        // the cached inputs stay leased (here, and by the build for its own run) until the tarball is written
+        try (HeldLeases inputLeases = new HeldLeases()) {
+            if (unified || signing.isPresent()) {
+                ReleaseFile sdBoot = releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_BOOT);
+                ArtifactLease uki = inputLeases.hold(installerUki(request, labels, signing));
+                String ukiName = signing.isPresent() && !unified ? "vmlinuz.efi.signed" : "vmlinuz.efi";
+                if (signing.isPresent()) {
+                    ArtifactLease loader = inputLeases.hold(SignedSystemdBoot.of(builds, sdBoot, labels, signing.get()));
+                    files.add(LayerFile.cached(dir + "systemd-boot.efi", loader.artifact()));
+                } else {
+                    files.add(LayerFile.release(dir + "systemd-boot.efi", sdBoot.path()));
+                }
+                files.add(LayerFile.cached(dir + ukiName, uki.artifact()));
+                inputs.add("input.systemd-boot=" + sdBoot.sha256());
+                inputs.add("input.uki=" + uki.artifact().sha256());
+                signing.ifPresent(m -> inputs.add("signer=" + m.fingerprint()));
+            } else {
+                ReleaseFile kernel = releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL);
+                ArtifactLease initrd = inputLeases.hold(initramfs.build(UkiStep.initramfsRequest(request)));
+                files.add(LayerFile.release(dir + "vmlinuz", kernel.path()));
+                files.add(LayerFile.cached(dir + "initramfs.xz", initrd.artifact()));
+                inputs.add("input.kernel=" + kernel.sha256());
+                inputs.add("input.initramfs=" + initrd.artifact().sha256());
             }
-            Path out = work.resolve("installer.tar");
-            InstallerImage.writeTarball(base, layers, profile.arch().goName(), base.reference(), out);
-            return out;
-        });
+            overlay.ifPresent(o -> {
+                inputs.add("overlay.image=" + o.identity());
+                inputs.add("overlay.name=" + o.name());
+                inputs.add("overlay.extra-options=" + Digest.sha256(extraOptions).hex());
+            });
+            CacheKey key = Keys.of(profile, STEP_VERSION, inputs.toArray(String[]::new));
+            return builds.lease(key, labels, work -> {
+                try (HeldLeases held = new HeldLeases()) {
+                    List<ImageFile> imageFiles = new ArrayList<>();
+                    for (LayerFile file : files) {
+                        imageFiles.add(new ImageFile(file.imagePath(), file.cached() == null ? file.release()
+                                : held.file(builds.localFile(file.cached()))));
+                    }
+                    List<LayerBlob> layers = new ArrayList<>();
+                    layers.add(ArtifactsLayer.write(imageFiles, work.resolve("artifacts.tar.gz")));
+                    if (overlay.isPresent()) {
+                        layers.add(OverlayLayer.write(overlay.get(), extraOptions, work.resolve("overlay.tar.gz")));
+                    }
+                    Path out = work.resolve("installer.tar");
+                    InstallerImage.writeTarball(base, layers, profile.arch().goName(), base.reference(), out);
+                    return out;
+                }
+            });
+        }
+    }
+
+    /** A file of the artifacts layer: from the release as it is, or a cached product (leased while it is read). */
+    private record LayerFile(String imagePath, Path release, CachedArtifact cached) {
+        static LayerFile release(String imagePath, Path file) {
+            return new LayerFile(imagePath, file, null);
+        }
+
+        static LayerFile cached(String imagePath, CachedArtifact artifact) {
+            return new LayerFile(imagePath, null, artifact);
+        }
     }
 
     /**
@@ -142,19 +167,23 @@ final class InstallerStep {
 
 
     /** The installer's UKI: the installer cmdline as {@code main} plus {@code reset-maintenance} (§7.1 step 7). */
-    private CachedArtifact installerUki(BuildRequest request, BuildLabels labels, Optional<SigningMaterial> signing) {
+    private ArtifactLease installerUki(BuildRequest request, BuildLabels labels, Optional<SigningMaterial> signing) {
         Profile profile = request.profile();
         ReleaseFile stub = releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_STUB);
         ReleaseFile kernel = releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL);
-        CachedArtifact initrd = initramfs.build(UkiStep.initramfsRequest(request));
         String cmdline = CmdlineStep.cmdline(request);
-        CacheKey key = Keys.of(profile, UKI_STEP_VERSION, "input.stub=" + stub.sha256(),
-                "input.kernel=" + kernel.sha256(), "input.initramfs=" + initrd.sha256(), "cmdline=" + cmdline,
-                "signer=" + signing.map(SigningMaterial::fingerprint).orElse("-"));
-        return builds.getOrBuildIntermediate(key, UKI_INTERMEDIATE, labels, work -> {
-            UkiInputs inputs = UkiInputs.of(stub.path(), kernel.path(), builds.localFile(initrd), cmdline, request.versionTag(),
-                    request.quirks()).withExtraProfiles(List.of(UkiProfile.resetToMaintenance(cmdline)));
-            return UkiStep.assemble(ukiBuilder, inputs, signing, work);
-        });
+        try (ArtifactLease initrd = initramfs.build(UkiStep.initramfsRequest(request))) {
+            CacheKey key = Keys.of(profile, UKI_STEP_VERSION, "input.stub=" + stub.sha256(),
+                    "input.kernel=" + kernel.sha256(), "input.initramfs=" + initrd.artifact().sha256(),
+                    "cmdline=" + cmdline, "signer=" + signing.map(SigningMaterial::fingerprint).orElse("-"));
+            return builds.leaseIntermediate(key, UKI_INTERMEDIATE, labels, work -> {
+                try (ArtifactLease initrdFile = builds.localFile(initrd.artifact())) {
+                    UkiInputs inputs = UkiInputs.of(stub.path(), kernel.path(), initrdFile.file(), cmdline,
+                            request.versionTag(), request.quirks())
+                            .withExtraProfiles(List.of(UkiProfile.resetToMaintenance(cmdline)));
+                    return UkiStep.assemble(ukiBuilder, inputs, signing, work);
+                }
+            });
+        }
     }
 }

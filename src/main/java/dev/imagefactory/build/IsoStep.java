@@ -7,6 +7,7 @@ import dev.imagefactory.build.uki.UkiBuilder;
 import dev.imagefactory.build.uki.UkiInputs;
 import dev.imagefactory.build.uki.UkiProfile;
 import dev.imagefactory.cache.ArtifactBuilds;
+import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.cache.BuildLabels;
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;
@@ -62,7 +63,7 @@ final class IsoStep {
         this.keys = keys;
     }
 
-    CachedArtifact build(BuildRequest request) {
+    ArtifactLease build(BuildRequest request) {
         Profile profile = request.profile();
         Schematic.Customization customization = request.schematic().schematic().customization();
         Optional<SigningMaterial> signing = profile.secureBoot() ? Optional.of(keys.requireEnabled()) : Optional.empty();
@@ -74,50 +75,58 @@ final class IsoStep {
         ReleaseFile kernel = releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL);
         ReleaseFile stub = layout.usesUki() ? releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_STUB) : null;
         ReleaseFile sdBoot = layout.usesUki() ? releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_BOOT) : null;
-        CachedArtifact initrd = initramfs.build(UkiStep.initramfsRequest(request));
         String cmdline = CmdlineStep.cmdline(request);
-
-        List<String> inputs = new ArrayList<>(List.of("builder=" + IsoBuilder.BUILDER_VERSION,
-                "layout=" + layout.bootloaderName(), "input.kernel=" + kernel.sha256(),
-                "input.initramfs=" + initrd.sha256(), "cmdline=" + cmdline));
-        if (layout.usesUki()) {
-            inputs.add("input.stub=" + stub.sha256());
-            inputs.add("input.systemd-boot=" + sdBoot.sha256());
-        }
-        signing.ifPresent(m -> inputs.addAll(List.of("signer=" + m.fingerprint(), "enroll=" + enroll,
-                "well-known=" + wellKnown)));
-        CacheKey key = Keys.of(profile, STEP_VERSION, inputs.toArray(String[]::new));
-        BuildLabels labels = Keys.labels(profile);
-        return builds.getOrBuild(key, labels, work -> {
-            IsoInputs iso = IsoInputs.grub(request.versionTag(), request.quirks(), profile.arch(), kernel.path(),
-                    builds.localFile(initrd), cmdline);
+        // the initramfs stays leased while the ISO that embeds it is built
+        try (ArtifactLease initrdLease = initramfs.build(UkiStep.initramfsRequest(request))) {
+            CachedArtifact initrd = initrdLease.artifact();
+            List<String> inputs = new ArrayList<>(List.of("builder=" + IsoBuilder.BUILDER_VERSION,
+                    "layout=" + layout.bootloaderName(), "input.kernel=" + kernel.sha256(),
+                    "input.initramfs=" + initrd.sha256(), "cmdline=" + cmdline));
             if (layout.usesUki()) {
-                Path uki = isoUki(profile, labels, stub, kernel, initrd, cmdline, request, signing);
-                Path loader = signing.isPresent() ? SignedSystemdBoot.of(builds, sdBoot, labels, signing.get()) : sdBoot.path();
-                iso = iso.withUefi(loader, uki);
+                inputs.add("input.stub=" + stub.sha256());
+                inputs.add("input.systemd-boot=" + sdBoot.sha256());
             }
-            if (signing.isPresent()) {
-                iso = iso.withSecureBootEnrollment(enroll, enrollmentFiles(signing.get(), wellKnown,
-                        Files.createDirectories(work.resolve("enrollment"))));
-            }
-            return isoBuilder.build(layout, iso, work.resolve("iso"));
-        });
+            signing.ifPresent(m -> inputs.addAll(List.of("signer=" + m.fingerprint(), "enroll=" + enroll,
+                    "well-known=" + wellKnown)));
+            CacheKey key = Keys.of(profile, STEP_VERSION, inputs.toArray(String[]::new));
+            BuildLabels labels = Keys.labels(profile);
+            return builds.lease(key, labels, work -> {
+                // every cached file xorriso reads stays leased until the ISO is written
+                try (HeldLeases held = new HeldLeases()) {
+                    IsoInputs iso = IsoInputs.grub(request.versionTag(), request.quirks(), profile.arch(), kernel.path(),
+                            held.file(builds.localFile(initrd)), cmdline);
+                    if (layout.usesUki()) {
+                        Path uki = held.file(isoUki(profile, labels, stub, kernel, initrd, cmdline, request, signing));
+                        Path loader = signing.isPresent()
+                                ? held.file(SignedSystemdBoot.of(builds, sdBoot, labels, signing.get())) : sdBoot.path();
+                        iso = iso.withUefi(loader, uki);
+                    }
+                    if (signing.isPresent()) {
+                        iso = iso.withSecureBootEnrollment(enroll, enrollmentFiles(signing.get(), wellKnown,
+                                Files.createDirectories(work.resolve("enrollment"))));
+                    }
+                    return isoBuilder.build(layout, iso, work.resolve("iso"));
+                }
+            });
+        }
     }
 
     /**
      * The UKI of the ISO's ESP: the ISO cmdline as {@code main}, plus the {@code reset} profile (>= 1.10); signed
      * for SecureBoot.
      */
-    private Path isoUki(Profile profile, BuildLabels labels, ReleaseFile stub, ReleaseFile kernel,
+    private ArtifactLease isoUki(Profile profile, BuildLabels labels, ReleaseFile stub, ReleaseFile kernel,
             CachedArtifact initrd, String cmdline, BuildRequest request, Optional<SigningMaterial> signing) {
         CacheKey key = Keys.of(profile, UKI_STEP_VERSION, "input.stub=" + stub.sha256(),
                 "input.kernel=" + kernel.sha256(), "input.initramfs=" + initrd.sha256(), "cmdline=" + cmdline,
                 "signer=" + signing.map(SigningMaterial::fingerprint).orElse("-"));
-        return builds.getOrBuildIntermediate(key, UKI_INTERMEDIATE, labels, work -> {
-            UkiInputs inputs = UkiInputs.of(stub.path(), kernel.path(), builds.localFile(initrd), cmdline, request.versionTag(),
-                    request.quirks()).withExtraProfiles(List.of(UkiProfile.isoReset(cmdline)));
-            return UkiStep.assemble(ukiBuilder, inputs, signing, work);
-        }).file();
+        return builds.leaseIntermediate(key, UKI_INTERMEDIATE, labels, work -> {
+            try (ArtifactLease initrdFile = builds.localFile(initrd)) {
+                UkiInputs inputs = UkiInputs.of(stub.path(), kernel.path(), initrdFile.file(), cmdline,
+                        request.versionTag(), request.quirks()).withExtraProfiles(List.of(UkiProfile.isoReset(cmdline)));
+                return UkiStep.assemble(ukiBuilder, inputs, signing, work);
+            }
+        });
     }
 
     /** {@code EFI/keys/uki-signing-cert.der} and {@code loader/keys/auto/{PK,KEK,db}.auth} (§5.3, §5.6). */

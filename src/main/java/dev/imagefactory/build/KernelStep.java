@@ -1,8 +1,8 @@
 package dev.imagefactory.build;
 
 import dev.imagefactory.cache.ArtifactBuilds;
+import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.cache.CacheKey;
-import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.catalog.BootFile;
 import dev.imagefactory.catalog.ReleaseFile;
 import java.nio.file.Files;
@@ -21,11 +21,11 @@ final class KernelStep {
         this.builds = builds;
     }
 
-    CachedArtifact build(BuildRequest request) {
+    ArtifactLease build(BuildRequest request) {
         Profile profile = request.profile();
         ReleaseFile kernel = releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL);
         CacheKey key = Keys.of(profile, STEP_VERSION, "input.kernel=" + kernel.sha256());
-        return builds.getOrBuild(key, Keys.labels(profile), work -> {
+        return builds.lease(key, Keys.labels(profile), work -> {
             Path out = work.resolve("vmlinuz");
             Files.copy(kernel.path(), out);
             return out;

@@ -1,6 +1,7 @@
 package dev.imagefactory.build;
 
 import dev.imagefactory.cache.ArtifactBuilds;
+import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.cache.BuildLabels;
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.catalog.ReleaseFile;
@@ -19,12 +20,12 @@ final class SignedSystemdBoot {
     private SignedSystemdBoot() {
     }
 
-    static Path of(ArtifactBuilds builds, ReleaseFile sdBoot, BuildLabels labels, SigningMaterial signing) {
+    static ArtifactLease of(ArtifactBuilds builds, ReleaseFile sdBoot, BuildLabels labels, SigningMaterial signing) {
         CacheKey key = CacheKey.of(INTERMEDIATE, "1", sdBoot.sha256(), signing.fingerprint());
-        return builds.getOrBuildIntermediate(key, INTERMEDIATE, labels, work -> {
+        return builds.leaseIntermediate(key, INTERMEDIATE, labels, work -> {
             Path out = work.resolve("systemd-boot.efi.signed");
             PeSigner.sign(sdBoot.path(), out, signing);
             return out;
-        }).file();
+        });
     }
 }

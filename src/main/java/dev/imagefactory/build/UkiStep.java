@@ -4,8 +4,8 @@ import dev.imagefactory.build.uki.SectionContent;
 import dev.imagefactory.build.uki.UkiBuilder;
 import dev.imagefactory.build.uki.UkiInputs;
 import dev.imagefactory.cache.ArtifactBuilds;
+import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.cache.CacheKey;
-import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.catalog.BootFile;
 import dev.imagefactory.catalog.ReleaseFile;
 import dev.imagefactory.errors.InvalidInputException;
@@ -44,23 +44,26 @@ final class UkiStep {
         this.keys = keys;
     }
 
-    CachedArtifact build(BuildRequest request) {
+    ArtifactLease build(BuildRequest request) {
         Profile profile = request.profile();
         if (!request.quirks().supportsUki()) {
             throw new InvalidInputException("UKI output is not supported for Talos version " + profile.version());
         }
         ReleaseFile stub = releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_STUB);
         ReleaseFile kernel = releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL);
-        CachedArtifact initrd = initramfs.build(initramfsRequest(request));
-        String cmdline = CmdlineStep.cmdline(request);
         Optional<SigningMaterial> signing = profile.secureBoot() ? Optional.of(keys.requireEnabled()) : Optional.empty();
-        CacheKey key = Keys.of(profile, STEP_VERSION, "input.stub=" + stub.sha256(), "input.kernel=" + kernel.sha256(),
-                "input.initramfs=" + initrd.sha256(), "cmdline=" + cmdline,
-                "signer=" + signing.map(SigningMaterial::fingerprint).orElse("-"));
-        return builds.getOrBuild(key, Keys.labels(profile), work -> {
-            return assemble(builder, UkiInputs.of(stub.path(), kernel.path(), builds.localFile(initrd), cmdline,
-                    request.versionTag(), request.quirks()), signing, work);
-        });
+        String cmdline = CmdlineStep.cmdline(request);
+        try (ArtifactLease initrd = initramfs.build(initramfsRequest(request))) {
+            CacheKey key = Keys.of(profile, STEP_VERSION, "input.stub=" + stub.sha256(), "input.kernel=" + kernel.sha256(),
+                    "input.initramfs=" + initrd.artifact().sha256(), "cmdline=" + cmdline,
+                    "signer=" + signing.map(SigningMaterial::fingerprint).orElse("-"));
+            return builds.lease(key, Keys.labels(profile), work -> {
+                try (ArtifactLease initrdFile = builds.localFile(initrd.artifact())) {
+                    return assemble(builder, UkiInputs.of(stub.path(), kernel.path(), initrdFile.file(), cmdline,
+                            request.versionTag(), request.quirks()), signing, work);
+                }
+            });
+        }
     }
 
     /**

@@ -31,6 +31,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -64,6 +65,12 @@ import org.jboss.logging.Logger;
  * and nesting cannot deadlock, even with {@code max-concurrency=1}. The price: nested products add CPU use beyond
  * the limit in proportion to their parent's fan-out. A build that (directly or through its descendants) asks for its
  * own key fails with {@link IllegalStateException} rather than waiting for itself.
+ *
+ * <p><b>Leased.</b> {@link #lease} and {@link #leaseIntermediate} hand the artifact out {@linkplain ArtifactLease
+ * leased}, so a concurrent publish cannot evict it while the caller uses it; the caller closes the lease
+ * (try-with-resources). A build action that uses an input's file leases it itself for its own duration
+ * ({@link #localFile}), so an input stays even when the request that asked for the build stops waiting. Should the
+ * artifact be evicted between its publish (or lookup) and the lease, it is looked up or built again, a few times.
  */
 public class ArtifactBuilds {
 
@@ -85,6 +92,8 @@ public class ArtifactBuilds {
     private static final int RUNNING = 1;
     private static final int PUBLISHING = 2;
     private static final int TIMED_OUT = 3;
+    /** Tries to lease what was built or found: each failure means it was evicted in the instant before the lease. */
+    private static final int LEASE_ATTEMPTS = 3;
 
     /** The flight whose action this thread is running; null on threads that are not building. */
     private static final ThreadLocal<Flight> CURRENT = new ThreadLocal<>();
@@ -233,11 +242,41 @@ public class ArtifactBuilds {
         return await(getOrBuildAsync(key, labels, action, false), key, labels);
     }
 
+    /** {@link #getOrBuild}, leased: the artifact stays in the cache until the lease is closed. */
+    public ArtifactLease lease(CacheKey key, BuildLabels labels, BuildAction action) {
+        return leased(key, labels, () -> getOrBuildAsync(key, labels, action, true));
+    }
+
+    /** {@link #getOrBuildIntermediate}, leased: its file stays in place until the lease is closed. */
+    public ArtifactLease leaseIntermediate(CacheKey key, String intermediateKind, BuildLabels output,
+            BuildAction action) {
+        BuildLabels labels = output.intermediate(intermediateKind);
+        return leased(key, labels, () -> getOrBuildAsync(key, labels, action, false));
+    }
+
+    private ArtifactLease leased(CacheKey key, BuildLabels labels, Supplier<CompletableFuture<CachedArtifact>> get) {
+        for (int attempt = 1; ; attempt++) {
+            CachedArtifact artifact = await(get.get(), key, labels);
+            Optional<ArtifactLease> lease = cache.pin(artifact);
+            if (lease.isPresent()) {
+                return lease.get();
+            }
+            if (attempt == LEASE_ATTEMPTS) {
+                throw new StorageUnavailableException(labels.outputKind() + " (key " + key.hex().substring(0, 12)
+                        + ") was evicted " + attempt + " times before it could be used: the cache bound "
+                        + "(factory.cache.max-size) is too small for the builds running at once", null);
+            }
+            LOG.infof("%s (key %s) was evicted before it could be used; getting it again", labels.outputKind(),
+                    key.hex().substring(0, 12));
+        }
+    }
+
     /**
-     * A local file with the bytes of {@code artifact}, for a build step that needs a path (e.g. the initramfs inside
-     * a UKI): the artifact's own file, or a checked copy of the shared object on local disk.
+     * A leased local file with the bytes of {@code artifact}, for a build step that needs a path (e.g. the
+     * initramfs inside a UKI): the artifact's own file, or a checked copy of the shared object on local disk. The
+     * caller holds {@code artifact} leased and closes the returned lease when the step is done with the file.
      */
-    public Path localFile(CachedArtifact artifact) {
+    public ArtifactLease localFile(CachedArtifact artifact) {
         return cache.localFile(artifact);
     }
 

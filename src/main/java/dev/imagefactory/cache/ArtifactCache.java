@@ -3,6 +3,7 @@ package dev.imagefactory.cache;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Content-addressed store of built artifacts: {@link FileArtifactCache} (local disk, the embedded default) or
@@ -44,8 +45,37 @@ public interface ArtifactCache {
         return BuildClaim.GRANTED;
     }
 
-    /** A local file with the artifact's bytes (copied from remote storage, and checked, when needed). */
-    default Path localFile(CachedArtifact artifact) {
-        return artifact.file();
+    /**
+     * Holds {@code artifact} against eviction until the lease is closed (a build step passing its path to a tool, a
+     * download streaming it). Empty when it has been evicted already: look it up again, or rebuild it.
+     */
+    default Optional<ArtifactLease> pin(CachedArtifact artifact) {
+        return Optional.of(ArtifactLease.unpinned(artifact));
+    }
+
+    /** {@link #lookup} and {@link #pin}: a miss when the artifact is evicted in between. */
+    default Optional<ArtifactLease> lookupPinned(CacheKey key) {
+        return lookup(key).flatMap(this::pin);
+    }
+
+    /**
+     * {@link #publish}, returning the artifact leased before any eviction can see it. The artifact also keeps
+     * {@code holds} (which the caller must have leased) in the cache for as long as it is there itself: a served
+     * image's record holds its manifests and blobs, so they are evicted together.
+     */
+    default ArtifactLease publishPinned(CacheKey key, Path built, Set<CacheKey> holds) {
+        CachedArtifact published = publish(key, built);
+        return pin(published).orElseThrow(() -> new IllegalStateException("artifact " + key
+                + " was evicted right after it was published"));
+    }
+
+    /**
+     * A leased local file with the artifact's bytes (copied from remote storage, and checked, when needed). The
+     * caller holds {@code artifact} leased already (so it cannot have been evicted) and closes the returned lease
+     * when the file is no longer needed.
+     */
+    default ArtifactLease localFile(CachedArtifact artifact) {
+        return pin(artifact).orElseThrow(() -> new IllegalStateException("artifact " + artifact.key()
+                + " was evicted while in use: lease it before using its file"));
     }
 }

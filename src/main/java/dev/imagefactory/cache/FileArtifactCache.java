@@ -2,6 +2,7 @@ package dev.imagefactory.cache;
 
 import dev.imagefactory.tools.FileTrees;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
@@ -23,12 +24,14 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
@@ -55,10 +58,17 @@ import org.jboss.logging.Logger;
  * from the artifacts' modification times; a lookup moves the artifact to the front and, at most once a minute per
  * artifact, sets its modification time so the order survives a restart.
  *
- * <p><b>Eviction</b> runs after each publish and at startup, until the total size is within the bound. Artifacts
- * being published are not in the index yet, and the artifact just published is never the victim of its own publish
- * (a single artifact larger than the bound stays until the next publish). A deleted artifact stays readable through
- * file handles opened before the deletion, which is why readers open the file as soon as they have it.
+ * <p><b>Eviction</b> runs after each publish, at startup and when the last lease of an artifact is released, until
+ * the total size is within the bound. Artifacts being published are not in the index yet, and the artifact just
+ * published is never the victim of its own publish (a single artifact larger than the bound stays until the next
+ * publish).
+ *
+ * <p><b>Pinned while used.</b> Eviction skips an artifact that is {@linkplain #pin leased} (a build step holds its
+ * path, a download streams it) or <em>held</em> by another artifact: an artifact published with {@code holds} (an
+ * installer image's tag record holds its index, manifests and blobs) keeps those in the cache for as long as it is
+ * there itself, and when it is evicted they go with it (one unit), except what is leased or held by another. The holds are written into the holder's metadata, so they
+ * survive a restart. When everything left is pinned, the cache stays over its bound (logged) rather than break a
+ * build or a download, and comes back within it when the leases are released.
  *
  * <p>Locking: one monitor guards the index and the byte count; per-key stripes serialise publishing and deleting the
  * files of the same key. A stripe is taken before the index monitor, never after it.
@@ -79,18 +89,25 @@ public class FileArtifactCache implements ArtifactCache {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The sidecar file's content. Unknown fields are ignored so later versions may add some. */
-    @JsonPropertyOrder({"version", "key", "size", "sha256", "sha512", "created"})
+    @JsonPropertyOrder({"version", "key", "size", "sha256", "sha512", "created", "holds"})
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record Metadata(int version, String key, long size, String sha256, String sha512, String created) {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    record Metadata(int version, String key, long size, String sha256, String sha512, String created,
+            List<String> holds) {
     }
 
     private static final class Entry {
         final CachedArtifact artifact;
+        /** Keys (hex) this artifact keeps in the cache while it is there itself. */
+        final List<String> holds;
+        /** Open leases. Guarded by {@link #lock}. */
+        int leases;
         /** Last modification time written to the artifact file (epoch millis). */
         volatile long persistedUse;
 
-        Entry(CachedArtifact artifact, long persistedUse) {
+        Entry(CachedArtifact artifact, List<String> holds, long persistedUse) {
             this.artifact = artifact;
+            this.holds = holds;
             this.persistedUse = persistedUse;
         }
     }
@@ -102,6 +119,11 @@ public class FileArtifactCache implements ArtifactCache {
     private final Object lock = new Object();
     /** Access-ordered: iteration starts at the least recently used artifact. Guarded by {@link #lock}. */
     private final LinkedHashMap<String, Entry> index = new LinkedHashMap<>(64, 0.75f, true);
+    /**
+     * Key (hex) → number of indexed artifacts holding it. A separate map: reading the access-ordered index would
+     * count as a use. Guarded by {@link #lock}.
+     */
+    private final Map<String, Integer> heldBy = new HashMap<>();
     private final Object[] stripes = new Object[64];
     /** Guarded by {@link #lock}; volatile so the gauge reads it without locking. */
     private volatile long totalBytes;
@@ -231,28 +253,60 @@ public class FileArtifactCache implements ArtifactCache {
 
     @Override
     public CachedArtifact publish(CacheKey key, Path built) {
+        return publish(key, built, Set.of(), false).artifact;
+    }
+
+    @Override
+    public ArtifactLease publishPinned(CacheKey key, Path built, Set<CacheKey> holds) {
+        Entry entry = publish(key, built, holds, true);
+        return lease(entry);
+    }
+
+    /**
+     * Publishes and returns the index entry (the one published meanwhile under the same key, if any), leased once
+     * when {@code pin}, before eviction can see it.
+     */
+    private Entry publish(CacheKey key, Path built, Set<CacheKey> holds, boolean pin) {
         if (!Files.isRegularFile(built, LinkOption.NOFOLLOW_LINKS)) {
             throw new IllegalArgumentException("not a regular file: " + built);
         }
-        CachedArtifact published;
+        List<String> held = holds.stream().map(CacheKey::hex).sorted().distinct().toList();
+        Entry published;
         try {
             Digest digest = hashAndSync(built);
             Path target = artifactPath(key);
             Path metadata = metadataPath(key);
-            published = new CachedArtifact(key, target, digest.size(), digest.sha256(), digest.sha512());
+            published = new Entry(new CachedArtifact(key, target, digest.size(), digest.sha256(), digest.sha512()),
+                    held, 0);
             synchronized (stripe(key.hex())) {
                 Entry existing;
                 synchronized (lock) {
                     existing = index.get(key.hex());
+                    if (existing != null && pin) {
+                        existing.leases++; // with the index check, so no eviction comes between
+                    }
                 }
                 if (existing != null && Files.exists(existing.artifact.file())) {
                     // Published meanwhile (same inputs); keep the first, readers may already hold it.
                     Files.deleteIfExists(built);
-                    return existing.artifact;
+                    return existing;
+                }
+                if (existing != null && pin) {
+                    synchronized (lock) {
+                        existing.leases--; // its file is gone: it is replaced below
+                    }
+                }
+                synchronized (lock) {
+                    for (String hex : held) {
+                        if (!index.containsKey(hex)) {
+                            throw new IllegalStateException("artifact " + key + " would hold " + hex
+                                    + ", which is not in the cache (lease what you hold until it is published)");
+                        }
+                    }
                 }
                 Files.createDirectories(target.getParent());
                 writeMetadata(metadata, new Metadata(METADATA_VERSION, key.hex(), digest.size(), digest.sha256(),
-                        digest.sha512(), Instant.now().toString()));
+                        digest.sha512(), Instant.now().toString(), held));
                 long now = System.currentTimeMillis();
                 try {
                     Files.setLastModifiedTime(built, FileTime.fromMillis(now));
@@ -262,17 +316,95 @@ public class FileArtifactCache implements ArtifactCache {
                     throw e;
                 }
                 syncDirectory(target.getParent());
+                published.persistedUse = now;
                 synchronized (lock) {
-                    Entry replaced = index.put(key.hex(), new Entry(published, now));
-                    totalBytes += published.size() - (replaced == null ? 0 : replaced.artifact.size());
+                    // The held keys are leased by the caller, so they are still indexed; from here they are held.
+                    hold(published);
+                    if (pin) {
+                        published.leases++;
+                    }
+                    Entry replaced = index.put(key.hex(), published);
+                    totalBytes += published.artifact.size() - (replaced == null ? 0 : replaced.artifact.size());
+                    if (replaced != null) {
+                        unhold(replaced);
+                    }
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("publishing artifact " + key + " failed: " + e.getMessage(), e);
         }
-        LOG.debugf("published artifact %s (%d bytes)", key, published.size());
+        LOG.debugf("published artifact %s (%d bytes)", key, published.artifact.size());
         evictOverflow(key.hex());
         return published;
+    }
+
+    /**
+     * A lease on {@code artifact} if it is still the indexed one of its key (a remote artifact needs none); empty
+     * when it has been evicted or replaced meanwhile: look it up again (or rebuild it).
+     */
+    @Override
+    public Optional<ArtifactLease> pin(CachedArtifact artifact) {
+        if (artifact.content().localFile().isEmpty()) {
+            return Optional.of(ArtifactLease.unpinned(artifact));
+        }
+        String hex = artifact.key().hex();
+        Entry entry;
+        synchronized (lock) {
+            entry = index.get(hex);
+            if (entry == null || !entry.artifact.sha256().equals(artifact.sha256())) {
+                return Optional.empty();
+            }
+            entry.leases++;
+        }
+        return Optional.of(lease(entry));
+    }
+
+    /** Whether {@code key} is in the cache now (not counted as a use). */
+    public boolean contains(CacheKey key) {
+        synchronized (lock) {
+            return index.containsKey(key.hex());
+        }
+    }
+
+    /** Whether {@code key} is leased or held now (for tests and diagnostics). */
+    boolean isPinned(CacheKey key) {
+        synchronized (lock) {
+            Map.Entry<String, Entry> entry = peek(key.hex());
+            return entry != null && pinned(entry.getKey(), entry.getValue());
+        }
+    }
+
+    private ArtifactLease lease(Entry entry) {
+        return new ArtifactLease(entry.artifact, () -> release(entry));
+    }
+
+    private void release(Entry entry) {
+        boolean overflowing;
+        synchronized (lock) {
+            entry.leases--;
+            overflowing = entry.leases == 0 && totalBytes > maxBytes;
+        }
+        if (overflowing) {
+            evictOverflow(null); // what this lease kept past the bound may go now
+        }
+    }
+
+    private boolean pinned(String hex, Entry entry) {
+        return entry.leases > 0 || heldBy.getOrDefault(hex, 0) > 0;
+    }
+
+    /** Counts the holds of a newly indexed artifact. Caller holds {@link #lock}. */
+    private void hold(Entry holder) {
+        for (String hex : holder.holds) {
+            heldBy.merge(hex, 1, Integer::sum);
+        }
+    }
+
+    /** Forgets the holds of an artifact that left the index. Caller holds {@link #lock}. */
+    private void unhold(Entry holder) {
+        for (String hex : holder.holds) {
+            heldBy.computeIfPresent(hex, (k, n) -> n == 1 ? null : n - 1);
+        }
     }
 
     @Override
@@ -292,23 +424,39 @@ public class FileArtifactCache implements ArtifactCache {
         }
     }
 
-    /** Evicts least recently used artifacts (never {@code keep}) until the total is within the bound. */
+    /**
+     * Evicts least recently used artifacts (never {@code keep}, nor a pinned one) until the total is within the
+     * bound. A holder is evicted as a unit with what it held, except what is leased or held by another holder.
+     */
     private void evictOverflow(String keep) {
         List<Map.Entry<String, Entry>> victims = new ArrayList<>();
         synchronized (lock) {
             Iterator<Map.Entry<String, Entry>> it = index.entrySet().iterator();
             while (totalBytes > maxBytes && it.hasNext()) {
                 Map.Entry<String, Entry> next = it.next();
-                if (next.getKey().equals(keep)) {
+                if (next.getKey().equals(keep) || pinned(next.getKey(), next.getValue())) {
                     continue;
                 }
                 it.remove();
-                totalBytes -= next.getValue().artifact.size();
-                victims.add(next);
+                evicted(next, victims);
+                if (!next.getValue().holds.isEmpty()) {
+                    evictHeld(next.getValue(), victims);
+                    it = index.entrySet().iterator(); // the index changed under the iterator: start again
+                }
             }
             if (totalBytes > maxBytes) {
-                LOG.warnf("artifact cache holds %d bytes, over its bound of %d: the newest artifact alone exceeds it",
-                        totalBytes, maxBytes);
+                long pinnedBytes = 0;
+                int pinnedCount = 0;
+                for (Map.Entry<String, Entry> e : index.entrySet()) {
+                    if (pinned(e.getKey(), e.getValue())) {
+                        pinnedBytes += e.getValue().artifact.size();
+                        pinnedCount++;
+                    }
+                }
+                LOG.warnf("artifact cache holds %d bytes, over its bound of %d: %d artifacts (%d bytes) are in use by "
+                        + "builds or downloads (or held by a served image) and are kept until released%s",
+                        totalBytes, maxBytes, pinnedCount, pinnedBytes,
+                        keep != null && index.containsKey(keep) ? ", and the newest artifact is kept" : "");
             }
         }
         for (Map.Entry<String, Entry> victim : victims) {
@@ -319,6 +467,41 @@ public class FileArtifactCache implements ArtifactCache {
         }
     }
 
+    /** Accounts for an artifact just removed from the index by eviction. Caller holds {@link #lock}. */
+    private void evicted(Map.Entry<String, Entry> victim, List<Map.Entry<String, Entry>> victims) {
+        totalBytes -= victim.getValue().artifact.size();
+        unhold(victim.getValue());
+        victims.add(victim);
+    }
+
+    /**
+     * Evicts what an evicted holder held, unless it is leased or still held by another holder (a base layer shared
+     * by several images). Caller holds {@link #lock}.
+     */
+    private void evictHeld(Entry holder, List<Map.Entry<String, Entry>> victims) {
+        List<String> pending = new ArrayList<>(holder.holds);
+        while (!pending.isEmpty()) {
+            String hex = pending.remove(pending.size() - 1);
+            Map.Entry<String, Entry> held = peek(hex);
+            if (held == null || pinned(hex, held.getValue())) {
+                continue;
+            }
+            index.remove(hex);
+            evicted(held, victims);
+            pending.addAll(held.getValue().holds);
+        }
+    }
+
+    /** The index entry of {@code hex} without counting as a use (unlike {@code index.get}). Caller holds the lock. */
+    private Map.Entry<String, Entry> peek(String hex) {
+        for (Map.Entry<String, Entry> e : index.entrySet()) {
+            if (e.getKey().equals(hex)) {
+                return Map.entry(e.getKey(), e.getValue());
+            }
+        }
+        return null;
+    }
+
     /** Drops {@code entry} from the index if it is still the current one, optionally deleting its files. */
     private void forget(String hex, Entry entry, boolean deleteFiles) {
         boolean removed;
@@ -326,6 +509,7 @@ public class FileArtifactCache implements ArtifactCache {
             removed = index.remove(hex, entry);
             if (removed) {
                 totalBytes -= entry.artifact.size();
+                unhold(entry);
             }
         }
         if (removed && deleteFiles) {
@@ -353,7 +537,7 @@ public class FileArtifactCache implements ArtifactCache {
 
     // ---- startup ----
 
-    private record Found(CachedArtifact artifact, long lastModified) {
+    private record Found(CachedArtifact artifact, List<String> holds, long lastModified) {
     }
 
     /** Removes crash leftovers and indexes every artifact that has valid metadata, oldest use first. */
@@ -379,7 +563,9 @@ public class FileArtifactCache implements ArtifactCache {
         found.sort(Comparator.comparingLong(Found::lastModified));
         synchronized (lock) {
             for (Found f : found) {
-                index.put(f.artifact().key().hex(), new Entry(f.artifact(), f.lastModified()));
+                Entry entry = new Entry(f.artifact(), f.holds(), f.lastModified());
+                index.put(f.artifact().key().hex(), entry);
+                hold(entry);
                 totalBytes += f.artifact().size();
             }
         }
@@ -397,9 +583,9 @@ public class FileArtifactCache implements ArtifactCache {
                 } else if (name.endsWith(METADATA_SUFFIX)) {
                     metadataFiles.add(file);
                 } else if (KEY.matcher(name).matches() && name.startsWith(prefix)) {
-                    Optional<CachedArtifact> artifact = readValid(file, new CacheKey(name));
+                    Optional<Found> artifact = readValid(file, new CacheKey(name));
                     if (artifact.isPresent()) {
-                        found.add(new Found(artifact.get(), Files.getLastModifiedTime(file).toMillis()));
+                        found.add(artifact.get());
                     } else {
                         LOG.warnf("deleting cached artifact %s: its metadata is missing or does not match it", file);
                         Files.deleteIfExists(file);
@@ -419,7 +605,7 @@ public class FileArtifactCache implements ArtifactCache {
     }
 
     /** The artifact in {@code file} if its metadata is readable and agrees with it (no re-hashing). */
-    private Optional<CachedArtifact> readValid(Path file, CacheKey key) {
+    private Optional<Found> readValid(Path file, CacheKey key) {
         try {
             if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
                 return Optional.empty();
@@ -429,8 +615,11 @@ public class FileArtifactCache implements ArtifactCache {
                     && key.hex().equals(m.key())
                     && m.size() == Files.size(file)
                     && isHex(m.sha256(), 64)
-                    && isHex(m.sha512(), 128);
-            return valid ? Optional.of(new CachedArtifact(key, file, m.size(), m.sha256(), m.sha512())) : Optional.empty();
+                    && isHex(m.sha512(), 128)
+                    && (m.holds() == null || m.holds().stream().allMatch(h -> isHex(h, 64)));
+            return valid ? Optional.of(new Found(new CachedArtifact(key, file, m.size(), m.sha256(), m.sha512()),
+                    m.holds() == null ? List.of() : List.copyOf(m.holds()), Files.getLastModifiedTime(file).toMillis()))
+                    : Optional.empty();
         } catch (IOException | RuntimeException e) {
             LOG.debugf(e, "unreadable metadata for %s", file);
             return Optional.empty();

@@ -1,5 +1,6 @@
 package dev.imagefactory.http;
 
+import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.cache.DamagedArtifactException;
 import io.micrometer.core.instrument.Counter;
@@ -38,7 +39,9 @@ import java.util.Optional;
  * <p>The body is copied from the artifact's content (local file or S3 object) in 64 KiB chunks on the worker thread
  * (never whole in memory), counted in {@code image_factory_assets_served_bytes_total} as it is written. The content
  * is opened when the response is built, so eviction between that moment and the write cannot break the download,
- * and a store that cannot be reached answers 503 before any header is sent.
+ * and a store that cannot be reached answers 503 before any header is sent. Served from an {@link ArtifactLease},
+ * the artifact stays in the cache (eviction skips it) until its body stream is closed, or until the response is
+ * built when there is no body, so the cache's size accounts for files still being read.
  */
 @ApplicationScoped
 public class ArtifactResponses {
@@ -101,9 +104,35 @@ public class ArtifactResponses {
                 headers.getHeaderString("If-Range"), artifact, filename, contentType);
     }
 
+    /**
+     * {@link #serve(String, HttpHeaders, CachedArtifact, String, String)} of a leased artifact: this method owns the
+     * lease from here and releases it when the body has been written (or the client went away), or at once when
+     * there is no body to write.
+     */
+    public Response serve(String method, HttpHeaders headers, ArtifactLease lease, String filename, String contentType) {
+        boolean handedOver = false;
+        try {
+            Response response = respond(method, headers.getHeaderString("Range"),
+                    headers.getHeaderString(HttpHeaders.IF_NONE_MATCH), headers.getHeaderString("If-Range"),
+                    lease.artifact(), lease, filename, contentType);
+            handedOver = response.hasEntity() && response.getEntity() instanceof StreamingOutput;
+            return response;
+        } finally {
+            if (!handedOver) {
+                lease.close();
+            }
+        }
+    }
+
     /** {@link #serve(String, HttpHeaders, CachedArtifact, String, String)} with the three headers given directly (null = absent). */
     public Response serve(String method, String range, String ifNoneMatch, String ifRange, CachedArtifact artifact,
             String filename, String contentType) {
+        return respond(method, range, ifNoneMatch, ifRange, artifact, null, filename, contentType);
+    }
+
+    /** The answer; a body stream closes {@code lease} (if any) when it closes. */
+    private Response respond(String method, String range, String ifNoneMatch, String ifRange, CachedArtifact artifact,
+            ArtifactLease lease, String filename, String contentType) {
         boolean head = "HEAD".equalsIgnoreCase(method);
         String etag = etagOf(artifact);
         long size = artifact.size();
@@ -141,7 +170,7 @@ public class ArtifactResponses {
             builder.header("Content-Range", "bytes " + slice[0] + "-" + slice[1] + "/" + size);
         }
         if (!head && length > 0) {
-            builder.entity(body(artifact, start, length));
+            builder.entity(body(artifact, start, length, lease));
         }
         return builder.build();
     }
@@ -173,7 +202,7 @@ public class ArtifactResponses {
         return "\"" + artifact.sha256() + "\"";
     }
 
-    private StreamingOutput body(CachedArtifact artifact, long start, long length) {
+    private StreamingOutput body(CachedArtifact artifact, long start, long length, ArtifactLease lease) {
         InputStream opened;
         try {
             opened = artifact.content().open(start, length);
@@ -189,7 +218,7 @@ public class ArtifactResponses {
         return output -> {
             // A failure mid-way (storage gone, digest mismatch at the end) propagates, and the server then aborts the
             // connection: with Content-Length already sent, the client sees a short body, never a complete 200.
-            try (InputStream in = opened) {
+            try (lease; InputStream in = opened) {
                 byte[] buffer = new byte[(int) Math.min(CHUNK, length)];
                 int n;
                 while ((n = in.read(buffer)) > 0) {

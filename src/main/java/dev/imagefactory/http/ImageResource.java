@@ -56,11 +56,33 @@ public class ImageResource {
             throw new NotFoundException("asset signatures are not published by this factory");
         }
         Asset asset = assets.asset(request, path);
-        String name = filename == null || filename.isEmpty() ? asset.filename() : filename;
+        boolean served = false;
+        try {
+            Optional<Response> withoutBody = answerWithoutBody(method, asset, path, filename, headers);
+            if (withoutBody.isPresent()) {
+                return withoutBody.get();
+            }
+            served = true; // from here the response owns the lease and releases it once the body is written
+            return responses.serve(method, headers, asset.lease(), name(asset, filename), asset.contentType());
+        } finally {
+            if (!served) {
+                asset.close();
+            }
+        }
+    }
+
+    private static String name(Asset asset, String filename) {
+        return filename == null || filename.isEmpty() ? asset.filename() : filename;
+    }
+
+    /** The checksum sidecar or the redirect to S3, when the request asks for one of those. */
+    private Optional<Response> answerWithoutBody(String method, Asset asset, AssetPath path, String filename,
+            HttpHeaders headers) {
+        String name = name(asset, filename);
         if (path.sidecar().isPresent()) {
             ArtifactResponses.Checksum kind = path.sidecar().get() == AssetPath.Sidecar.SHA256
                     ? ArtifactResponses.Checksum.SHA256 : ArtifactResponses.Checksum.SHA512;
-            return responses.checksum(method, asset.artifact(), name, kind);
+            return Optional.of(responses.checksum(method, asset.artifact(), name, kind));
         }
         if ("GET".equals(method)) {
             Optional<URI> target;
@@ -70,10 +92,10 @@ public class ImageResource {
                 throw new InvalidInputException("malformed Host header");
             }
             if (target.isPresent()) {
-                return Response.status(Response.Status.FOUND).location(target.get())
-                        .header(HttpHeaders.CACHE_CONTROL, "no-store").build();
+                return Optional.of(Response.status(Response.Status.FOUND).location(target.get())
+                        .header(HttpHeaders.CACHE_CONTROL, "no-store").build());
             }
         }
-        return responses.serve(method, headers, asset.artifact(), name, asset.contentType());
+        return Optional.empty();
     }
 }

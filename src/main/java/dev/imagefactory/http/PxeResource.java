@@ -10,7 +10,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import java.nio.charset.StandardCharsets;
-import dev.imagefactory.cache.CachedArtifact;
+import dev.imagefactory.build.Asset;
 import java.io.InputStream;
 import java.io.IOException;
 
@@ -33,9 +33,9 @@ public class PxeResource {
             @PathParam("path") String rawPath) throws IOException {
         AssetPath path = AssetPath.parsePxe(rawPath);
         BuildRequest request = assets.request(schematic, version, path);
-        CachedArtifact artifact = assets.asset(request, path).artifact();
         String cmdline;
-        try (InputStream in = artifact.content().open(0, artifact.size())) {
+        try (Asset asset = assets.asset(request, path);
+                InputStream in = asset.artifact().content().open(0, asset.artifact().size())) {
             cmdline = new String(in.readAllBytes(), StandardCharsets.UTF_8); // a kernel command line: a few hundred bytes
         }
         String base = config.pxeBaseUrl();

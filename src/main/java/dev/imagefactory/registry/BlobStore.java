@@ -1,6 +1,7 @@
 package dev.imagefactory.registry;
 
 import dev.imagefactory.cache.ArtifactCache;
+import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.oci.BlobSource;
@@ -21,6 +22,8 @@ import java.util.Optional;
  * The registry frontend's content-addressed store of manifests and blobs, kept in the artifact cache under
  * {@code oci-blob/<digest>} so it shares the cache's atomic publish, size bound and (later) storage backend. Content
  * is verified against its digest before it is published, so a blob served under a digest always has that digest.
+ * What is stored comes back {@linkplain ArtifactLease leased} into the caller's {@link BlobLeases}, so the blobs of an
+ * image being assembled stay until its tag record holds them ({@link InstallerImages}).
  */
 @ApplicationScoped
 public class BlobStore implements ImageSource {
@@ -36,15 +39,24 @@ public class BlobStore implements ImageSource {
         return cache.lookup(key(digest));
     }
 
+    /** The blob, leased: it stays in the store until the lease is closed. */
+    public Optional<ArtifactLease> lease(Digest digest) {
+        return cache.lookupPinned(key(digest));
+    }
+
     public boolean has(Digest digest) {
         return get(digest).isPresent();
     }
 
-    /** Stores {@code size} bytes of {@code in} as the blob {@code expected}; refuses content of another digest. */
-    public CachedArtifact put(Digest expected, long size, InputStream in) throws IOException {
-        Optional<CachedArtifact> known = get(expected);
+    /**
+     * Stores {@code size} bytes of {@code in} as the blob {@code expected} (refusing content of another digest) and
+     * adds its lease to {@code leases}.
+     */
+    public CachedArtifact put(Digest expected, long size, InputStream in, BlobLeases leases) throws IOException {
+        Optional<ArtifactLease> known = lease(expected);
         if (known.isPresent()) {
-            return known.get();
+            leases.add(expected, known.get());
+            return known.get().artifact();
         }
         Path work = cache.newWorkDir("oci-blob");
         try {
@@ -54,16 +66,18 @@ public class BlobStore implements ImageSource {
                     "blob " + expected);
             Files.copy(verified, file);
             verified.verifyToEnd();
-            return cache.publish(key(expected), file);
+            ArtifactLease published = cache.publishPinned(key(expected), file, java.util.Set.of());
+            leases.add(expected, published);
+            return published.artifact();
         } finally {
             FileTrees.deleteRecursively(work);
         }
     }
 
     /** Stores a small document (manifest, index, config) under its own digest. */
-    public Descriptor putDocument(String mediaType, byte[] content) throws IOException {
+    public Descriptor putDocument(String mediaType, byte[] content, BlobLeases leases) throws IOException {
         Digest digest = Digest.sha256(content);
-        put(digest, content.length, new java.io.ByteArrayInputStream(content));
+        put(digest, content.length, new java.io.ByteArrayInputStream(content), leases);
         return new Descriptor(mediaType, digest, content.length);
     }
 
@@ -84,7 +98,7 @@ public class BlobStore implements ImageSource {
         }
     }
 
-    private static CacheKey key(Digest digest) {
+    static CacheKey key(Digest digest) {
         return CacheKey.of("oci-blob", digest.toString());
     }
 }

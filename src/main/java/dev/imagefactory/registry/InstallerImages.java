@@ -1,10 +1,12 @@
 package dev.imagefactory.registry;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imagefactory.build.Asset;
 import dev.imagefactory.build.AssetPath;
 import dev.imagefactory.build.AssetService;
 import dev.imagefactory.build.BuildRequest;
 import dev.imagefactory.cache.ArtifactCache;
+import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.catalog.Arch;
@@ -13,6 +15,8 @@ import dev.imagefactory.catalog.ReleaseSource;
 import dev.imagefactory.catalog.TalosVersion;
 import dev.imagefactory.config.FactoryConfig;
 import dev.imagefactory.errors.NotFoundException;
+import dev.imagefactory.errors.StorageUnavailableException;
+import dev.imagefactory.oci.Digest;
 import dev.imagefactory.oci.Descriptor;
 import dev.imagefactory.oci.ImageIndex;
 import dev.imagefactory.oci.ImageManifest;
@@ -44,6 +48,11 @@ import org.jboss.logging.Logger;
  * architecture however many pulls ask, cached like any {@code /image} download), loaded into the {@link BlobStore},
  * and tied together by an OCI index (and its Docker manifest list twin). The result is remembered under a key made of
  * the tarballs' digests, so a rebuilt input gives a new index while a repeated pull is a few cache lookups.
+ *
+ * <p><b>Evicted together.</b> The tag record holds its indexes, manifests, configs and layers in the cache
+ * ({@link ArtifactCache#publishPinned} with {@code holds}), so none of them is evicted while the record is there:
+ * an image leaves the cache whole, record first. Every digest of the image is also remembered with its tag
+ * ({@link DigestOrigins}), so a pull by digest of an evicted image rebuilds it ({@link #restore}).
  */
 @ApplicationScoped
 public class InstallerImages {
@@ -56,12 +65,27 @@ public class InstallerImages {
     public record TaggedImage(Descriptor oci, Descriptor docker) {
     }
 
+    /**
+     * A tagged image kept whole in the store while it is served: its record is leased, and the record holds
+     * everything the image is made of. Close it when the answer is written.
+     */
+    public record ServedImage(TaggedImage image, ArtifactLease record) implements AutoCloseable {
+        @Override
+        public void close() {
+            record.close();
+        }
+    }
+
+    /** Tries to lease a tag record another pull assembled: each failure means it was evicted in that instant. */
+    private static final int LEASE_ATTEMPTS = 3;
+
     private final AssetService assets;
     private final ReleaseSource releases;
     private final BlobStore store;
     private final ArtifactCache cache;
     private final Optional<BackingRegistry> backing;
     private final TarballImporter importer;
+    private final DigestOrigins origins;
     private final Map<CacheKey, CompletableFuture<TaggedImage>> assembling = new ConcurrentHashMap<>();
     private final ExecutorService perArch = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "installer-arch-" + THREADS.incrementAndGet());
@@ -79,6 +103,7 @@ public class InstallerImages {
         this.cache = cache;
         this.backing = BackingRegistry.from(config.registry().backing());
         this.importer = new TarballImporter(store);
+        this.origins = new DigestOrigins(config.dataDir().resolve("registry").resolve("origins"));
     }
 
     public Optional<BackingRegistry> backing() {
@@ -86,48 +111,97 @@ public class InstallerImages {
     }
 
     /**
-     * The image for {@code name} at {@code version}, building what is missing. Checks (schematic, version,
-     * SecureBoot, customisations) are the {@code /image} ones and throw the same exceptions.
+     * The image for {@code name} at {@code version}, building what is missing, held whole until the returned image is
+     * closed. Checks (schematic, version, SecureBoot, customisations) are the {@code /image} ones and throw the same
+     * exceptions.
      */
-    public TaggedImage image(RepositoryName name, TalosVersion version) {
+    public ServedImage image(RepositoryName name, TalosVersion version) {
         List<Arch> arches = architectures(version);
         if (arches.isEmpty()) {
             throw new NotFoundException("Talos " + version + " has no boot files for any architecture");
         }
-        List<CompletableFuture<CachedArtifact>> builds = new ArrayList<>();
+        List<CompletableFuture<Asset>> builds = new ArrayList<>();
         for (Arch arch : arches) {
             AssetPath path = AssetPath.parse(name.assetPath(arch));
             BuildRequest request = assets.request(name.schematic(), version.toString(), path); // checks before building
-            builds.add(CompletableFuture.supplyAsync(() -> assets.asset(request, path).artifact(), perArch));
+            builds.add(CompletableFuture.supplyAsync(() -> assets.asset(request, path), perArch));
         }
-        List<CachedArtifact> tarballs = new ArrayList<>();
-        for (CompletableFuture<CachedArtifact> build : builds) {
-            tarballs.add(join(build));
+        List<Asset> tarballs = new ArrayList<>();
+        try {
+            RuntimeException failure = null;
+            for (CompletableFuture<Asset> build : builds) {
+                try {
+                    tarballs.add(join(build)); // all of them, so every lease taken is released below
+                } catch (RuntimeException e) {
+                    failure = failure == null ? e : failure;
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            return image(name, version, arches, tarballs);
+        } finally {
+            tarballs.forEach(Asset::close);
         }
+    }
+
+    private ServedImage image(RepositoryName name, TalosVersion version, List<Arch> arches, List<Asset> tarballs) {
         List<String> parts = new ArrayList<>(List.of(INDEX_STEP, name.image(), name.schematic(), version.toString()));
         for (int i = 0; i < arches.size(); i++) {
-            parts.add(arches.get(i).goName() + "=" + tarballs.get(i).sha256());
+            parts.add(arches.get(i).goName() + "=" + tarballs.get(i).artifact().sha256());
         }
         CacheKey key = CacheKey.of(parts.toArray(String[]::new));
-        Optional<TaggedImage> known = stored(key);
-        if (known.isPresent()) {
-            return known.get();
+        for (int attempt = 1; attempt <= LEASE_ATTEMPTS; attempt++) {
+            Optional<ServedImage> known = stored(key);
+            if (known.isPresent()) {
+                return known.get();
+            }
+            CompletableFuture<TaggedImage> mine = new CompletableFuture<>();
+            CompletableFuture<TaggedImage> running = assembling.putIfAbsent(key, mine);
+            if (running != null) {
+                join(running); // then lease what it stored, in the next round
+                continue;
+            }
+            try {
+                ServedImage image = stored(key).orElseGet(() -> assemble(key, name, version, arches, tarballs));
+                mine.complete(image.image());
+                return image;
+            } catch (RuntimeException e) {
+                mine.completeExceptionally(e);
+                throw e;
+            } finally {
+                assembling.remove(key, mine);
+            }
         }
-        CompletableFuture<TaggedImage> mine = new CompletableFuture<>();
-        CompletableFuture<TaggedImage> running = assembling.putIfAbsent(key, mine);
-        if (running != null) {
-            return join(running);
+        throw new StorageUnavailableException("installer image " + name.repository() + ":" + version + " was evicted "
+                + LEASE_ATTEMPTS + " times right after it was assembled: the cache bound (factory.cache.max-size) is "
+                + "too small for the pulls running at once", null);
+    }
+
+    /**
+     * For a pull by digest of an index, manifest or blob this registry served before and has evicted since: builds
+     * its image again (builds are reproducible, so the digests come back the same) and holds it. Empty when the
+     * digest was never served here, or when the rebuilt image does not contain it (then logged).
+     *
+     * @throws RuntimeException as {@link #image} does, when the image can no longer be built (e.g. its version
+     *         is no longer offered)
+     */
+    public Optional<ServedImage> restore(Digest digest) {
+        Optional<DigestOrigins.Origin> origin = origins.of(digest);
+        if (origin.isEmpty()) {
+            return Optional.empty();
         }
-        try {
-            TaggedImage image = stored(key).orElseGet(() -> assemble(key, name, version, arches, tarballs));
-            mine.complete(image);
-            return image;
-        } catch (RuntimeException e) {
-            mine.completeExceptionally(e);
-            throw e;
-        } finally {
-            assembling.remove(key, mine);
+        LOG.infof("%s was pulled by digest after it was evicted; rebuilding %s:%s", digest,
+                origin.get().repository(), origin.get().version());
+        ServedImage image = image(RepositoryName.parse(origin.get().repository()),
+                TalosVersion.parse(origin.get().version()));
+        if (store.has(digest)) {
+            return Optional.of(image);
         }
+        image.close();
+        LOG.warnf("rebuilding %s:%s did not give back %s (its inputs changed since)", origin.get().repository(),
+                origin.get().version(), digest);
+        return Optional.empty();
     }
 
     /** Architectures whose boot files the release has (upstream builds amd64 and arm64). */
@@ -141,31 +215,36 @@ public class InstallerImages {
         return arches;
     }
 
-    private TaggedImage assemble(CacheKey key, RepositoryName name, TalosVersion version, List<Arch> arches,
-            List<CachedArtifact> tarballs) {
+    /** Imports the tarballs, stores both indexes and publishes the tag record holding all of it. */
+    private ServedImage assemble(CacheKey key, RepositoryName name, TalosVersion version, List<Arch> arches,
+            List<Asset> tarballs) {
         Path work = cache.newWorkDir("installer-index");
-        try {
+        try (BlobLeases blobs = new BlobLeases()) {
             List<Descriptor> oci = new ArrayList<>();
             List<Descriptor> docker = new ArrayList<>();
             for (int i = 0; i < arches.size(); i++) {
-                TarballImporter.ImportedImage image = importer.importImage(cache.localFile(tarballs.get(i)),
-                        arches.get(i).goName());
-                oci.add(image.oci());
-                docker.add(image.docker());
+                try (ArtifactLease tarball = cache.localFile(tarballs.get(i).artifact())) {
+                    TarballImporter.ImportedImage image = importer.importImage(tarball.file(), arches.get(i).goName(),
+                            blobs);
+                    oci.add(image.oci());
+                    docker.add(image.docker());
+                }
             }
             TaggedImage tagged = new TaggedImage(
-                    store.putDocument(MediaTypes.OCI_INDEX, OciJson.write(ImageIndex.of(MediaTypes.OCI_INDEX, oci))),
+                    store.putDocument(MediaTypes.OCI_INDEX, OciJson.write(ImageIndex.of(MediaTypes.OCI_INDEX, oci)),
+                            blobs),
                     store.putDocument(MediaTypes.DOCKER_MANIFEST_LIST,
-                            OciJson.write(ImageIndex.of(MediaTypes.DOCKER_MANIFEST_LIST, docker))));
+                            OciJson.write(ImageIndex.of(MediaTypes.DOCKER_MANIFEST_LIST, docker)), blobs));
             if (backing.isPresent()) {
                 backing.get().pushByDigest(store, tagged.docker(), name);
                 backing.get().push(store, tagged.oci(), name, version.toString());
             }
             Path record = work.resolve("tag.json");
             Files.write(record, JSON.writeValueAsBytes(tagged));
-            cache.publish(key, record);
+            ArtifactLease recordLease = cache.publishPinned(key, record, blobs.keys());
+            origins.remember(blobs.digests(), new DigestOrigins.Origin(name.repository(), version.toString()));
             LOG.infof("installer image %s:%s is %s", name.repository(), version, tagged.oci().digest());
-            return tagged;
+            return new ServedImage(tagged, recordLease);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot assemble " + name.repository() + ":" + version + ": " + e.getMessage(), e);
         } finally {
@@ -177,18 +256,27 @@ public class InstallerImages {
         }
     }
 
-    /** The remembered image under {@code key}, if it and everything it references are still in the store. */
-    private Optional<TaggedImage> stored(CacheKey key) {
-        Optional<CachedArtifact> record = cache.lookup(key);
+    /**
+     * The remembered image under {@code key}, leased, if it and everything it references are still in the store
+     * (the record holds them; they can be missing only if removed as damaged or from outside).
+     */
+    private Optional<ServedImage> stored(CacheKey key) {
+        Optional<ArtifactLease> record = cache.lookupPinned(key);
         if (record.isEmpty()) {
             return Optional.empty();
         }
+        boolean whole = false;
         try {
-            TaggedImage image = JSON.readValue(BlobStore.readAll(record.get()), TaggedImage.class);
-            return complete(image.oci()) && complete(image.docker()) ? Optional.of(image) : Optional.empty();
+            TaggedImage image = JSON.readValue(BlobStore.readAll(record.get().artifact()), TaggedImage.class);
+            whole = complete(image.oci()) && complete(image.docker());
+            return whole ? Optional.of(new ServedImage(image, record.get())) : Optional.empty();
         } catch (IOException e) {
             LOG.warnf("unreadable installer tag record %s, rebuilding it: %s", key, e.getMessage());
             return Optional.empty();
+        } finally {
+            if (!whole) {
+                record.get().close();
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.imagefactory.registry;
 
+import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.cache.BuildTimeoutException;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.catalog.Catalog;
@@ -36,6 +37,10 @@ import java.util.function.Supplier;
  * {@code latest} builds on first request; a digest is served from the store), blobs with ranges, an empty referrers
  * index and tags. Repositories are {@code <image>/<schematic>} ({@link RepositoryName}). Errors use the spec's JSON
  * codes. With a backing registry configured, manifests and blobs are answered with a 307 to it instead.
+ *
+ * <p>A manifest or blob pulled by digest that the size-bounded cache has evicted is rebuilt when this registry
+ * served it before ({@link InstallerImages#restore}); otherwise the answer is {@code MANIFEST_UNKNOWN} /
+ * {@code BLOB_UNKNOWN} saying so, and that pulling by tag builds the image again.
  */
 @Path("/v2")
 public class RegistryResource {
@@ -177,15 +182,24 @@ public class RegistryResource {
         RepositoryName repository = knownRepository(name);
         if (reference.startsWith("sha256:")) {
             Digest digest = parseDigest(reference, RegistryError.manifestUnknown("invalid digest \"" + reference + "\""));
-            Optional<CachedArtifact> stored = store.get(digest);
+            Optional<ArtifactLease> stored = store.lease(digest);
             if (stored.isEmpty() && images.backing().isPresent()) {
                 return redirect(images.backing().get().location(repository, "manifests", reference));
             }
-            return serveManifest(method, stored.orElseThrow(() -> RegistryError.manifestUnknown("manifest " + reference
-                    + " is not known; pull a version tag first")), digest);
+            if (stored.isPresent()) {
+                try (ArtifactLease manifest = stored.get()) {
+                    return serveManifest(method, manifest.artifact(), digest);
+                }
+            }
+            try (InstallerImages.ServedImage restored = restore(digest, RegistryError.manifestUnknown("manifest "
+                    + reference + " is not in this registry: it was never built here, or it was evicted from the "
+                    + "cache and cannot be rebuilt; pull " + repository.repository() + " by tag (a Talos version or "
+                    + "latest) to build it"))) {
+                return serveManifest(method, storedWhileHeld(digest), digest);
+            }
         }
         TalosVersion version = version(reference);
-        InstallerImages.TaggedImage image = translated(() -> {
+        try (InstallerImages.ServedImage image = translated(() -> {
             if (images.backing().isPresent()) {
                 Optional<Digest> pushed = backingTag(repository, version);
                 if (pushed.isPresent()) {
@@ -193,17 +207,27 @@ public class RegistryResource {
                 }
             }
             return images.image(repository, version);
-        });
-        boolean docker = prefersDockerList(headers);
-        if (images.backing().isPresent()) {
-            Digest digest = image == null ? backingTag(repository, version).orElseThrow()
-                    : (docker ? image.docker() : image.oci()).digest();
-            return redirect(images.backing().get().location(repository, "manifests", digest.toString()));
+        })) {
+            boolean docker = prefersDockerList(headers);
+            if (images.backing().isPresent()) {
+                Digest digest = image == null ? backingTag(repository, version).orElseThrow()
+                        : (docker ? image.image().docker() : image.image().oci()).digest();
+                return redirect(images.backing().get().location(repository, "manifests", digest.toString()));
+            }
+            Digest digest = (docker ? image.image().docker() : image.image().oci()).digest();
+            return serveManifest(method, storedWhileHeld(digest), digest);
         }
-        Digest digest = (docker ? image.docker() : image.oci()).digest();
-        CachedArtifact stored = store.get(digest).orElseThrow(() -> new IllegalStateException(
-                "index " + digest + " vanished from the store right after it was assembled"));
-        return serveManifest(method, stored, digest);
+    }
+
+    /** Rebuilds the evicted image {@code digest} belonged to, or throws {@code unknown}. */
+    private InstallerImages.ServedImage restore(Digest digest, RegistryError unknown) {
+        return translated(() -> images.restore(digest)).orElseThrow(() -> unknown);
+    }
+
+    /** Part of an image held by its leased record: it cannot have been evicted. */
+    private CachedArtifact storedWhileHeld(Digest digest) {
+        return store.get(digest).orElseThrow(() -> new IllegalStateException(
+                digest + " is missing from the store although the image holding it is leased"));
     }
 
     private Optional<Digest> backingTag(RepositoryName repository, TalosVersion version) {
@@ -241,8 +265,20 @@ public class RegistryResource {
         if (images.backing().isPresent()) {
             return redirect(images.backing().get().location(repository, "blobs", digest.toString()));
         }
-        CachedArtifact blob = store.get(digest)
-                .orElseThrow(() -> RegistryError.blobUnknown("blob " + digest + " is not known"));
+        Optional<ArtifactLease> blob = store.lease(digest);
+        if (blob.isPresent()) {
+            return serveBlob(method, headers, blob.get(), digest);
+        }
+        try (InstallerImages.ServedImage restored = restore(digest, RegistryError.blobUnknown("blob " + digest
+                + " is not in this registry: it was never built here, or it was evicted from the cache and cannot be "
+                + "rebuilt; pull " + repository.repository() + " by tag to build it"))) {
+            return serveBlob(method, headers, store.lease(digest).orElseThrow(() -> new IllegalStateException(
+                    digest + " is missing from the store although the image holding it is leased")), digest);
+        }
+    }
+
+    /** The blob's answer; the response releases {@code blob} once its body is written. */
+    private Response serveBlob(String method, HttpHeaders headers, ArtifactLease blob, Digest digest) {
         Response served = responses.serve(method, headers, blob, null, "application/octet-stream");
         return Response.fromResponse(served).header(DIGEST_HEADER, digest.toString())
                 .header(API_VERSION_HEADER, API_VERSION).build();

@@ -37,7 +37,8 @@ final class TarballImporter {
         this.store = store;
     }
 
-    ImportedImage importImage(Path tarball, String arch) throws IOException {
+    /** Imports the image; every blob stored is leased into {@code leases}. */
+    ImportedImage importImage(Path tarball, String arch, BlobLeases leases) throws IOException {
         Map<String, Descriptor> blobs = new HashMap<>();
         DockerArchive.ManifestEntry manifest = null;
         try (InputStream file = new BufferedInputStream(Files.newInputStream(tarball), 1 << 16);
@@ -53,7 +54,7 @@ final class TarballImporter {
                     continue;
                 }
                 Digest digest = digestOf(name, tarball);
-                store.put(digest, entry.getSize(), tar);
+                store.put(digest, entry.getSize(), tar, leases);
                 blobs.put(name, new Descriptor("", digest, entry.getSize()));
             }
         }
@@ -68,10 +69,10 @@ final class TarballImporter {
         Platform platform = Platform.linux(arch);
         Descriptor oci = store.putDocument(MediaTypes.OCI_MANIFEST, OciJson.write(ImageManifest.of(
                 MediaTypes.OCI_MANIFEST, config.withMediaType(MediaTypes.OCI_CONFIG),
-                layers.stream().map(l -> l.withMediaType(MediaTypes.OCI_LAYER_GZIP)).toList())));
+                layers.stream().map(l -> l.withMediaType(MediaTypes.OCI_LAYER_GZIP)).toList())), leases);
         Descriptor docker = store.putDocument(MediaTypes.DOCKER_MANIFEST, OciJson.write(ImageManifest.of(
                 MediaTypes.DOCKER_MANIFEST, config.withMediaType(MediaTypes.DOCKER_CONFIG),
-                layers.stream().map(l -> l.withMediaType(MediaTypes.DOCKER_LAYER_GZIP)).toList())));
+                layers.stream().map(l -> l.withMediaType(MediaTypes.DOCKER_LAYER_GZIP)).toList())), leases);
         return new ImportedImage(oci.withPlatform(platform), docker.withPlatform(platform));
     }
 

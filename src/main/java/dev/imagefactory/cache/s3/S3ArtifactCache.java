@@ -1,6 +1,7 @@
 package dev.imagefactory.cache.s3;
 
 import dev.imagefactory.cache.ArtifactCache;
+import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.cache.BuildClaim;
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;
@@ -98,16 +99,37 @@ public class S3ArtifactCache implements ArtifactCache {
 
     @Override
     public CachedArtifact publish(CacheKey key, Path built) {
-        CachedArtifact artifact = local.publish(key, built);
+        try (ArtifactLease published = publishPinned(key, built, Set.of())) {
+            return published.artifact();
+        }
+    }
+
+    /**
+     * Into the local cache (leased there, so it stays for the upload and for the caller), then into the bucket. Of
+     * {@code holds}, the local copies are held; what is only in the bucket needs no hold (the bucket never evicts).
+     */
+    @Override
+    public ArtifactLease publishPinned(CacheKey key, Path built, Set<CacheKey> holds) {
+        Set<CacheKey> localHolds = holds.stream().filter(local::contains).collect(java.util.stream.Collectors.toSet());
+        ArtifactLease lease = local.publishPinned(key, built, localHolds);
+        CachedArtifact artifact = lease.artifact();
         try {
             bucket.upload(objectName(key), artifact.file(), "application/octet-stream", Map.of(
                     "sha256", artifact.sha256(), "sha512", artifact.sha512(), "size", Long.toString(artifact.size())));
         } catch (RuntimeException e) {
+            lease.close();
             local.remove(key); // not shared, so not kept: the request fails and the next one starts afresh
             throw e;
         }
         trusted.add(key.hex());
-        return artifact;
+        return lease;
+    }
+
+    /** Local copies are leased in the local cache; an object in the bucket is never evicted, so it needs none. */
+    @Override
+    public Optional<ArtifactLease> pin(CachedArtifact artifact) {
+        return artifact.content().localFile().isPresent() ? local.pin(artifact)
+                : Optional.of(ArtifactLease.unpinned(artifact));
     }
 
     @Override
@@ -132,14 +154,13 @@ public class S3ArtifactCache implements ArtifactCache {
 
     /** Copies a shared artifact into the local cache (checked on the way) for a build step that needs a file. */
     @Override
-    public Path localFile(CachedArtifact artifact) {
-        Optional<Path> file = artifact.content().localFile();
-        if (file.isPresent()) {
-            return file.get();
+    public ArtifactLease localFile(CachedArtifact artifact) {
+        if (artifact.content().localFile().isPresent()) {
+            return local.localFile(artifact);
         }
-        Optional<CachedArtifact> near = local.lookup(artifact.key());
+        Optional<ArtifactLease> near = local.lookupPinned(artifact.key());
         if (near.isPresent()) {
-            return near.get().file();
+            return near.get();
         }
         Path work = local.newWorkDir("download");
         try {
@@ -148,7 +169,7 @@ public class S3ArtifactCache implements ArtifactCache {
                     OutputStream out = Files.newOutputStream(copy)) {
                 in.transferTo(out);
             }
-            return local.publish(artifact.key(), copy).file();
+            return local.publishPinned(artifact.key(), copy, Set.of());
         } catch (IOException e) {
             throw new StorageUnavailableException("copying artifact " + artifact.key() + " from S3 failed: "
                     + e.getMessage(), e);

@@ -1,0 +1,42 @@
+package dev.imagefactory.registry;
+
+import dev.imagefactory.cache.ArtifactLease;
+import dev.imagefactory.cache.CacheKey;
+import dev.imagefactory.oci.Digest;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The blobs an image assembly has stored, leased until the image's tag record holds them (then closed): nothing
+ * of an image can be evicted between its import and the record that keeps it whole.
+ */
+final class BlobLeases implements AutoCloseable {
+
+    private final List<ArtifactLease> leases = new ArrayList<>();
+    private final Set<Digest> digests = new LinkedHashSet<>();
+
+    synchronized void add(Digest digest, ArtifactLease lease) {
+        digests.add(digest);
+        leases.add(lease);
+    }
+
+    /** The digests of every blob stored so far. */
+    synchronized Set<Digest> digests() {
+        return Set.copyOf(digests);
+    }
+
+    /** The cache keys of every blob stored so far. */
+    synchronized Set<CacheKey> keys() {
+        Set<CacheKey> keys = new LinkedHashSet<>();
+        leases.forEach(l -> keys.add(l.artifact().key()));
+        return keys;
+    }
+
+    @Override
+    public synchronized void close() {
+        leases.forEach(ArtifactLease::close);
+        leases.clear();
+    }
+}
