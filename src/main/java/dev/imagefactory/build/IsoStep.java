@@ -1,5 +1,6 @@
 package dev.imagefactory.build;
 
+import dev.imagefactory.build.iso.GrubConfig;
 import dev.imagefactory.build.iso.IsoBuilder;
 import dev.imagefactory.build.iso.IsoInputs;
 import dev.imagefactory.build.iso.IsoLayout;
@@ -41,7 +42,8 @@ import java.util.Optional;
  */
 final class IsoStep {
 
-    private static final String STEP_VERSION = "iso-1";
+    /** iso-2: grub.cfg arguments written by GrubLinuxArgs (single quotes instead of Talos' backslashes). */
+    private static final String STEP_VERSION = "iso-2";
     private static final String UKI_STEP_VERSION = "iso-uki-1";
     static final String UKI_INTERMEDIATE = "iso-uki";
 
@@ -74,8 +76,11 @@ final class IsoStep {
         ReleaseFile kernel = releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL);
         ReleaseFile stub = layout.usesUki() ? releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_STUB) : null;
         ReleaseFile sdBoot = layout.usesUki() ? releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_BOOT) : null;
-        CachedArtifact initrd = initramfs.build(UkiStep.initramfsRequest(request));
         String cmdline = CmdlineStep.cmdline(request);
+        if (layout != IsoLayout.UEFI) {
+            GrubConfig.render(cmdline, false); // an argument GRUB cannot carry is a 400 before anything is built
+        }
+        CachedArtifact initrd = initramfs.build(UkiStep.initramfsRequest(request));
 
         List<String> inputs = new ArrayList<>(List.of("builder=" + IsoBuilder.BUILDER_VERSION,
                 "layout=" + layout.bootloaderName(), "input.kernel=" + kernel.sha256(),
