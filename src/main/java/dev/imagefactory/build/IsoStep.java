@@ -1,5 +1,6 @@
 package dev.imagefactory.build;
 
+import dev.imagefactory.build.iso.GrubConfig;
 import dev.imagefactory.build.iso.IsoBuilder;
 import dev.imagefactory.build.iso.IsoInputs;
 import dev.imagefactory.build.iso.IsoLayout;
@@ -42,7 +43,8 @@ import java.util.Optional;
  */
 final class IsoStep {
 
-    private static final String STEP_VERSION = "iso-1";
+    /** iso-2: grub.cfg arguments written by GrubLinuxArgs (single quotes instead of Talos' backslashes). */
+    private static final String STEP_VERSION = "iso-2";
     private static final String UKI_STEP_VERSION = "iso-uki-1";
     static final String UKI_INTERMEDIATE = "iso-uki";
 
@@ -76,6 +78,9 @@ final class IsoStep {
         ReleaseFile stub = layout.usesUki() ? releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_STUB) : null;
         ReleaseFile sdBoot = layout.usesUki() ? releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_BOOT) : null;
         String cmdline = CmdlineStep.cmdline(request);
+        if (layout != IsoLayout.UEFI) {
+            GrubConfig.render(cmdline, false); // an argument GRUB cannot carry is a 400 before anything is built
+        }
         // the initramfs stays leased while the ISO that embeds it is built
         try (ArtifactLease initrdLease = initramfs.build(UkiStep.initramfsRequest(request))) {
             CachedArtifact initrd = initrdLease.artifact();

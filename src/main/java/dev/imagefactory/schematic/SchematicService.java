@@ -29,6 +29,7 @@ public class SchematicService {
     /** Parses and stores a schematic; creating an existing one again is idempotent. */
     public CanonicalSchematic create(byte[] body) {
         CanonicalSchematic schematic = SchematicCodec.parse(body);
+        KernelArgsCheck.requireWritable(schematic);
         boolean isNew = store.put(schematic.id(), schematic.canonicalYaml());
         created.increment();
         if (!isNew) {

@@ -41,9 +41,12 @@ class IsoAssetsTest {
 
     static final Duration BOOT_TIMEOUT = Duration.ofSeconds(180);
 
-    /** Every character GRUB must quote, in a user argument: the kernel must see it unchanged, via GRUB and sd-boot. */
-    static final String CHARS = "iso.chars=\"{a}&b$c|d;e<f>g\\h\"";
-    static final String GRUB_QUOTED_CHARS = "iso.chars=\\\"\\{a\\}\\&b\\$c\\|d\\;e\\<f\\>g\\\\h\\\"";
+    /**
+     * Characters GRUB's lexer gives meaning, in a user argument: the kernel must see it unchanged, via GRUB and
+     * sd-boot. ({@code \\ ' "} cannot pass GRUB unchanged and are refused: see bootargs.GrubLinuxArgs.)
+     */
+    static final String CHARS = "iso.chars={a}&b$c|d;e<f>g#h*i";
+    static final String GRUB_QUOTED_CHARS = "'" + CHARS + "'";
     static final String SCHEMATIC = BootAssetsTest.SCHEMATIC.replace("    - -pti\n", "    - -pti\n    - '" + CHARS + "'\n");
     static final String META = "talos.environment=INSTALLER_META_BASE64=" + BootAssetsTest.META_B64;
     static final String RESET = " talos.experimental.wipe=system";

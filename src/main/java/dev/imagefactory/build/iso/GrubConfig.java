@@ -1,9 +1,12 @@
 package dev.imagefactory.build.iso;
 
+import dev.imagefactory.bootargs.GrubLinuxArgs;
+
 /**
  * The ISO's {@code boot/grub/grub.cfg} (talos-imager.md §5.2): boot the default entry after three seconds, with a
  * second entry that wipes the system disk from Talos 1.4 ({@code SupportsResetGRUBOption}). The text, byte for byte,
- * is the one Talos' imager renders from its template.
+ * is the one Talos' imager renders from its template as long as every argument is plain; Talos' backslash quoting
+ * loses {@code '}, {@code #} and grouping quotes, so arguments are written by {@link GrubLinuxArgs} instead.
  */
 public final class GrubConfig {
 
@@ -21,9 +24,13 @@ public final class GrubConfig {
     private GrubConfig() {
     }
 
-    /** The file content; {@code cmdline} is quoted for GRUB here. */
+    /**
+     * The file content; {@code cmdline} is written for GRUB here ({@link GrubLinuxArgs}).
+     *
+     * @throws dev.imagefactory.bootargs.UnwritableKernelArgException (400) for an argument GRUB cannot carry
+     */
     public static String render(String cmdline, boolean resetEntry) {
-        String quoted = quote(cmdline);
+        String quoted = GrubLinuxArgs.words(cmdline);
         StringBuilder cfg = new StringBuilder(HEAD);
         cfg.append(entry("Talos ISO", quoted)).append('\n');
         if (resetEntry) {
@@ -39,21 +46,5 @@ public final class GrubConfig {
                 + "\tlinux /boot/vmlinuz " + args + "\n"
                 + "\tinitrd /boot/initramfs.xz\n"
                 + "}\n";
-    }
-
-    /**
-     * GRUB's word quoting as Talos applies it: a backslash before each of {@code \ { } & $ | ; < > "}, everything
-     * else (spaces included: they separate the kernel's arguments) as is.
-     */
-    public static String quote(String text) {
-        StringBuilder out = new StringBuilder(text.length() + 16);
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if ("\\{}&$|;<>\"".indexOf(c) >= 0) {
-                out.append('\\');
-            }
-            out.append(c);
-        }
-        return out.toString();
     }
 }

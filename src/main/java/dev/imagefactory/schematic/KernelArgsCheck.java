@@ -1,0 +1,53 @@
+package dev.imagefactory.schematic;
+
+import dev.imagefactory.bootargs.GrubLinuxArgs;
+import dev.imagefactory.bootargs.IpxeArgs;
+import dev.imagefactory.bootargs.UnwritableKernelArgException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Refuses, at {@code POST /schematics}, extra kernel args that a boot format cannot carry unchanged: whatever
+ * {@link IpxeArgs} or {@link GrubLinuxArgs} would refuse at build time ({@code ${...}}, {@code \}, {@code '}, double
+ * quotes the kernel keeps, control characters), an unbalanced double quote (the kernel would read the rest of the
+ * command line into that argument), and the words iPXE reads as a command separator or comment ({@code &&},
+ * {@code ||}, {@code ;}, {@code #...}). Our own scripts escape those, but the {@code cmdline-*} asset is pasted
+ * into hand-written iPXE scripts too, where they would run commands. Schematics stored before keep loading: the
+ * writers escape or refuse at build time.
+ */
+public final class KernelArgsCheck {
+
+    /** Go's {@code unicode.IsSpace}, which splits the args into the cmdline's words (go-procfs). */
+    private static final String GO_SPACE = "[\\t\\n\\x0B\\f\\r\\x{85}\\p{Z}]+";
+
+    private KernelArgsCheck() {
+    }
+
+    /** @throws UnwritableKernelArgException (400) naming the first argument that cannot be carried */
+    public static void requireWritable(CanonicalSchematic schematic) {
+        Schematic.Customization customization = schematic.schematic().customization();
+        List<String> args = customization == null || customization.extraKernelArgs() == null
+                ? List.of() : customization.extraKernelArgs();
+        if (args.isEmpty()) {
+            return;
+        }
+        // the words as the cmdline will hold them: split at Go's unicode.IsSpace, joined by single spaces
+        List<String> words = Arrays.stream(String.join(" ", args).split(GO_SPACE)).filter(w -> !w.isEmpty()).toList();
+        String line = String.join(" ", words);
+        for (String word : words) {
+            if (IpxeArgs.endsCommand(word)) {
+                throw new UnwritableKernelArgException(word, "an iPXE script",
+                        word.startsWith("#") ? "iPXE reads it as the start of a comment"
+                                : "iPXE reads it as a command separator");
+            }
+        }
+        if (line.chars().filter(c -> c == '"').count() % 2 != 0) {
+            String arg = args.stream().filter(a -> a.chars().filter(c -> c == '"').count() % 2 != 0)
+                    .findFirst().orElse(line);
+            throw new UnwritableKernelArgException(arg, "a kernel command line",
+                    "an unbalanced double quote makes the kernel read the rest of the command line into it");
+        }
+        IpxeArgs.words(line);
+        GrubLinuxArgs.words(line);
+    }
+}
