@@ -77,7 +77,7 @@ public final class IpxeArgs {
     }
 
     /** Whether iPXE would end the command at this word: {@code &&}, {@code ||}, {@code ;}, or a comment. */
-    public static boolean endsCommand(String word) {
+    static boolean endsCommand(String word) {
         return word.equals("&&") || word.equals("||") || word.equals(";") || word.startsWith("#");
     }
 

@@ -9,11 +9,10 @@ import java.util.List;
 /**
  * Refuses, at {@code POST /schematics}, extra kernel args that a boot format cannot carry unchanged: whatever
  * {@link IpxeArgs} or {@link GrubLinuxArgs} would refuse at build time ({@code ${...}}, {@code \}, {@code '}, double
- * quotes the kernel keeps, control characters), an unbalanced double quote (the kernel would read the rest of the
- * command line into that argument), and the words iPXE reads as a command separator or comment ({@code &&},
- * {@code ||}, {@code ;}, {@code #...}). Our own scripts escape those, but the {@code cmdline-*} asset is pasted
- * into hand-written iPXE scripts too, where they would run commands. Schematics stored before keep loading: the
- * writers escape or refuse at build time.
+ * quotes the kernel keeps, control characters) and an unbalanced double quote (the kernel would read the rest of the
+ * command line into that argument). What the writers escape exactly (iPXE's {@code &&}, {@code ||}, {@code ;},
+ * {@code #...}; GRUB's {@code $}, {@code #}, {@code ;} ...) is accepted: the reference accepts it too and clients
+ * expect the same schematic ID. Schematics stored before keep loading: the writers escape or refuse at build time.
  */
 public final class KernelArgsCheck {
 
@@ -34,13 +33,6 @@ public final class KernelArgsCheck {
         // the words as the cmdline will hold them: split at Go's unicode.IsSpace, joined by single spaces
         List<String> words = Arrays.stream(String.join(" ", args).split(GO_SPACE)).filter(w -> !w.isEmpty()).toList();
         String line = String.join(" ", words);
-        for (String word : words) {
-            if (IpxeArgs.endsCommand(word)) {
-                throw new UnwritableKernelArgException(word, "an iPXE script",
-                        word.startsWith("#") ? "iPXE reads it as the start of a comment"
-                                : "iPXE reads it as a command separator");
-            }
-        }
         if (line.chars().filter(c -> c == '"').count() % 2 != 0) {
             String arg = args.stream().filter(a -> a.chars().filter(c -> c == '"').count() % 2 != 0)
                     .findFirst().orElse(line);
