@@ -146,6 +146,7 @@ class BootAssetsTest {
         Path initramfs = download("/image/" + id + "/" + version + "/initramfs-amd64.xz", tmp.resolve("i.xz"));
         byte[] all = Files.readAllBytes(initramfs);
         byte[] baseBytes = Files.readAllBytes(StandinRelease.version(version).resolve("usr/install/amd64/initramfs.xz"));
+        String kver = StandinRelease.kernelRelease(version, "amd64");
 
         // segment 1: the plain microcode cpio, read by cpio itself (it stops at the first trailer)
         assertEquals(List.of("kernel", "kernel/x86", "kernel/x86/microcode", "kernel/x86/microcode/GenuineIntel.bin"),
@@ -167,20 +168,20 @@ class BootAssetsTest {
         String yaml = Files.readString(out.resolve("extensions.yaml"));
         assertTrue(yaml.startsWith("layers:\n    - image: 0.sqsh\n      metadata:\n        name: intel-ucode\n"), yaml);
         assertTrue(yaml.contains("    - image: modules.dep.sqsh\n      metadata:\n        name: modules.dep\n"
-                + "        version: 6.1.0-56-amd64\n        author: Talos Machinery\n"), yaml);
+                + "        version: " + kver + "\n        author: Talos Machinery\n"), yaml);
 
         String ucode = tools.run(Command.of("unsquashfs", "-l", out.resolve("0.sqsh").toString())).stdout();
         assertTrue(!ucode.contains("firmware"), "microcode and firmware leave the squashfs: " + ucode);
         String module = tools.run(Command.of("unsquashfs", "-l", out.resolve("1.sqsh").toString())).stdout();
-        assertTrue(module.contains("usr/lib/modules/6.1.0-56-amd64/extras/dummy.ko"), module);
+        assertTrue(module.contains("usr/lib/modules/" + kver + "/extras/dummy.ko"), module);
         String schematic = tools.run(Command.of("unsquashfs", "-l", out.resolve("3.sqsh").toString())).stdout();
         assertTrue(schematic.contains("usr/local/share/schematic/" + id), schematic);
         String deps = tools.run(Command.of("unsquashfs", "-l", out.resolve("modules.dep.sqsh").toString())).stdout();
-        assertTrue(deps.contains("usr/lib/modules/6.1.0-56-amd64/modules.dep\n"), deps);
+        assertTrue(deps.contains("usr/lib/modules/" + kver + "/modules.dep\n"), deps);
         assertTrue(!deps.contains(".ko"), "only modules.* index files: " + deps);
         Path depsDir = tmp.resolve("deps");
         tools.run(Command.of("unsquashfs", "-d", depsDir.toString(), out.resolve("modules.dep.sqsh").toString()));
-        assertTrue(Files.readString(depsDir.resolve("usr/lib/modules/6.1.0-56-amd64/modules.dep"))
+        assertTrue(Files.readString(depsDir.resolve("usr/lib/modules/" + kver + "/modules.dep"))
                 .contains("extras/dummy.ko:"), "depmod indexed the extension's module");
     }
 

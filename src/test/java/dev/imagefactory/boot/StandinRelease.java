@@ -79,4 +79,25 @@ public final class StandinRelease {
                     + log + " ends with:\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())));
         }
     }
+
+    /**
+     * The kernel release ({@code uname -r}, e.g. {@code 6.1.0-57-arm64}) of a stand-in version for an architecture:
+     * whichever Debian kernel the build found, as its dummy-module extension is tagged with it
+     * ({@code <kernel release of amd64>-<version>}).
+     */
+    public static String kernelRelease(String version, String arch) {
+        String prefix = "localhost/standin/dummy-module:";
+        try {
+            for (String line : Files.readAllLines(version(version).resolve("extensions/image-digests"))) {
+                if (line.startsWith(prefix)) {
+                    String tag = line.substring(prefix.length(), line.indexOf('@'));
+                    String amd64 = tag.substring(0, tag.length() - ("-" + version).length());
+                    return amd64.substring(0, amd64.length() - "amd64".length()) + arch;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new AssertionError("no standin/dummy-module in " + version + "/extensions/image-digests");
+    }
 }
