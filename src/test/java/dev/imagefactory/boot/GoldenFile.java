@@ -40,25 +40,32 @@ final class GoldenFile {
     /** Reads a classpath resource; an absent one reads as empty (nothing recorded yet). */
     static GoldenFile readResource(String resource) throws IOException {
         try (InputStream in = GoldenFile.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                return new GoldenFile(Map.of());
-            }
-            Map<String, String> entries = new TreeMap<>();
-            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            String line;
-            int number = 0;
-            while ((line = reader.readLine()) != null) {
-                number++;
-                if (line.isBlank() || line.startsWith("#")) {
-                    continue;
-                }
-                int tab = line.indexOf('\t');
-                if (tab <= 0 || entries.put(line.substring(0, tab), line.substring(tab + 1)) != null) {
-                    throw new IllegalStateException(resource + ":" + number + ": not a unique key<TAB>value line: " + line);
-                }
-            }
-            return new GoldenFile(entries);
+            return in == null ? new GoldenFile(Map.of()) : read(in, resource);
         }
+    }
+
+    static GoldenFile read(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return read(in, file.toString());
+        }
+    }
+
+    private static GoldenFile read(InputStream in, String where) throws IOException {
+        Map<String, String> entries = new TreeMap<>();
+        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        String line;
+        int number = 0;
+        while ((line = reader.readLine()) != null) {
+            number++;
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            int tab = line.indexOf('\t');
+            if (tab <= 0 || entries.put(line.substring(0, tab), line.substring(tab + 1)) != null) {
+                throw new IllegalStateException(where + ":" + number + ": not a unique key<TAB>value line: " + line);
+            }
+        }
+        return new GoldenFile(entries);
     }
 
     /** Writes the file atomically (temp file, then rename), the header as {@code #} comment lines first. */
