@@ -31,6 +31,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code [<platform>-]installer-<arch>[-secureboot].tar} (talos-imager.md §7.1): the release's base installer
@@ -66,7 +67,8 @@ final class InstallerStep {
         this.keys = keys;
     }
 
-    CachedArtifact build(BuildRequest request) {
+    /** Waits for the UKI or initramfs it embeds without a thread: the installer's key needs their digests. */
+    CompletableFuture<CachedArtifact> build(BuildRequest request) {
         Profile profile = request.profile();
         Optional<OverlayImage> overlay = overlayImage(request);
         byte[] extraOptions = overlay.isPresent()
@@ -84,32 +86,42 @@ final class InstallerStep {
         }
         String dir = "usr/install/" + profile.arch().goName() + "/";
         List<ImageFile> files = new ArrayList<>();
+        CompletableFuture<Void> embedded;
         if (unified || signing.isPresent()) {
             ReleaseFile sdBoot = releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_BOOT);
-            CachedArtifact uki = installerUki(request, labels, signing);
-            Path loader = signing.isPresent() ? SignedSystemdBoot.of(builds, sdBoot, labels, signing.get())
-                    : sdBoot.path();
-            String ukiName = signing.isPresent() && !unified ? "vmlinuz.efi.signed" : "vmlinuz.efi";
-            files.add(new ImageFile(dir + "systemd-boot.efi", loader));
-            files.add(new ImageFile(dir + ukiName, builds.localFile(uki)));
-            inputs.add("input.systemd-boot=" + sdBoot.sha256());
-            inputs.add("input.uki=" + uki.sha256());
-            signing.ifPresent(m -> inputs.add("signer=" + m.fingerprint()));
+            CompletableFuture<Path> signedLoader = signing.isPresent()
+                    ? SignedSystemdBoot.ofAsync(builds, sdBoot, labels, signing.get())
+                    : CompletableFuture.completedFuture(sdBoot.path());
+            embedded = installerUki(request, labels, signing).thenAcceptBoth(signedLoader, (uki, loader) -> {
+                String ukiName = signing.isPresent() && !unified ? "vmlinuz.efi.signed" : "vmlinuz.efi";
+                files.add(new ImageFile(dir + "systemd-boot.efi", loader));
+                files.add(new ImageFile(dir + ukiName, builds.localFile(uki)));
+                inputs.add("input.systemd-boot=" + sdBoot.sha256());
+                inputs.add("input.uki=" + uki.sha256());
+                signing.ifPresent(m -> inputs.add("signer=" + m.fingerprint()));
+            });
         } else {
             ReleaseFile kernel = releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL);
-            CachedArtifact initrd = initramfs.build(UkiStep.initramfsRequest(request));
-            files.add(new ImageFile(dir + "vmlinuz", kernel.path()));
-            files.add(new ImageFile(dir + "initramfs.xz", builds.localFile(initrd)));
-            inputs.add("input.kernel=" + kernel.sha256());
-            inputs.add("input.initramfs=" + initrd.sha256());
+            embedded = initramfs.build(UkiStep.initramfsRequest(request)).thenAccept(initrd -> {
+                files.add(new ImageFile(dir + "vmlinuz", kernel.path()));
+                files.add(new ImageFile(dir + "initramfs.xz", builds.localFile(initrd)));
+                inputs.add("input.kernel=" + kernel.sha256());
+                inputs.add("input.initramfs=" + initrd.sha256());
+            });
         }
+        return embedded.thenCompose(done -> build(request, base, overlay, extraOptions, labels, inputs, files));
+    }
+
+    private CompletableFuture<CachedArtifact> build(BuildRequest request, BaseImage base, Optional<OverlayImage> overlay,
+            byte[] extraOptions, BuildLabels labels, List<String> inputs, List<ImageFile> files) {
+        Profile profile = request.profile();
         overlay.ifPresent(o -> {
             inputs.add("overlay.image=" + o.identity());
             inputs.add("overlay.name=" + o.name());
             inputs.add("overlay.extra-options=" + Digest.sha256(extraOptions).hex());
         });
         CacheKey key = Keys.of(profile, STEP_VERSION, inputs.toArray(String[]::new));
-        return builds.getOrBuild(key, labels, work -> {
+        return builds.getOrBuildAsync(key, labels, work -> {
             List<LayerBlob> layers = new ArrayList<>();
             layers.add(ArtifactsLayer.write(files, work.resolve("artifacts.tar.gz")));
             if (overlay.isPresent()) {
@@ -142,16 +154,24 @@ final class InstallerStep {
 
 
     /** The installer's UKI: the installer cmdline as {@code main} plus {@code reset-maintenance} (§7.1 step 7). */
-    private CachedArtifact installerUki(BuildRequest request, BuildLabels labels, Optional<SigningMaterial> signing) {
+    private CompletableFuture<CachedArtifact> installerUki(BuildRequest request, BuildLabels labels,
+            Optional<SigningMaterial> signing) {
         Profile profile = request.profile();
         ReleaseFile stub = releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_STUB);
         ReleaseFile kernel = releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL);
-        CachedArtifact initrd = initramfs.build(UkiStep.initramfsRequest(request));
         String cmdline = CmdlineStep.cmdline(request);
+        return initramfs.build(UkiStep.initramfsRequest(request)).thenCompose(initrd -> installerUki(request, labels,
+                signing, stub, kernel, initrd, cmdline));
+    }
+
+    private CompletableFuture<CachedArtifact> installerUki(BuildRequest request, BuildLabels labels,
+            Optional<SigningMaterial> signing, ReleaseFile stub, ReleaseFile kernel, CachedArtifact initrd,
+            String cmdline) {
+        Profile profile = request.profile();
         CacheKey key = Keys.of(profile, UKI_STEP_VERSION, "input.stub=" + stub.sha256(),
                 "input.kernel=" + kernel.sha256(), "input.initramfs=" + initrd.sha256(), "cmdline=" + cmdline,
                 "signer=" + signing.map(SigningMaterial::fingerprint).orElse("-"));
-        return builds.getOrBuildIntermediate(key, UKI_INTERMEDIATE, labels, work -> {
+        return builds.getOrBuildIntermediateAsync(key, UKI_INTERMEDIATE, labels, work -> {
             UkiInputs inputs = UkiInputs.of(stub.path(), kernel.path(), builds.localFile(initrd), cmdline, request.versionTag(),
                     request.quirks()).withExtraProfiles(List.of(UkiProfile.resetToMaintenance(cmdline)));
             return UkiStep.assemble(ukiBuilder, inputs, signing, work);

@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code <platform>-<arch>.iso} (talos-imager.md §5): the layout chosen by version and the schematic's
@@ -62,7 +63,8 @@ final class IsoStep {
         this.keys = keys;
     }
 
-    CachedArtifact build(BuildRequest request) {
+    /** Waits for the initramfs without a thread: the ISO's key needs its digest. */
+    CompletableFuture<CachedArtifact> build(BuildRequest request) {
         Profile profile = request.profile();
         Schematic.Customization customization = request.schematic().schematic().customization();
         Optional<SigningMaterial> signing = profile.secureBoot() ? Optional.of(keys.requireEnabled()) : Optional.empty();
@@ -74,33 +76,33 @@ final class IsoStep {
         ReleaseFile kernel = releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL);
         ReleaseFile stub = layout.usesUki() ? releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_STUB) : null;
         ReleaseFile sdBoot = layout.usesUki() ? releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_BOOT) : null;
-        CachedArtifact initrd = initramfs.build(UkiStep.initramfsRequest(request));
         String cmdline = CmdlineStep.cmdline(request);
-
-        List<String> inputs = new ArrayList<>(List.of("builder=" + IsoBuilder.BUILDER_VERSION,
-                "layout=" + layout.bootloaderName(), "input.kernel=" + kernel.sha256(),
-                "input.initramfs=" + initrd.sha256(), "cmdline=" + cmdline));
-        if (layout.usesUki()) {
-            inputs.add("input.stub=" + stub.sha256());
-            inputs.add("input.systemd-boot=" + sdBoot.sha256());
-        }
-        signing.ifPresent(m -> inputs.addAll(List.of("signer=" + m.fingerprint(), "enroll=" + enroll,
-                "well-known=" + wellKnown)));
-        CacheKey key = Keys.of(profile, STEP_VERSION, inputs.toArray(String[]::new));
-        BuildLabels labels = Keys.labels(profile);
-        return builds.getOrBuild(key, labels, work -> {
-            IsoInputs iso = IsoInputs.grub(request.versionTag(), request.quirks(), profile.arch(), kernel.path(),
-                    builds.localFile(initrd), cmdline);
+        return initramfs.build(UkiStep.initramfsRequest(request)).thenCompose(initrd -> {
+            List<String> inputs = new ArrayList<>(List.of("builder=" + IsoBuilder.BUILDER_VERSION,
+                    "layout=" + layout.bootloaderName(), "input.kernel=" + kernel.sha256(),
+                    "input.initramfs=" + initrd.sha256(), "cmdline=" + cmdline));
             if (layout.usesUki()) {
-                Path uki = isoUki(profile, labels, stub, kernel, initrd, cmdline, request, signing);
-                Path loader = signing.isPresent() ? SignedSystemdBoot.of(builds, sdBoot, labels, signing.get()) : sdBoot.path();
-                iso = iso.withUefi(loader, uki);
+                inputs.add("input.stub=" + stub.sha256());
+                inputs.add("input.systemd-boot=" + sdBoot.sha256());
             }
-            if (signing.isPresent()) {
-                iso = iso.withSecureBootEnrollment(enroll, enrollmentFiles(signing.get(), wellKnown,
-                        Files.createDirectories(work.resolve("enrollment"))));
-            }
-            return isoBuilder.build(layout, iso, work.resolve("iso"));
+            signing.ifPresent(m -> inputs.addAll(List.of("signer=" + m.fingerprint(), "enroll=" + enroll,
+                    "well-known=" + wellKnown)));
+            CacheKey key = Keys.of(profile, STEP_VERSION, inputs.toArray(String[]::new));
+            BuildLabels labels = Keys.labels(profile);
+            return builds.getOrBuildAsync(key, labels, work -> {
+                IsoInputs iso = IsoInputs.grub(request.versionTag(), request.quirks(), profile.arch(), kernel.path(),
+                        builds.localFile(initrd), cmdline);
+                if (layout.usesUki()) {
+                    Path uki = isoUki(profile, labels, stub, kernel, initrd, cmdline, request, signing);
+                    Path loader = signing.isPresent() ? SignedSystemdBoot.of(builds, sdBoot, labels, signing.get()) : sdBoot.path();
+                    iso = iso.withUefi(loader, uki);
+                }
+                if (signing.isPresent()) {
+                    iso = iso.withSecureBootEnrollment(enroll, enrollmentFiles(signing.get(), wellKnown,
+                            Files.createDirectories(work.resolve("enrollment"))));
+                }
+                return isoBuilder.build(layout, iso, work.resolve("iso"));
+            });
         });
     }
 

@@ -1,12 +1,15 @@
 package dev.imagefactory.build;
 
 import dev.imagefactory.cache.ArtifactBuilds;
+import dev.imagefactory.cache.BuildAction;
 import dev.imagefactory.cache.BuildLabels;
+import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.catalog.ReleaseFile;
 import dev.imagefactory.secureboot.PeSigner;
 import dev.imagefactory.secureboot.SigningMaterial;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The release's systemd-boot Authenticode-signed with our key (talos-imager.md §4.5): an intermediate shared by
@@ -20,11 +23,25 @@ final class SignedSystemdBoot {
     }
 
     static Path of(ArtifactBuilds builds, ReleaseFile sdBoot, BuildLabels labels, SigningMaterial signing) {
-        CacheKey key = CacheKey.of(INTERMEDIATE, "1", sdBoot.sha256(), signing.fingerprint());
-        return builds.getOrBuildIntermediate(key, INTERMEDIATE, labels, work -> {
+        return builds.getOrBuildIntermediate(key(sdBoot, signing), INTERMEDIATE, labels, action(sdBoot, signing)).file();
+    }
+
+    /** {@link #of} for request code, without holding the thread while it is built. */
+    static CompletableFuture<Path> ofAsync(ArtifactBuilds builds, ReleaseFile sdBoot, BuildLabels labels,
+            SigningMaterial signing) {
+        return builds.getOrBuildIntermediateAsync(key(sdBoot, signing), INTERMEDIATE, labels, action(sdBoot, signing))
+                .thenApply(CachedArtifact::file);
+    }
+
+    private static CacheKey key(ReleaseFile sdBoot, SigningMaterial signing) {
+        return CacheKey.of(INTERMEDIATE, "1", sdBoot.sha256(), signing.fingerprint());
+    }
+
+    private static BuildAction action(ReleaseFile sdBoot, SigningMaterial signing) {
+        return work -> {
             Path out = work.resolve("systemd-boot.efi.signed");
             PeSigner.sign(sdBoot.path(), out, signing);
             return out;
-        }).file();
+        };
     }
 }

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code <platform>-<arch>[-secureboot]-uki.efi} (talos-imager.md §4): the release's systemd-stub with the kernel,
@@ -44,20 +45,27 @@ final class UkiStep {
         this.keys = keys;
     }
 
-    CachedArtifact build(BuildRequest request) {
+    /** Waits for the initramfs without a thread: the UKI's key needs its digest. */
+    CompletableFuture<CachedArtifact> build(BuildRequest request) {
         Profile profile = request.profile();
         if (!request.quirks().supportsUki()) {
             throw new InvalidInputException("UKI output is not supported for Talos version " + profile.version());
         }
         ReleaseFile stub = releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_STUB);
         ReleaseFile kernel = releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL);
-        CachedArtifact initrd = initramfs.build(initramfsRequest(request));
         String cmdline = CmdlineStep.cmdline(request);
         Optional<SigningMaterial> signing = profile.secureBoot() ? Optional.of(keys.requireEnabled()) : Optional.empty();
+        return initramfs.build(initramfsRequest(request)).thenCompose(initrd -> build(request, stub, kernel, initrd,
+                cmdline, signing));
+    }
+
+    private CompletableFuture<CachedArtifact> build(BuildRequest request, ReleaseFile stub, ReleaseFile kernel,
+            CachedArtifact initrd, String cmdline, Optional<SigningMaterial> signing) {
+        Profile profile = request.profile();
         CacheKey key = Keys.of(profile, STEP_VERSION, "input.stub=" + stub.sha256(), "input.kernel=" + kernel.sha256(),
                 "input.initramfs=" + initrd.sha256(), "cmdline=" + cmdline,
                 "signer=" + signing.map(SigningMaterial::fingerprint).orElse("-"));
-        return builds.getOrBuild(key, Keys.labels(profile), work -> {
+        return builds.getOrBuildAsync(key, Keys.labels(profile), work -> {
             return assemble(builder, UkiInputs.of(stub.path(), kernel.path(), builds.localFile(initrd), cmdline,
                     request.versionTag(), request.quirks()), signing, work);
         });

@@ -167,6 +167,14 @@ public interface FactoryConfig {
         }
     }
 
+    Readiness readiness();
+
+    interface Readiness {
+        /** {@code /readyz} answers "not ready" when its checks (disk, S3) have not finished within this. */
+        @WithDefault("2s")
+        Duration timeout();
+    }
+
     interface Build {
         /** Builds running at once (upstream {@code build.maxConcurrency}); further builds queue, first come first served. */
         @WithDefault("6")
@@ -175,6 +183,13 @@ public interface FactoryConfig {
         /** A build still running after this long is interrupted and its waiting requests fail (e.g. {@code 20m}, {@code PT1H}). */
         @WithDefault("20m")
         Duration timeout();
+
+        /**
+         * Requests that may wait for builds at once; one more that needs a build is answered 503 with
+         * {@code Retry-After} at once (what is cached is still served). Waiting holds no request thread.
+         */
+        @WithDefault("100")
+        int maxWaiting();
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.imagefactory.registry;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imagefactory.build.Asset;
 import dev.imagefactory.build.AssetPath;
 import dev.imagefactory.build.AssetService;
 import dev.imagefactory.build.BuildRequest;
@@ -30,9 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -87,23 +86,32 @@ public class InstallerImages {
 
     /**
      * The image for {@code name} at {@code version}, building what is missing. Checks (schematic, version,
-     * SecureBoot, customisations) are the {@code /image} ones and throw the same exceptions.
+     * SecureBoot, customisations) are the {@code /image} ones and throw the same exceptions; failures while building
+     * fail the future. No thread waits for the per-arch builds; the index is assembled on this class's own pool.
      */
-    public TaggedImage image(RepositoryName name, TalosVersion version) {
+    public CompletableFuture<TaggedImage> image(RepositoryName name, TalosVersion version) {
         List<Arch> arches = architectures(version);
         if (arches.isEmpty()) {
             throw new NotFoundException("Talos " + version + " has no boot files for any architecture");
         }
-        List<CompletableFuture<CachedArtifact>> builds = new ArrayList<>();
+        List<BuildRequest> requests = new ArrayList<>();
         for (Arch arch : arches) {
-            AssetPath path = AssetPath.parse(name.assetPath(arch));
-            BuildRequest request = assets.request(name.schematic(), version.toString(), path); // checks before building
-            builds.add(CompletableFuture.supplyAsync(() -> assets.asset(request, path).artifact(), perArch));
+            requests.add(assets.request(name.schematic(), version.toString(), AssetPath.parse(name.assetPath(arch))));
         }
-        List<CachedArtifact> tarballs = new ArrayList<>();
-        for (CompletableFuture<CachedArtifact> build : builds) {
-            tarballs.add(join(build));
+        List<CompletableFuture<CachedArtifact>> builds = new ArrayList<>(); // checks before building, then in parallel
+        for (int i = 0; i < arches.size(); i++) {
+            builds.add(assets.asset(requests.get(i), AssetPath.parse(name.assetPath(arches.get(i))))
+                    .thenApply(Asset::artifact));
         }
+        return CompletableFuture.allOf(builds.toArray(CompletableFuture[]::new)).thenComposeAsync(built -> {
+            List<CachedArtifact> tarballs = builds.stream().map(CompletableFuture::join).toList();
+            return tagged(name, version, arches, tarballs);
+        }, perArch);
+    }
+
+    /** The index over built tarballs: remembered, being assembled by another request, or assembled here. */
+    private CompletableFuture<TaggedImage> tagged(RepositoryName name, TalosVersion version, List<Arch> arches,
+            List<CachedArtifact> tarballs) {
         List<String> parts = new ArrayList<>(List.of(INDEX_STEP, name.image(), name.schematic(), version.toString()));
         for (int i = 0; i < arches.size(); i++) {
             parts.add(arches.get(i).goName() + "=" + tarballs.get(i).sha256());
@@ -111,17 +119,17 @@ public class InstallerImages {
         CacheKey key = CacheKey.of(parts.toArray(String[]::new));
         Optional<TaggedImage> known = stored(key);
         if (known.isPresent()) {
-            return known.get();
+            return CompletableFuture.completedFuture(known.get());
         }
         CompletableFuture<TaggedImage> mine = new CompletableFuture<>();
         CompletableFuture<TaggedImage> running = assembling.putIfAbsent(key, mine);
         if (running != null) {
-            return join(running);
+            return running.copy();
         }
         try {
             TaggedImage image = stored(key).orElseGet(() -> assemble(key, name, version, arches, tarballs));
             mine.complete(image);
-            return image;
+            return mine.copy();
         } catch (RuntimeException e) {
             mine.completeExceptionally(e);
             throw e;
@@ -219,24 +227,5 @@ public class InstallerImages {
     private Optional<byte[]> document(Descriptor descriptor) throws IOException {
         Optional<CachedArtifact> blob = store.get(descriptor.digest());
         return blob.isEmpty() ? Optional.empty() : Optional.of(BlobStore.readAll(blob.get()));
-    }
-
-    private static <T> T join(CompletableFuture<T> future) {
-        try {
-            return future.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for an installer build", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause()
-                    : e.getCause();
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(cause);
-        }
     }
 }

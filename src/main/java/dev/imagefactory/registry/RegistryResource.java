@@ -1,5 +1,7 @@
 package dev.imagefactory.registry;
 
+import dev.imagefactory.cache.ArtifactBuilds;
+import dev.imagefactory.cache.BuildQueueFullException;
 import dev.imagefactory.cache.BuildTimeoutException;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.catalog.Catalog;
@@ -9,11 +11,13 @@ import dev.imagefactory.errors.NotFoundException;
 import dev.imagefactory.errors.NotImplementedYetException;
 import dev.imagefactory.errors.StorageUnavailableException;
 import dev.imagefactory.http.ArtifactResponses;
+import dev.imagefactory.http.AsyncResponses;
 import dev.imagefactory.oci.Digest;
 import dev.imagefactory.oci.MediaTypes;
 import dev.imagefactory.oci.OciJson;
 import dev.imagefactory.schematic.SchematicId;
 import dev.imagefactory.schematic.SchematicService;
+import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
@@ -29,13 +33,15 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The OCI distribution API, pull side (image-factory-reference.md §6): {@code /v2/} ping, manifests (a version tag or
  * {@code latest} builds on first request; a digest is served from the store), blobs with ranges, an empty referrers
  * index and tags. Repositories are {@code <image>/<schematic>} ({@link RepositoryName}). Errors use the spec's JSON
- * codes. With a backing registry configured, manifests and blobs are answered with a 307 to it instead.
+ * codes. With a backing registry configured, manifests and blobs are answered with a 307 to it instead. A pull of a
+ * tag that has to wait for builds holds no thread meanwhile ({@link AsyncResponses}).
  */
 @Path("/v2")
 public class RegistryResource {
@@ -50,6 +56,9 @@ public class RegistryResource {
 
     @Inject
     BlobStore store;
+
+    @Inject
+    ArtifactBuilds builds;
 
     @Inject
     SchematicService schematics;
@@ -74,14 +83,16 @@ public class RegistryResource {
 
     @GET
     @Path("{name: .+}/manifests/{reference}")
-    public Response manifest(@PathParam("name") String name, @PathParam("reference") String reference,
+    @Blocking
+    public CompletionStage<Response> manifest(@PathParam("name") String name, @PathParam("reference") String reference,
             @Context HttpHeaders headers) {
         return manifest("GET", name, reference, headers);
     }
 
     @HEAD
     @Path("{name: .+}/manifests/{reference}")
-    public Response manifestHead(@PathParam("name") String name, @PathParam("reference") String reference,
+    @Blocking
+    public CompletionStage<Response> manifestHead(@PathParam("name") String name, @PathParam("reference") String reference,
             @Context HttpHeaders headers) {
         return manifest("HEAD", name, reference, headers);
     }
@@ -151,28 +162,35 @@ public class RegistryResource {
                 + " <image>/<schematic>/{manifests,blobs,referrers,tags}; nothing at /v2/" + path);
     }
 
-    private Response manifest(String method, String name, String reference, HttpHeaders headers) {
+    private CompletionStage<Response> manifest(String method, String name, String reference, HttpHeaders headers) {
         RepositoryName repository = knownRepository(name);
         if (reference.startsWith("sha256:")) {
             Digest digest = parseDigest(reference, RegistryError.manifestUnknown("invalid digest \"" + reference + "\""));
             Optional<CachedArtifact> stored = store.get(digest);
             if (stored.isEmpty() && images.backing().isPresent()) {
-                return redirect(images.backing().get().location(repository, "manifests", reference));
+                return CompletableFuture.completedFuture(
+                        redirect(images.backing().get().location(repository, "manifests", reference)));
             }
-            return serveManifest(method, stored.orElseThrow(() -> RegistryError.manifestUnknown("manifest " + reference
-                    + " is not known; pull a version tag first")), digest);
+            return CompletableFuture.completedFuture(serveManifest(method, stored.orElseThrow(() ->
+                    RegistryError.manifestUnknown("manifest " + reference + " is not known; pull a version tag first")),
+                    digest));
         }
         TalosVersion version = version(reference);
-        InstallerImages.TaggedImage image = translated(() -> {
-            if (images.backing().isPresent()) {
-                Optional<Digest> pushed = backingTag(repository, version);
-                if (pushed.isPresent()) {
-                    return null;
-                }
-            }
-            return images.image(repository, version);
-        });
         boolean docker = prefersDockerList(headers);
+        CompletableFuture<InstallerImages.TaggedImage> image;
+        try {
+            image = images.backing().isPresent() && backingTag(repository, version).isPresent()
+                    ? CompletableFuture.completedFuture(null)
+                    : builds.admitted(() -> images.image(repository, version));
+        } catch (RuntimeException e) {
+            throw (RuntimeException) translate(e);
+        }
+        return AsyncResponses.when(image, built -> taggedManifest(method, repository, version, built, docker),
+                RegistryResource::translate);
+    }
+
+    private Response taggedManifest(String method, RepositoryName repository, TalosVersion version,
+            InstallerImages.TaggedImage image, boolean docker) {
         if (images.backing().isPresent()) {
             Digest digest = image == null ? backingTag(repository, version).orElseThrow()
                     : (docker ? image.docker() : image.oci()).digest();
@@ -260,21 +278,22 @@ public class RegistryResource {
         }
     }
 
-    /** Runs a build-side call, answering its refusals in registry terms. */
-    private static <T> T translated(Supplier<T> call) {
-        try {
-            return call.get();
-        } catch (NotFoundException e) {
-            throw RegistryError.manifestUnknown(e.getMessage());
-        } catch (InvalidInputException e) {
-            throw RegistryError.unsupported(e.getMessage());
-        } catch (NotImplementedYetException e) {
-            throw new RegistryError(501, "UNSUPPORTED", e.getMessage());
-        } catch (BuildTimeoutException e) {
-            throw RegistryError.unavailable(e.getMessage(), 60);
-        } catch (StorageUnavailableException e) {
-            throw RegistryError.unavailable(e.getMessage(), 10);
+    /** A build-side refusal in registry terms; anything else as it is. */
+    private static Throwable translate(Throwable t) {
+        if (t instanceof NotFoundException e) {
+            return RegistryError.manifestUnknown(e.getMessage());
+        } else if (t instanceof InvalidInputException e) {
+            return RegistryError.unsupported(e.getMessage());
+        } else if (t instanceof NotImplementedYetException e) {
+            return new RegistryError(501, "UNSUPPORTED", e.getMessage());
+        } else if (t instanceof BuildTimeoutException e) {
+            return RegistryError.unavailable(e.getMessage(), 60);
+        } else if (t instanceof StorageUnavailableException e) {
+            return RegistryError.unavailable(e.getMessage(), 10);
+        } else if (t instanceof BuildQueueFullException e) {
+            return RegistryError.unavailable(e.getMessage(), BuildQueueFullException.RETRY_AFTER_SECONDS);
         }
+        return t;
     }
 
     /** Docker manifest list only when the client accepts it and not the OCI index (old Docker clients). */

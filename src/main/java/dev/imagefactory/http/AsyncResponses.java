@@ -1,0 +1,72 @@
+package dev.imagefactory.http;
+
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.ws.rs.core.Response;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+
+/**
+ * Answers a request once a pending build is done, without a thread waiting for it (issue 21 case 3: requests that
+ * wait for builds must not hold the worker threads the probes and downloads need). A resource method returns this
+ * stage; Quarkus REST suspends the request and resumes it when the stage completes.
+ *
+ * <p>The response is made on the worker pool (it may open a file or an S3 object), not on the build thread that
+ * completed the future. A failure reaches the exception mappers as the exception the build threw, never wrapped in a
+ * {@link CompletionException}, so it is answered exactly as if it had been thrown by the resource method.
+ */
+public final class AsyncResponses {
+
+    private AsyncResponses() {
+    }
+
+    /** Makes the response from the built value; may throw what a resource method may throw. */
+    @FunctionalInterface
+    public interface Respond<T> {
+        Response to(T value) throws Exception;
+    }
+
+    public static <T> CompletionStage<Response> when(CompletableFuture<T> pending, Respond<T> respond) {
+        return when(pending, respond, Function.identity());
+    }
+
+    /** As {@link #when(CompletableFuture, Respond)}, with failures translated first (e.g. into registry errors). */
+    public static <T> CompletionStage<Response> when(CompletableFuture<T> pending, Respond<T> respond,
+            Function<Throwable, Throwable> translate) {
+        CompletableFuture<Response> response = new CompletableFuture<>();
+        boolean done = pending.isDone(); // a cache hit: answer right here, on the request's worker thread
+        pending.whenComplete((value, failure) -> {
+            if (failure != null) {
+                response.completeExceptionally(translate.apply(unwrap(failure)));
+                return;
+            }
+            Runnable answer = () -> {
+                try {
+                    response.complete(respond.to(value));
+                } catch (Throwable t) {
+                    response.completeExceptionally(translate.apply(t));
+                }
+            };
+            if (done) {
+                answer.run();
+                return;
+            }
+            try {
+                Infrastructure.getDefaultWorkerPool().execute(answer);
+            } catch (RuntimeException e) { // the pool is shutting down
+                response.completeExceptionally(e);
+            }
+        });
+        return response;
+    }
+
+    static Throwable unwrap(Throwable failure) {
+        Throwable t = failure;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}
