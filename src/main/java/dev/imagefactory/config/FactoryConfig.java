@@ -164,6 +164,20 @@ public interface FactoryConfig {
              */
             @WithDefault("60s")
             Duration leaseTtl();
+
+            /**
+             * Bound of each metadata call (HEAD, small objects, leases, the readiness check), connecting included: a
+             * hung S3 fails the request that needed it with 503 after this long.
+             */
+            @WithDefault("5s")
+            Duration timeout();
+
+            /**
+             * Longest silence while streaming an artifact to or from S3 (no bound on the total, which depends on the
+             * size); connecting is bounded by {@link #timeout()}.
+             */
+            @WithDefault("30s")
+            Duration streamIdleTimeout();
         }
     }
 
