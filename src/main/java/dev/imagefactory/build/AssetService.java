@@ -23,6 +23,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Turns an {@code /image/{schematic}/{version}/{path}} request into an artifact: checks in the reference's order
@@ -79,9 +80,15 @@ public class AssetService {
         return request;
     }
 
-    /** The artifact, leased: the caller closes the {@link Asset} when done with it. */
-    public Asset asset(BuildRequest request, AssetPath path) {
-        ArtifactLease artifact = switch (request.profile().kind()) {
+    /**
+     * The asset, from the cache or built, leased: whoever takes the future's value closes the {@link Asset} when done
+     * with it. Waiting holds no thread: the future completes on the thread that finished the last build. Refusals
+     * found before building are thrown here; those found while building (and
+     * {@link dev.imagefactory.cache.BuildQueueFullException}) fail the future, possibly wrapped in a
+     * {@link java.util.concurrent.CompletionException}.
+     */
+    public CompletableFuture<Asset> asset(BuildRequest request, AssetPath path) {
+        CompletableFuture<ArtifactLease> artifact = switch (request.profile().kind()) {
             case KERNEL -> kernel.build(request);
             case CMDLINE -> cmdline.build(request);
             case INITRAMFS -> initramfs.build(request);
@@ -91,7 +98,7 @@ public class AssetService {
             default -> throw new NotImplementedYetException(request.profile().kind().talosName()
                     + " assets are not built by this factory yet");
         };
-        return new Asset(artifact, path.filename(), path.contentType());
+        return artifact.thenApply(a -> new Asset(a, path.filename(), path.contentType()));
     }
 
     /**

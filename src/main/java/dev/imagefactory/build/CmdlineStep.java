@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code cmdline-<platform>-<arch>[-secureboot]}: the kernel command line (talos-imager.md §3) as bytes without a
@@ -29,10 +30,10 @@ final class CmdlineStep {
                 request.schematic().schematic().customization(), List.of()).render();
     }
 
-    ArtifactLease build(BuildRequest request) {
+    CompletableFuture<ArtifactLease> build(BuildRequest request) {
         String cmdline = cmdline(request);
         CacheKey key = Keys.of(request.profile(), STEP_VERSION, "cmdline=" + cmdline);
-        return builds.lease(key, Keys.labels(request.profile()), work -> {
+        return builds.leaseAsync(key, Keys.labels(request.profile()), work -> {
             Path out = work.resolve("cmdline");
             Files.writeString(out, cmdline, StandardCharsets.UTF_8);
             return out;

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code initramfs-<arch>.xz}: the release's initramfs rebuilt with the schematic's official extensions, the
@@ -44,7 +45,7 @@ final class InitramfsStep {
         this.externalUrl = externalUrl;
     }
 
-    ArtifactLease build(BuildRequest request) {
+    CompletableFuture<ArtifactLease> build(BuildRequest request) {
         Profile profile = request.profile();
         Quirks quirks = request.quirks();
         Schematic.Customization customization = request.schematic().schematic().customization();
@@ -60,7 +61,7 @@ final class InitramfsStep {
         CacheKey key = Keys.of(profile, InitramfsBuilder.BUILDER_VERSION, inputs.toArray(String[]::new));
         BuildLabels labels = Keys.labels(profile);
 
-        return builds.lease(key, labels, work -> {
+        return builds.leaseAsync(key, labels, work -> {
             List<ExtensionSource> sources = new ArrayList<>();
             for (OfficialExtension extension : extensions) {
                 ExtensionImage image = releases.extensionImage(profile.version(), extension, profile.arch());

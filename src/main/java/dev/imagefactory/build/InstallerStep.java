@@ -10,6 +10,7 @@ import dev.imagefactory.build.uki.UkiInputs;
 import dev.imagefactory.build.uki.UkiProfile;
 import dev.imagefactory.cache.ArtifactBuilds;
 import dev.imagefactory.cache.ArtifactLease;
+import dev.imagefactory.cache.AsyncLeases;
 import dev.imagefactory.cache.BuildLabels;
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;
@@ -32,6 +33,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code [<platform>-]installer-<arch>[-secureboot].tar} (talos-imager.md §7.1): the release's base installer
@@ -67,7 +69,11 @@ final class InstallerStep {
         this.keys = keys;
     }
 
-    ArtifactLease build(BuildRequest request) {
+    /**
+     * Waits for the UKI (and signed systemd-boot) or the initramfs it embeds without a thread (the installer's key
+     * needs their digests), and holds them leased until the installer is built.
+     */
+    CompletableFuture<ArtifactLease> build(BuildRequest request) {
         Profile profile = request.profile();
         Optional<OverlayImage> overlay = overlayImage(request);
         byte[] extraOptions = overlay.isPresent()
@@ -84,55 +90,64 @@ final class InstallerStep {
             inputs.add("base.layer=" + layer.descriptor().digest());
         }
         String dir = "usr/install/" + profile.arch().goName() + "/";
-        List<LayerFile> files = new ArrayList<>();
-        // the cached inputs stay leased (here, and by the build for its own run) until the tarball is written
-        try (HeldLeases inputLeases = new HeldLeases()) {
-            if (unified || signing.isPresent()) {
-                ReleaseFile sdBoot = releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_BOOT);
-                ArtifactLease uki = inputLeases.hold(installerUki(request, labels, signing));
+        if (unified || signing.isPresent()) {
+            ReleaseFile sdBoot = releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_BOOT);
+            List<CompletableFuture<ArtifactLease>> embedded = new ArrayList<>();
+            embedded.add(installerUki(request, labels, signing));
+            signing.ifPresent(m -> embedded.add(SignedSystemdBoot.ofAsync(builds, sdBoot, labels, m)));
+            // the cached inputs stay leased (here, and by the build for its own run) until the tarball is written
+            return AsyncLeases.all(embedded).thenCompose(leases -> AsyncLeases.holding(leases, () -> {
+                ArtifactLease uki = leases.get(0);
                 String ukiName = signing.isPresent() && !unified ? "vmlinuz.efi.signed" : "vmlinuz.efi";
-                if (signing.isPresent()) {
-                    ArtifactLease loader = inputLeases.hold(SignedSystemdBoot.of(builds, sdBoot, labels, signing.get()));
-                    files.add(LayerFile.cached(dir + "systemd-boot.efi", loader.artifact()));
-                } else {
-                    files.add(LayerFile.release(dir + "systemd-boot.efi", sdBoot.path()));
-                }
+                List<LayerFile> files = new ArrayList<>();
+                files.add(signing.isPresent() ? LayerFile.cached(dir + "systemd-boot.efi", leases.get(1).artifact())
+                        : LayerFile.release(dir + "systemd-boot.efi", sdBoot.path()));
                 files.add(LayerFile.cached(dir + ukiName, uki.artifact()));
-                inputs.add("input.systemd-boot=" + sdBoot.sha256());
-                inputs.add("input.uki=" + uki.artifact().sha256());
-                signing.ifPresent(m -> inputs.add("signer=" + m.fingerprint()));
-            } else {
-                ReleaseFile kernel = releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL);
-                ArtifactLease initrd = inputLeases.hold(initramfs.build(UkiStep.initramfsRequest(request)));
-                files.add(LayerFile.release(dir + "vmlinuz", kernel.path()));
-                files.add(LayerFile.cached(dir + "initramfs.xz", initrd.artifact()));
-                inputs.add("input.kernel=" + kernel.sha256());
-                inputs.add("input.initramfs=" + initrd.artifact().sha256());
-            }
-            overlay.ifPresent(o -> {
-                inputs.add("overlay.image=" + o.identity());
-                inputs.add("overlay.name=" + o.name());
-                inputs.add("overlay.extra-options=" + Digest.sha256(extraOptions).hex());
-            });
-            CacheKey key = Keys.of(profile, STEP_VERSION, inputs.toArray(String[]::new));
-            return builds.lease(key, labels, work -> {
-                try (HeldLeases held = new HeldLeases()) {
-                    List<ImageFile> imageFiles = new ArrayList<>();
-                    for (LayerFile file : files) {
-                        imageFiles.add(new ImageFile(file.imagePath(), file.cached() == null ? file.release()
-                                : held.file(builds.localFile(file.cached()))));
-                    }
-                    List<LayerBlob> layers = new ArrayList<>();
-                    layers.add(ArtifactsLayer.write(imageFiles, work.resolve("artifacts.tar.gz")));
-                    if (overlay.isPresent()) {
-                        layers.add(OverlayLayer.write(overlay.get(), extraOptions, work.resolve("overlay.tar.gz")));
-                    }
-                    Path out = work.resolve("installer.tar");
-                    InstallerImage.writeTarball(base, layers, profile.arch().goName(), base.reference(), out);
-                    return out;
-                }
-            });
+                List<String> keyInputs = new ArrayList<>(inputs);
+                keyInputs.add("input.systemd-boot=" + sdBoot.sha256());
+                keyInputs.add("input.uki=" + uki.artifact().sha256());
+                signing.ifPresent(m -> keyInputs.add("signer=" + m.fingerprint()));
+                return tarball(profile, base, overlay, extraOptions, labels, keyInputs, files);
+            }));
         }
+        ReleaseFile kernel = releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL);
+        return initramfs.build(UkiStep.initramfsRequest(request)).thenCompose(initrd -> AsyncLeases.holding(initrd,
+                () -> {
+            List<LayerFile> files = List.of(LayerFile.release(dir + "vmlinuz", kernel.path()),
+                    LayerFile.cached(dir + "initramfs.xz", initrd.artifact()));
+            List<String> keyInputs = new ArrayList<>(inputs);
+            keyInputs.add("input.kernel=" + kernel.sha256());
+            keyInputs.add("input.initramfs=" + initrd.artifact().sha256());
+            return tarball(profile, base, overlay, extraOptions, labels, keyInputs, files);
+        }));
+    }
+
+    /** The installer tarball over its (leased) embedded files. */
+    private CompletableFuture<ArtifactLease> tarball(Profile profile, BaseImage base, Optional<OverlayImage> overlay,
+            byte[] extraOptions, BuildLabels labels, List<String> inputs, List<LayerFile> files) {
+        overlay.ifPresent(o -> {
+            inputs.add("overlay.image=" + o.identity());
+            inputs.add("overlay.name=" + o.name());
+            inputs.add("overlay.extra-options=" + Digest.sha256(extraOptions).hex());
+        });
+        CacheKey key = Keys.of(profile, STEP_VERSION, inputs.toArray(String[]::new));
+        return builds.leaseAsync(key, labels, work -> {
+            try (HeldLeases held = new HeldLeases()) {
+                List<ImageFile> imageFiles = new ArrayList<>();
+                for (LayerFile file : files) {
+                    imageFiles.add(new ImageFile(file.imagePath(), file.cached() == null ? file.release()
+                            : held.file(builds.localFile(file.cached()))));
+                }
+                List<LayerBlob> layers = new ArrayList<>();
+                layers.add(ArtifactsLayer.write(imageFiles, work.resolve("artifacts.tar.gz")));
+                if (overlay.isPresent()) {
+                    layers.add(OverlayLayer.write(overlay.get(), extraOptions, work.resolve("overlay.tar.gz")));
+                }
+                Path out = work.resolve("installer.tar");
+                InstallerImage.writeTarball(base, layers, profile.arch().goName(), base.reference(), out);
+                return out;
+            }
+        });
     }
 
     /** A file of the artifacts layer: from the release as it is, or a cached product (leased while it is read). */
@@ -167,16 +182,19 @@ final class InstallerStep {
 
 
     /** The installer's UKI: the installer cmdline as {@code main} plus {@code reset-maintenance} (§7.1 step 7). */
-    private ArtifactLease installerUki(BuildRequest request, BuildLabels labels, Optional<SigningMaterial> signing) {
+    private CompletableFuture<ArtifactLease> installerUki(BuildRequest request, BuildLabels labels,
+            Optional<SigningMaterial> signing) {
         Profile profile = request.profile();
         ReleaseFile stub = releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_STUB);
         ReleaseFile kernel = releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL);
         String cmdline = CmdlineStep.cmdline(request);
-        try (ArtifactLease initrd = initramfs.build(UkiStep.initramfsRequest(request))) {
+        // the initramfs stays leased until the UKI that embeds it is built
+        return initramfs.build(UkiStep.initramfsRequest(request)).thenCompose(initrd -> AsyncLeases.holding(initrd,
+                () -> {
             CacheKey key = Keys.of(profile, UKI_STEP_VERSION, "input.stub=" + stub.sha256(),
                     "input.kernel=" + kernel.sha256(), "input.initramfs=" + initrd.artifact().sha256(),
                     "cmdline=" + cmdline, "signer=" + signing.map(SigningMaterial::fingerprint).orElse("-"));
-            return builds.leaseIntermediate(key, UKI_INTERMEDIATE, labels, work -> {
+            return builds.leaseIntermediateAsync(key, UKI_INTERMEDIATE, labels, work -> {
                 try (ArtifactLease initrdFile = builds.localFile(initrd.artifact())) {
                     UkiInputs inputs = UkiInputs.of(stub.path(), kernel.path(), initrdFile.file(), cmdline,
                             request.versionTag(), request.quirks())
@@ -184,6 +202,6 @@ final class InstallerStep {
                     return UkiStep.assemble(ukiBuilder, inputs, signing, work);
                 }
             });
-        }
+        }));
     }
 }

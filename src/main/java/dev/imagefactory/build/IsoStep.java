@@ -9,6 +9,7 @@ import dev.imagefactory.build.uki.UkiInputs;
 import dev.imagefactory.build.uki.UkiProfile;
 import dev.imagefactory.cache.ArtifactBuilds;
 import dev.imagefactory.cache.ArtifactLease;
+import dev.imagefactory.cache.AsyncLeases;
 import dev.imagefactory.cache.BuildLabels;
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;
@@ -28,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code <platform>-<arch>.iso} (talos-imager.md §5): the layout chosen by version and the schematic's
@@ -65,7 +67,8 @@ final class IsoStep {
         this.keys = keys;
     }
 
-    ArtifactLease build(BuildRequest request) {
+    /** Waits for the initramfs without a thread (the ISO's key needs its digest), and holds it leased meanwhile. */
+    CompletableFuture<ArtifactLease> build(BuildRequest request) {
         Profile profile = request.profile();
         Schematic.Customization customization = request.schematic().schematic().customization();
         Optional<SigningMaterial> signing = profile.secureBoot() ? Optional.of(keys.requireEnabled()) : Optional.empty();
@@ -81,8 +84,9 @@ final class IsoStep {
         if (layout != IsoLayout.UEFI) {
             GrubConfig.render(cmdline, false); // an argument GRUB cannot carry is a 400 before anything is built
         }
-        // the initramfs stays leased while the ISO that embeds it is built
-        try (ArtifactLease initrdLease = initramfs.build(UkiStep.initramfsRequest(request))) {
+        // the initramfs stays leased until the ISO that embeds it is built
+        return initramfs.build(UkiStep.initramfsRequest(request)).thenCompose(initrdLease -> AsyncLeases.holding(
+                initrdLease, () -> {
             CachedArtifact initrd = initrdLease.artifact();
             List<String> inputs = new ArrayList<>(List.of("builder=" + IsoBuilder.BUILDER_VERSION,
                     "layout=" + layout.bootloaderName(), "input.kernel=" + kernel.sha256(),
@@ -95,12 +99,13 @@ final class IsoStep {
                     "well-known=" + wellKnown)));
             CacheKey key = Keys.of(profile, STEP_VERSION, inputs.toArray(String[]::new));
             BuildLabels labels = Keys.labels(profile);
-            return builds.lease(key, labels, work -> {
+            return builds.leaseAsync(key, labels, work -> {
                 // every cached file xorriso reads stays leased until the ISO is written
                 try (HeldLeases held = new HeldLeases()) {
                     IsoInputs iso = IsoInputs.grub(request.versionTag(), request.quirks(), profile.arch(), kernel.path(),
                             held.file(builds.localFile(initrd)), cmdline);
                     if (layout.usesUki()) {
+                        // nested builds on this build thread: they run under this build's slot
                         Path uki = held.file(isoUki(profile, labels, stub, kernel, initrd, cmdline, request, signing));
                         Path loader = signing.isPresent()
                                 ? held.file(SignedSystemdBoot.of(builds, sdBoot, labels, signing.get())) : sdBoot.path();
@@ -113,7 +118,7 @@ final class IsoStep {
                     return isoBuilder.build(layout, iso, work.resolve("iso"));
                 }
             });
-        }
+        }));
     }
 
     /**

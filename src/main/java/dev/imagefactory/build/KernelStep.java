@@ -7,6 +7,7 @@ import dev.imagefactory.catalog.BootFile;
 import dev.imagefactory.catalog.ReleaseFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 
 /** {@code kernel-<arch>}: the release's {@code vmlinuz} as it is (one entry per version and arch, any schematic). */
 final class KernelStep {
@@ -21,11 +22,11 @@ final class KernelStep {
         this.builds = builds;
     }
 
-    ArtifactLease build(BuildRequest request) {
+    CompletableFuture<ArtifactLease> build(BuildRequest request) {
         Profile profile = request.profile();
         ReleaseFile kernel = releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL);
         CacheKey key = Keys.of(profile, STEP_VERSION, "input.kernel=" + kernel.sha256());
-        return builds.lease(key, Keys.labels(profile), work -> {
+        return builds.leaseAsync(key, Keys.labels(profile), work -> {
             Path out = work.resolve("vmlinuz");
             Files.copy(kernel.path(), out);
             return out;

@@ -5,7 +5,9 @@ import dev.imagefactory.build.uki.UkiBuilder;
 import dev.imagefactory.build.uki.UkiInputs;
 import dev.imagefactory.cache.ArtifactBuilds;
 import dev.imagefactory.cache.ArtifactLease;
+import dev.imagefactory.cache.AsyncLeases;
 import dev.imagefactory.cache.CacheKey;
+import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.catalog.BootFile;
 import dev.imagefactory.catalog.ReleaseFile;
 import dev.imagefactory.errors.InvalidInputException;
@@ -20,6 +22,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code <platform>-<arch>[-secureboot]-uki.efi} (talos-imager.md §4): the release's systemd-stub with the kernel,
@@ -44,26 +47,33 @@ final class UkiStep {
         this.keys = keys;
     }
 
-    ArtifactLease build(BuildRequest request) {
+    /** Waits for the initramfs without a thread (the UKI's key needs its digest), and holds it leased meanwhile. */
+    CompletableFuture<ArtifactLease> build(BuildRequest request) {
         Profile profile = request.profile();
         if (!request.quirks().supportsUki()) {
             throw new InvalidInputException("UKI output is not supported for Talos version " + profile.version());
         }
         ReleaseFile stub = releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_STUB);
         ReleaseFile kernel = releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL);
-        Optional<SigningMaterial> signing = profile.secureBoot() ? Optional.of(keys.requireEnabled()) : Optional.empty();
         String cmdline = CmdlineStep.cmdline(request);
-        try (ArtifactLease initrd = initramfs.build(initramfsRequest(request))) {
-            CacheKey key = Keys.of(profile, STEP_VERSION, "input.stub=" + stub.sha256(), "input.kernel=" + kernel.sha256(),
-                    "input.initramfs=" + initrd.artifact().sha256(), "cmdline=" + cmdline,
-                    "signer=" + signing.map(SigningMaterial::fingerprint).orElse("-"));
-            return builds.lease(key, Keys.labels(profile), work -> {
-                try (ArtifactLease initrdFile = builds.localFile(initrd.artifact())) {
-                    return assemble(builder, UkiInputs.of(stub.path(), kernel.path(), initrdFile.file(), cmdline,
-                            request.versionTag(), request.quirks()), signing, work);
-                }
-            });
-        }
+        Optional<SigningMaterial> signing = profile.secureBoot() ? Optional.of(keys.requireEnabled()) : Optional.empty();
+        // the initramfs stays leased until the UKI that embeds it is built
+        return initramfs.build(initramfsRequest(request)).thenCompose(initrd -> AsyncLeases.holding(initrd,
+                () -> build(request, stub, kernel, initrd.artifact(), cmdline, signing)));
+    }
+
+    private CompletableFuture<ArtifactLease> build(BuildRequest request, ReleaseFile stub, ReleaseFile kernel,
+            CachedArtifact initrd, String cmdline, Optional<SigningMaterial> signing) {
+        Profile profile = request.profile();
+        CacheKey key = Keys.of(profile, STEP_VERSION, "input.stub=" + stub.sha256(), "input.kernel=" + kernel.sha256(),
+                "input.initramfs=" + initrd.sha256(), "cmdline=" + cmdline,
+                "signer=" + signing.map(SigningMaterial::fingerprint).orElse("-"));
+        return builds.leaseAsync(key, Keys.labels(profile), work -> {
+            try (ArtifactLease initrdFile = builds.localFile(initrd)) {
+                return assemble(builder, UkiInputs.of(stub.path(), kernel.path(), initrdFile.file(), cmdline,
+                        request.versionTag(), request.quirks()), signing, work);
+            }
+        });
     }
 
     /**

@@ -45,6 +45,10 @@ import org.jboss.logging.Logger;
  * a timeout on the future of {@link #getOrBuildAsync}) does not affect the build, which still publishes.</li>
  * <li><b>Bounded.</b> At most {@code factory.build.max-concurrency} builds run at once, admitted first come, first
  * served; time spent queueing is {@code image_factory_assets_concurrency_latency_seconds}.</li>
+ * <li><b>Bounded waiting.</b> Requests go through {@link #admitted}: at most {@code factory.build.max-waiting} of
+ * them wait for builds at once (gauge {@code image_factory_build_waiting_requests}). Beyond it a request is still
+ * served from the cache, but its first cache miss fails at once with {@link BuildQueueFullException} and starts
+ * nothing. Waiting is cheap otherwise: {@link #getOrBuildAsync} holds no thread of the caller.</li>
  * <li><b>Timed out.</b> A build action running longer than {@code factory.build.timeout} (counted from when it got
  * its slot, so queueing under load does not eat into it) is interrupted and its waiters fail with
  * {@link BuildTimeoutException}, as soon as the action stops or at the latest after a grace period (min(timeout,
@@ -68,9 +72,13 @@ import org.jboss.logging.Logger;
  *
  * <p><b>Leased.</b> {@link #lease} and {@link #leaseIntermediate} hand the artifact out {@linkplain ArtifactLease
  * leased}, so a concurrent publish cannot evict it while the caller uses it; the caller closes the lease
- * (try-with-resources). A build action that uses an input's file leases it itself for its own duration
- * ({@link #localFile}), so an input stays even when the request that asked for the build stops waiting. Should the
- * artifact be evicted between its publish (or lookup) and the lease, it is looked up or built again, a few times.
+ * (try-with-resources). Request code chains them without blocking through {@link #leaseAsync} and
+ * {@link #leaseIntermediateAsync} (the lease is taken when the artifact is there and handed to the future; a future
+ * nobody waits for any more gets nothing, the lease is released at once) and {@link AsyncLeases} (prerequisites stay
+ * leased until the dependent build's future is complete). A build action that uses an input's file leases it itself
+ * for its own duration ({@link #localFile}), so an input stays even when the request that asked for the build stops
+ * waiting. Should the artifact be evicted between its publish (or lookup) and the lease, it is looked up or built
+ * again, a few times.
  */
 public class ArtifactBuilds {
 
@@ -87,6 +95,7 @@ public class ArtifactBuilds {
     static final String CACHE_MISSES = "image_factory_asset_cache_misses_total";
     static final String BUILD_LATENCY = "image_factory_assets_build_latency";
     static final String CONCURRENCY_LATENCY = "image_factory_assets_concurrency_latency";
+    static final String WAITING = "image_factory_build_waiting_requests";
 
     private static final int QUEUED = 0;
     private static final int RUNNING = 1;
@@ -97,12 +106,16 @@ public class ArtifactBuilds {
 
     /** The flight whose action this thread is running; null on threads that are not building. */
     private static final ThreadLocal<Flight> CURRENT = new ThreadLocal<>();
+    /** Set while a request that was not admitted (too many waiting) looks up what it needs: misses fail. */
+    private static final ThreadLocal<Boolean> CACHE_ONLY = new ThreadLocal<>();
 
     private final ArtifactCache cache;
     private final MeterRegistry registry;
     private final BuildSlots slots;
     private final Duration timeout;
     private final Duration grace;
+    private final int maxWaiting;
+    private final AtomicInteger waiting = new AtomicInteger();
     private final ExecutorService executor;
     private final ScheduledExecutorService timer;
     private final ConcurrentHashMap<CacheKey, Flight> flights = new ConcurrentHashMap<>();
@@ -150,9 +163,19 @@ public class ArtifactBuilds {
     }
 
     public ArtifactBuilds(ArtifactCache cache, MeterRegistry registry, int maxConcurrency, Duration timeout) {
+        this(cache, registry, maxConcurrency, timeout, Integer.MAX_VALUE);
+    }
+
+    public ArtifactBuilds(ArtifactCache cache, MeterRegistry registry, int maxConcurrency, Duration timeout,
+            int maxWaiting) {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("factory.build.timeout must be positive, got " + timeout);
         }
+        if (maxWaiting < 1) {
+            throw new IllegalArgumentException("factory.build.max-waiting must be at least 1, got " + maxWaiting);
+        }
+        this.maxWaiting = maxWaiting;
+        registry.gauge(WAITING, waiting);
         this.cache = Objects.requireNonNull(cache);
         this.registry = Objects.requireNonNull(registry);
         this.slots = new BuildSlots(maxConcurrency);
@@ -190,11 +213,49 @@ public class ArtifactBuilds {
     }
 
     /**
+     * Runs a request's {@code chain} of {@link #getOrBuildAsync} calls as one waiting request: counted until its
+     * future completes. With {@code factory.build.max-waiting} requests already waiting, the chain runs in cache-only
+     * mode instead: what is cached is served, and the first miss fails the future at once with
+     * {@link BuildQueueFullException} (no build starts). A chain that throws is not counted.
+     */
+    public <T> CompletableFuture<T> admitted(Supplier<CompletableFuture<T>> chain) {
+        if (waiting.incrementAndGet() > maxWaiting) {
+            waiting.decrementAndGet();
+            CACHE_ONLY.set(Boolean.TRUE);
+            try {
+                return chain.get();
+            } finally {
+                CACHE_ONLY.remove();
+            }
+        }
+        CompletableFuture<T> result;
+        try {
+            result = chain.get();
+        } catch (RuntimeException | Error e) {
+            waiting.decrementAndGet();
+            throw e;
+        }
+        result.whenComplete((value, failure) -> waiting.decrementAndGet());
+        return result;
+    }
+
+    /** Requests currently waiting for builds ({@link #admitted}, bounded by {@code factory.build.max-waiting}). */
+    public int waitingRequests() {
+        return waiting.get();
+    }
+
+    /**
      * Like {@link #getOrBuild} without blocking. The future is the caller's own: cancelling it or giving up on it
      * does not cancel the shared build.
      */
     public CompletableFuture<CachedArtifact> getOrBuildAsync(CacheKey key, BuildLabels labels, BuildAction action) {
         return getOrBuildAsync(key, labels, action, true);
+    }
+
+    /** Like {@link #getOrBuildIntermediate} without blocking, for request code that chains builds. */
+    public CompletableFuture<CachedArtifact> getOrBuildIntermediateAsync(CacheKey key, String intermediateKind,
+            BuildLabels output, BuildAction action) {
+        return getOrBuildAsync(key, output.intermediate(intermediateKind), action, false);
     }
 
     private CompletableFuture<CachedArtifact> getOrBuildAsync(CacheKey key, BuildLabels labels, BuildAction action,
@@ -213,6 +274,10 @@ public class ArtifactBuilds {
             return CompletableFuture.completedFuture(hit.get());
         }
         counter(CACHE_MISSES, labels).increment();
+        if (current == null && CACHE_ONLY.get() != null) {
+            return CompletableFuture.failedFuture(new BuildQueueFullException("too many requests are waiting for "
+                    + "builds (factory.build.max-waiting=" + maxWaiting + "), retry later"));
+        }
         Flight flight = new Flight(key, labels, action, current, shared);
         Flight existing = flights.putIfAbsent(key, flight);
         if (existing != null) {
@@ -254,6 +319,65 @@ public class ArtifactBuilds {
         return leased(key, labels, () -> getOrBuildAsync(key, labels, action, false));
     }
 
+    /**
+     * {@link #lease} without blocking: the future completes with the artifact leased. Whoever takes the future owns
+     * the lease; if the future is already complete when the artifact arrives (the caller cancelled it or gave up on
+     * it otherwise), the lease is released at once, so a build finishing after its waiter left pins nothing.
+     */
+    public CompletableFuture<ArtifactLease> leaseAsync(CacheKey key, BuildLabels labels, BuildAction action) {
+        CompletableFuture<ArtifactLease> leased = new CompletableFuture<>();
+        leaseWhenThere(leased, key, labels, () -> getOrBuildAsync(key, labels, action, true), 1);
+        return leased;
+    }
+
+    /** {@link #leaseIntermediate} without blocking, with the ownership rules of {@link #leaseAsync}. */
+    public CompletableFuture<ArtifactLease> leaseIntermediateAsync(CacheKey key, String intermediateKind,
+            BuildLabels output, BuildAction action) {
+        BuildLabels labels = output.intermediate(intermediateKind);
+        CompletableFuture<ArtifactLease> leased = new CompletableFuture<>();
+        leaseWhenThere(leased, key, labels, () -> getOrBuildAsync(key, labels, action, false), 1);
+        return leased;
+    }
+
+    private void leaseWhenThere(CompletableFuture<ArtifactLease> leased, CacheKey key, BuildLabels labels,
+            Supplier<CompletableFuture<CachedArtifact>> get, int attempt) {
+        CompletableFuture<CachedArtifact> there;
+        try {
+            there = get.get();
+        } catch (RuntimeException | Error e) {
+            leased.completeExceptionally(e);
+            return;
+        }
+        there.whenComplete((artifact, failure) -> {
+            if (failure != null) {
+                leased.completeExceptionally(AsyncLeases.unwrap(failure));
+                return;
+            }
+            Optional<ArtifactLease> lease;
+            try {
+                lease = cache.pin(artifact);
+            } catch (RuntimeException | Error e) {
+                leased.completeExceptionally(e);
+                return;
+            }
+            if (lease.isPresent()) {
+                AsyncLeases.handOver(leased, lease.get());
+            } else if (attempt == LEASE_ATTEMPTS) {
+                leased.completeExceptionally(evictedTooOften(key, labels, attempt));
+            } else if (!leased.isDone()) {
+                LOG.infof("%s (key %s) was evicted before it could be used; getting it again", labels.outputKind(),
+                        key.hex().substring(0, 12));
+                leaseWhenThere(leased, key, labels, get, attempt + 1);
+            }
+        });
+    }
+
+    private static StorageUnavailableException evictedTooOften(CacheKey key, BuildLabels labels, int attempts) {
+        return new StorageUnavailableException(labels.outputKind() + " (key " + key.hex().substring(0, 12)
+                + ") was evicted " + attempts + " times before it could be used: the cache bound "
+                + "(factory.cache.max-size) is too small for the builds running at once", null);
+    }
+
     private ArtifactLease leased(CacheKey key, BuildLabels labels, Supplier<CompletableFuture<CachedArtifact>> get) {
         for (int attempt = 1; ; attempt++) {
             CachedArtifact artifact = await(get.get(), key, labels);
@@ -262,9 +386,7 @@ public class ArtifactBuilds {
                 return lease.get();
             }
             if (attempt == LEASE_ATTEMPTS) {
-                throw new StorageUnavailableException(labels.outputKind() + " (key " + key.hex().substring(0, 12)
-                        + ") was evicted " + attempt + " times before it could be used: the cache bound "
-                        + "(factory.cache.max-size) is too small for the builds running at once", null);
+                throw evictedTooOften(key, labels, attempt);
             }
             LOG.infof("%s (key %s) was evicted before it could be used; getting it again", labels.outputKind(),
                     key.hex().substring(0, 12));

@@ -75,7 +75,8 @@ public class CacheBeans {
     @ApplicationScoped
     @Startup
     ArtifactBuilds artifactBuilds(ArtifactCache cache, FactoryConfig config, MeterRegistry registry) {
-        return new ArtifactBuilds(cache, registry, config.build().maxConcurrency(), config.build().timeout());
+        return new ArtifactBuilds(cache, registry, config.build().maxConcurrency(), config.build().timeout(),
+                config.build().maxWaiting());
     }
 
     void close(@Disposes ArtifactBuilds builds) {

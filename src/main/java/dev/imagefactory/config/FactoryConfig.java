@@ -164,7 +164,29 @@ public interface FactoryConfig {
              */
             @WithDefault("60s")
             Duration leaseTtl();
+
+            /**
+             * Bound of each metadata call (HEAD, small objects, leases, the readiness check), connecting included: a
+             * hung S3 fails the request that needed it with 503 after this long.
+             */
+            @WithDefault("5s")
+            Duration timeout();
+
+            /**
+             * Longest silence while streaming an artifact to or from S3 (no bound on the total, which depends on the
+             * size); connecting is bounded by {@link #timeout()}.
+             */
+            @WithDefault("30s")
+            Duration streamIdleTimeout();
         }
+    }
+
+    Readiness readiness();
+
+    interface Readiness {
+        /** {@code /readyz} answers "not ready" when its checks (disk, S3) have not finished within this. */
+        @WithDefault("2s")
+        Duration timeout();
     }
 
     interface Build {
@@ -175,6 +197,13 @@ public interface FactoryConfig {
         /** A build still running after this long is interrupted and its waiting requests fail (e.g. {@code 20m}, {@code PT1H}). */
         @WithDefault("20m")
         Duration timeout();
+
+        /**
+         * Requests that may wait for builds at once; one more that needs a build is answered 503 with
+         * {@code Retry-After} at once (what is cached is still served). Waiting holds no request thread.
+         */
+        @WithDefault("100")
+        int maxWaiting();
     }
 
     /**

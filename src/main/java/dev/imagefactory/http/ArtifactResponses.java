@@ -110,11 +110,20 @@ public class ArtifactResponses {
      * there is no body to write.
      */
     public Response serve(String method, HttpHeaders headers, ArtifactLease lease, String filename, String contentType) {
+        return serve(method, headers.getHeaderString("Range"), headers.getHeaderString(HttpHeaders.IF_NONE_MATCH),
+                headers.getHeaderString("If-Range"), lease, filename, contentType);
+    }
+
+    /**
+     * {@link #serve(String, HttpHeaders, ArtifactLease, String, String)} with the three headers given directly (null =
+     * absent), for answers made after the request's thread has moved on (a build it waited for).
+     */
+    public Response serve(String method, String range, String ifNoneMatch, String ifRange, ArtifactLease lease,
+            String filename, String contentType) {
         boolean handedOver = false;
         try {
-            Response response = respond(method, headers.getHeaderString("Range"),
-                    headers.getHeaderString(HttpHeaders.IF_NONE_MATCH), headers.getHeaderString("If-Range"),
-                    lease.artifact(), lease, filename, contentType);
+            Response response = respond(method, range, ifNoneMatch, ifRange, lease.artifact(), lease, filename,
+                    contentType);
             handedOver = response.hasEntity() && response.getEntity() instanceof StreamingOutput;
             return response;
         } finally {

@@ -3,6 +3,7 @@ package dev.imagefactory.http;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.imagefactory.cache.BuildQueueFullException;
 import dev.imagefactory.cache.BuildTimeoutException;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.errors.LocalStorageException;
@@ -44,6 +45,14 @@ public class ErrorMappers {
     public Response buildTimeout(BuildTimeoutException e) {
         LOG.warn(e.getMessage());
         return PlainTextErrors.response(503, e.getMessage()).header("Retry-After", "60").build();
+    }
+
+    /** Too many requests wait for builds ({@code factory.build.max-waiting}): busy, the client may retry later. */
+    @ServerExceptionMapper
+    public Response buildQueueFull(BuildQueueFullException e) {
+        LOG.warn(e.getMessage());
+        return PlainTextErrors.response(503, e.getMessage())
+                .header("Retry-After", Integer.toString(BuildQueueFullException.RETRY_AFTER_SECONDS)).build();
     }
 
     /** S3 is unreachable or failing: nothing is wrong with the request, which succeeds once S3 is back. */

@@ -3,6 +3,7 @@ package dev.imagefactory.http;
 import dev.imagefactory.build.AssetPath;
 import dev.imagefactory.build.AssetService;
 import dev.imagefactory.build.BuildRequest;
+import dev.imagefactory.cache.ArtifactBuilds;
 import dev.imagefactory.config.FactoryConfig;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -13,10 +14,14 @@ import java.nio.charset.StandardCharsets;
 import dev.imagefactory.build.Asset;
 import java.io.InputStream;
 import java.io.IOException;
+import java.util.concurrent.CompletionStage;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.core.Response;
 
 /**
  * {@code GET /pxe/{schematic}/{version}/{platform}-{arch}[-secureboot]}: an iPXE script pointing at this factory's
- * PXE base URL. The cmdline comes from the cached cmdline asset, as upstream does.
+ * PXE base URL. The cmdline comes from the cached cmdline asset, as upstream does; a request waiting for it to be
+ * built holds no thread ({@link AsyncResponses}).
  */
 @Path("/pxe/{schematic}/{version}/{path}")
 public class PxeResource {
@@ -27,14 +32,24 @@ public class PxeResource {
     @Inject
     FactoryConfig config;
 
+    @Inject
+    ArtifactBuilds builds;
+
     @GET
     @Produces("text/plain; charset=utf-8")
-    public String script(@PathParam("schematic") String schematic, @PathParam("version") String version,
-            @PathParam("path") String rawPath) throws IOException {
+    @Blocking
+    public CompletionStage<Response> script(@PathParam("schematic") String schematic,
+            @PathParam("version") String version, @PathParam("path") String rawPath) {
         AssetPath path = AssetPath.parsePxe(rawPath);
         BuildRequest request = assets.request(schematic, version, path);
+        return AsyncResponses.when(builds.admitted(() -> assets.asset(request, path)), asset -> Response.ok(script(request, asset))
+                .type("text/plain; charset=utf-8").build());
+    }
+
+    /** The script; reads the (leased) cmdline asset and releases it. */
+    private String script(BuildRequest request, Asset leased) throws IOException {
         String cmdline;
-        try (Asset asset = assets.asset(request, path);
+        try (Asset asset = leased;
                 InputStream in = asset.artifact().content().open(0, asset.artifact().size())) {
             cmdline = new String(in.readAllBytes(), StandardCharsets.UTF_8); // a kernel command line: a few hundred bytes
         }

@@ -7,6 +7,7 @@ import dev.imagefactory.build.AssetService;
 import dev.imagefactory.build.BuildRequest;
 import dev.imagefactory.cache.ArtifactCache;
 import dev.imagefactory.cache.ArtifactLease;
+import dev.imagefactory.cache.AsyncLeases;
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.catalog.Arch;
@@ -34,9 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -112,96 +111,111 @@ public class InstallerImages {
 
     /**
      * The image for {@code name} at {@code version}, building what is missing, held whole until the returned image is
-     * closed. Checks (schematic, version, SecureBoot, customisations) are the {@code /image} ones and throw the same
-     * exceptions.
+     * closed (whoever takes the future's value closes it). Checks (schematic, version, SecureBoot, customisations) are
+     * the {@code /image} ones and throw the same exceptions, for every architecture before any build starts; failures
+     * while building fail the future. No thread waits for the per-arch builds (their tarballs stay leased until the
+     * index over them is stored); the index is assembled on this class's own pool.
      */
-    public ServedImage image(RepositoryName name, TalosVersion version) {
+    public CompletableFuture<ServedImage> image(RepositoryName name, TalosVersion version) {
         List<Arch> arches = architectures(version);
         if (arches.isEmpty()) {
             throw new NotFoundException("Talos " + version + " has no boot files for any architecture");
         }
-        List<CompletableFuture<Asset>> builds = new ArrayList<>();
+        List<BuildRequest> requests = new ArrayList<>();
+        List<AssetPath> paths = new ArrayList<>();
         for (Arch arch : arches) {
             AssetPath path = AssetPath.parse(name.assetPath(arch));
-            BuildRequest request = assets.request(name.schematic(), version.toString(), path); // checks before building
-            builds.add(CompletableFuture.supplyAsync(() -> assets.asset(request, path), perArch));
+            paths.add(path);
+            requests.add(assets.request(name.schematic(), version.toString(), path)); // checks before building
         }
-        List<Asset> tarballs = new ArrayList<>();
+        List<CompletableFuture<Asset>> builds = new ArrayList<>(); // then in parallel
         try {
-            RuntimeException failure = null;
-            for (CompletableFuture<Asset> build : builds) {
-                try {
-                    tarballs.add(join(build)); // all of them, so every lease taken is released below
-                } catch (RuntimeException e) {
-                    failure = failure == null ? e : failure;
-                }
+            for (int i = 0; i < arches.size(); i++) {
+                builds.add(assets.asset(requests.get(i), paths.get(i)));
             }
-            if (failure != null) {
-                throw failure;
-            }
-            return image(name, version, arches, tarballs);
-        } finally {
-            tarballs.forEach(Asset::close);
+        } catch (RuntimeException | Error e) {
+            builds.forEach(AsyncLeases::releaseWhenDone); // a later arch refused: nobody takes the earlier ones
+            throw e;
         }
+        return AsyncLeases.all(builds).thenCompose(tarballs -> AsyncLeases.holding(tarballs,
+                () -> CompletableFuture.supplyAsync(() -> key(name, version, arches, tarballs), perArch)
+                        .thenCompose(key -> served(key, name, version, arches, tarballs, 1))));
     }
 
-    private ServedImage image(RepositoryName name, TalosVersion version, List<Arch> arches, List<Asset> tarballs) {
+    private static CacheKey key(RepositoryName name, TalosVersion version, List<Arch> arches, List<Asset> tarballs) {
         List<String> parts = new ArrayList<>(List.of(INDEX_STEP, name.image(), name.schematic(), version.toString()));
         for (int i = 0; i < arches.size(); i++) {
             parts.add(arches.get(i).goName() + "=" + tarballs.get(i).artifact().sha256());
         }
-        CacheKey key = CacheKey.of(parts.toArray(String[]::new));
-        for (int attempt = 1; attempt <= LEASE_ATTEMPTS; attempt++) {
-            Optional<ServedImage> known = stored(key);
-            if (known.isPresent()) {
-                return known.get();
-            }
-            CompletableFuture<TaggedImage> mine = new CompletableFuture<>();
-            CompletableFuture<TaggedImage> running = assembling.putIfAbsent(key, mine);
-            if (running != null) {
-                join(running); // then lease what it stored, in the next round
-                continue;
-            }
-            try {
-                ServedImage image = stored(key).orElseGet(() -> assemble(key, name, version, arches, tarballs));
-                mine.complete(image.image());
-                return image;
-            } catch (RuntimeException e) {
-                mine.completeExceptionally(e);
-                throw e;
-            } finally {
-                assembling.remove(key, mine);
-            }
+        return CacheKey.of(parts.toArray(String[]::new));
+    }
+
+    /**
+     * The index over built tarballs, leased: remembered, assembled by another request (then leased in the next
+     * round, waiting for it without a thread), or assembled here.
+     */
+    private CompletableFuture<ServedImage> served(CacheKey key, RepositoryName name, TalosVersion version,
+            List<Arch> arches, List<Asset> tarballs, int attempt) {
+        if (attempt > LEASE_ATTEMPTS) {
+            return CompletableFuture.failedFuture(new StorageUnavailableException("installer image "
+                    + name.repository() + ":" + version + " was evicted " + LEASE_ATTEMPTS + " times right after it "
+                    + "was assembled: the cache bound (factory.cache.max-size) is too small for the pulls running at "
+                    + "once", null));
         }
-        throw new StorageUnavailableException("installer image " + name.repository() + ":" + version + " was evicted "
-                + LEASE_ATTEMPTS + " times right after it was assembled: the cache bound (factory.cache.max-size) is "
-                + "too small for the pulls running at once", null);
+        Optional<ServedImage> known = stored(key);
+        if (known.isPresent()) {
+            return CompletableFuture.completedFuture(known.get());
+        }
+        CompletableFuture<TaggedImage> mine = new CompletableFuture<>();
+        CompletableFuture<TaggedImage> running = assembling.putIfAbsent(key, mine);
+        if (running != null) {
+            return running.thenComposeAsync(done -> served(key, name, version, arches, tarballs, attempt + 1), perArch);
+        }
+        try {
+            ServedImage image = stored(key).orElseGet(() -> assemble(key, name, version, arches, tarballs));
+            mine.complete(image.image());
+            return CompletableFuture.completedFuture(image);
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            return CompletableFuture.failedFuture(e);
+        } finally {
+            assembling.remove(key, mine);
+        }
     }
 
     /**
      * For a pull by digest of an index, manifest or blob this registry served before and has evicted since: builds
      * its image again (builds are reproducible, so the digests come back the same) and holds it. Empty when the
-     * digest was never served here, or when the rebuilt image does not contain it (then logged).
+     * digest was never served here, or when the rebuilt image does not contain it (then logged). Waiting for the
+     * rebuild holds no thread.
      *
      * @throws RuntimeException as {@link #image} does, when the image can no longer be built (e.g. its version
      *         is no longer offered)
      */
-    public Optional<ServedImage> restore(Digest digest) {
+    public CompletableFuture<Optional<ServedImage>> restore(Digest digest) {
         Optional<DigestOrigins.Origin> origin = origins.of(digest);
         if (origin.isEmpty()) {
-            return Optional.empty();
+            return CompletableFuture.completedFuture(Optional.empty());
         }
         LOG.infof("%s was pulled by digest after it was evicted; rebuilding %s:%s", digest,
                 origin.get().repository(), origin.get().version());
-        ServedImage image = image(RepositoryName.parse(origin.get().repository()),
-                TalosVersion.parse(origin.get().version()));
-        if (store.has(digest)) {
-            return Optional.of(image);
-        }
-        image.close();
-        LOG.warnf("rebuilding %s:%s did not give back %s (its inputs changed since)", origin.get().repository(),
-                origin.get().version(), digest);
-        return Optional.empty();
+        return image(RepositoryName.parse(origin.get().repository()), TalosVersion.parse(origin.get().version()))
+                .thenApply(image -> {
+                    boolean found = false;
+                    try {
+                        found = store.has(digest);
+                    } finally {
+                        if (!found) {
+                            image.close();
+                        }
+                    }
+                    if (found) {
+                        return Optional.of(image);
+                    }
+                    LOG.warnf("rebuilding %s:%s did not give back %s (its inputs changed since)",
+                            origin.get().repository(), origin.get().version(), digest);
+                    return Optional.empty();
+                });
     }
 
     /** Architectures whose boot files the release has (upstream builds amd64 and arm64). */
@@ -307,24 +321,5 @@ public class InstallerImages {
     private Optional<byte[]> document(Descriptor descriptor) throws IOException {
         Optional<CachedArtifact> blob = store.get(descriptor.digest());
         return blob.isEmpty() ? Optional.empty() : Optional.of(BlobStore.readAll(blob.get()));
-    }
-
-    private static <T> T join(CompletableFuture<T> future) {
-        try {
-            return future.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for an installer build", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause()
-                    : e.getCause();
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(cause);
-        }
     }
 }

@@ -1,6 +1,8 @@
 package dev.imagefactory.registry;
 
+import dev.imagefactory.cache.ArtifactBuilds;
 import dev.imagefactory.cache.ArtifactLease;
+import dev.imagefactory.cache.BuildQueueFullException;
 import dev.imagefactory.cache.BuildTimeoutException;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.catalog.Catalog;
@@ -10,11 +12,13 @@ import dev.imagefactory.errors.NotFoundException;
 import dev.imagefactory.errors.NotImplementedYetException;
 import dev.imagefactory.errors.StorageUnavailableException;
 import dev.imagefactory.http.ArtifactResponses;
+import dev.imagefactory.http.AsyncResponses;
 import dev.imagefactory.oci.Digest;
 import dev.imagefactory.oci.MediaTypes;
 import dev.imagefactory.oci.OciJson;
 import dev.imagefactory.schematic.SchematicId;
 import dev.imagefactory.schematic.SchematicService;
+import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
@@ -30,13 +34,17 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
  * The OCI distribution API, pull side (image-factory-reference.md §6): {@code /v2/} ping, manifests (a version tag or
  * {@code latest} builds on first request; a digest is served from the store), blobs with ranges, an empty referrers
  * index and tags. Repositories are {@code <image>/<schematic>} ({@link RepositoryName}). Errors use the spec's JSON
- * codes. With a backing registry configured, manifests and blobs are answered with a 307 to it instead.
+ * codes. With a backing registry configured, manifests and blobs are answered with a 307 to it instead. A pull that
+ * has to wait for builds (a tag, or a digest being rebuilt) holds no thread meanwhile ({@link AsyncResponses}) and
+ * counts as a waiting request ({@link ArtifactBuilds#admitted}).
  *
  * <p>A manifest or blob pulled by digest that the size-bounded cache has evicted is rebuilt when this registry
  * served it before ({@link InstallerImages#restore}); otherwise the answer is {@code MANIFEST_UNKNOWN} /
@@ -55,6 +63,9 @@ public class RegistryResource {
 
     @Inject
     BlobStore store;
+
+    @Inject
+    ArtifactBuilds builds;
 
     @Inject
     SchematicService schematics;
@@ -79,28 +90,32 @@ public class RegistryResource {
 
     @GET
     @Path("{name: .+}/manifests/{reference}")
-    public Response manifest(@PathParam("name") String name, @PathParam("reference") String reference,
+    @Blocking
+    public CompletionStage<Response> manifest(@PathParam("name") String name, @PathParam("reference") String reference,
             @Context HttpHeaders headers) {
         return manifest("GET", name, reference, headers);
     }
 
     @HEAD
     @Path("{name: .+}/manifests/{reference}")
-    public Response manifestHead(@PathParam("name") String name, @PathParam("reference") String reference,
+    @Blocking
+    public CompletionStage<Response> manifestHead(@PathParam("name") String name, @PathParam("reference") String reference,
             @Context HttpHeaders headers) {
         return manifest("HEAD", name, reference, headers);
     }
 
     @GET
     @Path("{name: .+}/blobs/{digest}")
-    public Response blob(@PathParam("name") String name, @PathParam("digest") String digest,
+    @Blocking
+    public CompletionStage<Response> blob(@PathParam("name") String name, @PathParam("digest") String digest,
             @Context HttpHeaders headers) {
         return blob("GET", name, digest, headers);
     }
 
     @HEAD
     @Path("{name: .+}/blobs/{digest}")
-    public Response blobHead(@PathParam("name") String name, @PathParam("digest") String digest,
+    @Blocking
+    public CompletionStage<Response> blobHead(@PathParam("name") String name, @PathParam("digest") String digest,
             @Context HttpHeaders headers) {
         return blob("HEAD", name, digest, headers);
     }
@@ -178,50 +193,62 @@ public class RegistryResource {
                 + " <image>/<schematic>/{manifests,blobs,referrers,tags}; nothing at /v2/" + path);
     }
 
-    private Response manifest(String method, String name, String reference, HttpHeaders headers) {
+    private CompletionStage<Response> manifest(String method, String name, String reference, HttpHeaders headers) {
         RepositoryName repository = knownRepository(name);
         if (reference.startsWith("sha256:")) {
             Digest digest = parseDigest(reference, RegistryError.manifestUnknown("invalid digest \"" + reference + "\""));
             Optional<ArtifactLease> stored = store.lease(digest);
             if (stored.isEmpty() && images.backing().isPresent()) {
-                return redirect(images.backing().get().location(repository, "manifests", reference));
+                return CompletableFuture.completedFuture(
+                        redirect(images.backing().get().location(repository, "manifests", reference)));
             }
             if (stored.isPresent()) {
                 try (ArtifactLease manifest = stored.get()) {
-                    return serveManifest(method, manifest.artifact(), digest);
+                    return CompletableFuture.completedFuture(serveManifest(method, manifest.artifact(), digest));
                 }
             }
-            try (InstallerImages.ServedImage restored = restore(digest, RegistryError.manifestUnknown("manifest "
-                    + reference + " is not in this registry: it was never built here, or it was evicted from the "
-                    + "cache and cannot be rebuilt; pull " + repository.repository() + " by tag (a Talos version or "
-                    + "latest) to build it"))) {
-                return serveManifest(method, storedWhileHeld(digest), digest);
-            }
+            RegistryError unknown = RegistryError.manifestUnknown("manifest " + reference + " is not in this registry: "
+                    + "it was never built here, or it was evicted from the cache and cannot be rebuilt; pull "
+                    + repository.repository() + " by tag (a Talos version or latest) to build it");
+            return AsyncResponses.when(restore(digest, unknown), restored -> {
+                try (InstallerImages.ServedImage image = restored) {
+                    return serveManifest(method, storedWhileHeld(digest), digest);
+                }
+            }, RegistryResource::translate);
         }
         TalosVersion version = version(reference);
-        try (InstallerImages.ServedImage image = translated(() -> {
-            if (images.backing().isPresent()) {
-                Optional<Digest> pushed = backingTag(repository, version);
-                if (pushed.isPresent()) {
-                    return null;
-                }
+        boolean docker = prefersDockerList(headers);
+        CompletableFuture<InstallerImages.ServedImage> image = translated(() ->
+                images.backing().isPresent() && backingTag(repository, version).isPresent()
+                        ? CompletableFuture.completedFuture(null)
+                        : builds.admitted(() -> images.image(repository, version)));
+        return AsyncResponses.when(image, built -> {
+            try (InstallerImages.ServedImage held = built) {
+                return taggedManifest(method, repository, version, held, docker);
             }
-            return images.image(repository, version);
-        })) {
-            boolean docker = prefersDockerList(headers);
-            if (images.backing().isPresent()) {
-                Digest digest = image == null ? backingTag(repository, version).orElseThrow()
-                        : (docker ? image.image().docker() : image.image().oci()).digest();
-                return redirect(images.backing().get().location(repository, "manifests", digest.toString()));
-            }
-            Digest digest = (docker ? image.image().docker() : image.image().oci()).digest();
-            return serveManifest(method, storedWhileHeld(digest), digest);
-        }
+        }, RegistryResource::translate);
     }
 
-    /** Rebuilds the evicted image {@code digest} belonged to, or throws {@code unknown}. */
-    private InstallerImages.ServedImage restore(Digest digest, RegistryError unknown) {
-        return translated(() -> images.restore(digest)).orElseThrow(() -> unknown);
+    /** The answer for a tag whose image is held (null: the backing registry has the tag already). */
+    private Response taggedManifest(String method, RepositoryName repository, TalosVersion version,
+            InstallerImages.ServedImage image, boolean docker) {
+        if (images.backing().isPresent()) {
+            Digest digest = image == null ? backingTag(repository, version).orElseThrow()
+                    : (docker ? image.image().docker() : image.image().oci()).digest();
+            return redirect(images.backing().get().location(repository, "manifests", digest.toString()));
+        }
+        Digest digest = (docker ? image.image().docker() : image.image().oci()).digest();
+        return serveManifest(method, storedWhileHeld(digest), digest);
+    }
+
+    /**
+     * Rebuilds and holds the evicted image {@code digest} belonged to, as a waiting request, or fails with
+     * {@code unknown} (never served here, or not given back); refusals found before building are thrown in registry
+     * terms.
+     */
+    private CompletableFuture<InstallerImages.ServedImage> restore(Digest digest, RegistryError unknown) {
+        return translated(() -> builds.admitted(() -> images.restore(digest)
+                .thenApply(restored -> restored.orElseThrow(() -> unknown))));
     }
 
     /** Part of an image held by its leased record: it cannot have been evicted. */
@@ -259,27 +286,39 @@ public class RegistryResource {
         return builder.build();
     }
 
-    private Response blob(String method, String name, String digestText, HttpHeaders headers) {
+    private CompletionStage<Response> blob(String method, String name, String digestText, HttpHeaders headers) {
         RepositoryName repository = knownRepository(name);
         Digest digest = parseDigest(digestText, RegistryError.digestInvalid("invalid digest \"" + digestText + "\""));
         if (images.backing().isPresent()) {
-            return redirect(images.backing().get().location(repository, "blobs", digest.toString()));
+            return CompletableFuture.completedFuture(
+                    redirect(images.backing().get().location(repository, "blobs", digest.toString())));
         }
         Optional<ArtifactLease> blob = store.lease(digest);
         if (blob.isPresent()) {
-            return serveBlob(method, headers, blob.get(), digest);
+            return CompletableFuture.completedFuture(serveBlob(method, headers, blob.get(), digest));
         }
-        try (InstallerImages.ServedImage restored = restore(digest, RegistryError.blobUnknown("blob " + digest
-                + " is not in this registry: it was never built here, or it was evicted from the cache and cannot be "
-                + "rebuilt; pull " + repository.repository() + " by tag to build it"))) {
-            return serveBlob(method, headers, store.lease(digest).orElseThrow(() -> new IllegalStateException(
-                    digest + " is missing from the store although the image holding it is leased")), digest);
-        }
+        RegistryError unknown = RegistryError.blobUnknown("blob " + digest + " is not in this registry: it was never "
+                + "built here, or it was evicted from the cache and cannot be rebuilt; pull " + repository.repository()
+                + " by tag to build it");
+        String range = headers.getHeaderString("Range");
+        String ifNoneMatch = headers.getHeaderString(HttpHeaders.IF_NONE_MATCH);
+        String ifRange = headers.getHeaderString("If-Range");
+        return AsyncResponses.when(restore(digest, unknown), restored -> {
+            try (InstallerImages.ServedImage image = restored) {
+                ArtifactLease held = store.lease(digest).orElseThrow(() -> new IllegalStateException(
+                        digest + " is missing from the store although the image holding it is leased"));
+                return withRegistryHeaders(responses.serve(method, range, ifNoneMatch, ifRange, held, null,
+                        "application/octet-stream"), digest);
+            }
+        }, RegistryResource::translate);
     }
 
     /** The blob's answer; the response releases {@code blob} once its body is written. */
     private Response serveBlob(String method, HttpHeaders headers, ArtifactLease blob, Digest digest) {
-        Response served = responses.serve(method, headers, blob, null, "application/octet-stream");
+        return withRegistryHeaders(responses.serve(method, headers, blob, null, "application/octet-stream"), digest);
+    }
+
+    private static Response withRegistryHeaders(Response served, Digest digest) {
         return Response.fromResponse(served).header(DIGEST_HEADER, digest.toString())
                 .header(API_VERSION_HEADER, API_VERSION).build();
     }
@@ -318,21 +357,31 @@ public class RegistryResource {
         }
     }
 
-    /** Runs a build-side call, answering its refusals in registry terms. */
+    /** Runs a build-side call, answering its refusals (thrown before any build) in registry terms. */
     private static <T> T translated(Supplier<T> call) {
         try {
             return call.get();
-        } catch (NotFoundException e) {
-            throw RegistryError.manifestUnknown(e.getMessage());
-        } catch (InvalidInputException e) {
-            throw RegistryError.unsupported(e.getMessage());
-        } catch (NotImplementedYetException e) {
-            throw new RegistryError(501, "UNSUPPORTED", e.getMessage());
-        } catch (BuildTimeoutException e) {
-            throw RegistryError.unavailable(e.getMessage(), 60);
-        } catch (StorageUnavailableException e) {
-            throw RegistryError.unavailable(e.getMessage(), 10);
+        } catch (RuntimeException e) {
+            throw (RuntimeException) translate(e);
         }
+    }
+
+    /** A build-side refusal in registry terms; anything else as it is. */
+    private static Throwable translate(Throwable t) {
+        if (t instanceof NotFoundException e) {
+            return RegistryError.manifestUnknown(e.getMessage());
+        } else if (t instanceof InvalidInputException e) {
+            return RegistryError.unsupported(e.getMessage());
+        } else if (t instanceof NotImplementedYetException e) {
+            return new RegistryError(501, "UNSUPPORTED", e.getMessage());
+        } else if (t instanceof BuildTimeoutException e) {
+            return RegistryError.unavailable(e.getMessage(), 60);
+        } else if (t instanceof StorageUnavailableException e) {
+            return RegistryError.unavailable(e.getMessage(), 10);
+        } else if (t instanceof BuildQueueFullException e) {
+            return RegistryError.unavailable(e.getMessage(), BuildQueueFullException.RETRY_AFTER_SECONDS);
+        }
+        return t;
     }
 
     /** Docker manifest list only when the client accepts it and not the OCI index (old Docker clients). */

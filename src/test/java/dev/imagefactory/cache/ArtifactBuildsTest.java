@@ -115,6 +115,47 @@ class ArtifactBuildsTest {
     }
 
     @Test
+    void beyondMaxWaitingARequestIsRefusedAtOnceStartsNothingAndCachedOnesAreStillServed() throws Exception {
+        files = new FileArtifactCache(dir.resolve("cache"), 1L << 30, registry);
+        cache = new CountingCache();
+        ArtifactBuilds builds = new ArtifactBuilds(cache, registry, 1, LONG, 2);
+        opened.add(builds);
+        CountDownLatch release = new CountDownLatch(1);
+        BuildAction slow = work -> {
+            release.await();
+            return write(work, "slow");
+        };
+        builds.getOrBuild(key("cached"), LABELS, work -> write(work, "cached"));
+        CompletableFuture<CachedArtifact> first = builds.admitted(() -> builds.getOrBuildAsync(key("a"), LABELS, slow));
+        CompletableFuture<CachedArtifact> second = builds.admitted(() -> builds.getOrBuildAsync(key("a"), LABELS, slow));
+        assertEquals(2, builds.waitingRequests());
+        AtomicInteger thirdRan = new AtomicInteger();
+
+        CompletableFuture<CachedArtifact> third = builds.admitted(() -> builds.getOrBuildAsync(key("b"), LABELS,
+                work -> {
+                    thirdRan.incrementAndGet();
+                    return write(work, "b");
+                }));
+        assertTrue(third.isCompletedExceptionally(), "refused before admitted() returned, without waiting");
+        ExecutionException refused = assertThrows(ExecutionException.class, third::get);
+        assertInstanceOf(BuildQueueFullException.class, refused.getCause());
+        assertTrue(refused.getCause().getMessage().contains("factory.build.max-waiting=2"), refused.getCause().getMessage());
+        assertEquals(1, builds.buildsInFlight(), "the refused request started no build");
+        CompletableFuture<CachedArtifact> hit = builds.admitted(() -> builds.getOrBuildAsync(key("cached"), LABELS,
+                work -> fail("cached")));
+        assertEquals("cached", Files.readString(hit.get(5, TimeUnit.SECONDS).file()), "a cache hit is served when full");
+        assertEquals(2.0, registry.get(ArtifactBuilds.WAITING).gauge().value());
+
+        release.countDown();
+        first.get(30, TimeUnit.SECONDS);
+        second.get(30, TimeUnit.SECONDS);
+        assertEquals(0, builds.waitingRequests(), "done requests stop counting");
+        assertEquals("b", Files.readString(builds.admitted(() -> builds.getOrBuildAsync(key("b"), LABELS,
+                work -> write(work, "b"))).get(30, TimeUnit.SECONDS).file()), "admitted again once below the bound");
+        assertEquals(0, thirdRan.get());
+    }
+
+    @Test
     void buildsOnceThenServesFromTheCache() throws Exception {
         ArtifactBuilds builds = builds(2, LONG);
         AtomicInteger calls = new AtomicInteger();

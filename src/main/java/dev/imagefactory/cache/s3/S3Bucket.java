@@ -12,6 +12,7 @@ import io.minio.StatObjectArgs;
 import io.minio.StatObjectResponse;
 import io.minio.UploadObjectArgs;
 import io.minio.errors.ErrorResponseException;
+import io.minio.http.HttpUtils;
 import io.minio.http.Method;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -21,34 +22,58 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
 
 /**
  * The few S3 operations the factory needs, on one bucket, through minio-java. "Absent" (404) and "precondition
  * failed" (412) are ordinary answers; anything else that goes wrong (server unreachable, 5xx, refused credentials)
  * becomes {@link StorageUnavailableException}, i.e. a 503 for the request that needed it.
+ *
+ * <p>Two clients share one connection pool: metadata calls (stat, small objects, leases, the readiness check) are
+ * bounded as a whole by {@code factory.cache.s3.timeout} (OkHttp's call timeout), so a hung server fails them quickly;
+ * artifact streams (download ranges, multipart uploads) have no total bound, only the idle bound
+ * {@code factory.cache.s3.stream-idle-timeout} on each read and write.
  */
 public class S3Bucket {
 
     /** Multipart part size: uploads stream from the file one part at a time, never the whole artifact in memory. */
     static final long PART_SIZE = 16L * 1024 * 1024;
+    private static final int MAX_CALLS = 1024;
 
     private final MinioClient client;
+    private final MinioClient streams;
     private final String bucket;
     private final String endpoint;
 
     public S3Bucket(S3Settings settings) {
+        long timeout = settings.timeout().toMillis();
+        long idle = settings.streamIdleTimeout().toMillis();
+        // minio-java runs every call through OkHttp's dispatcher, which by default lets 5 calls per host run and
+        // queues the rest with their call timeout not yet started: with a hung server, queued calls would wait
+        // many timeouts. Callers are bounded elsewhere (request and build threads), so let them all run.
+        Dispatcher dispatcher = new Dispatcher();
+        dispatcher.setMaxRequests(MAX_CALLS);
+        dispatcher.setMaxRequestsPerHost(MAX_CALLS);
+        OkHttpClient metadata = HttpUtils.newDefaultHttpClient(timeout, timeout, timeout).newBuilder()
+                .dispatcher(dispatcher).callTimeout(timeout, TimeUnit.MILLISECONDS).build();
+        OkHttpClient data = metadata.newBuilder().callTimeout(0, TimeUnit.MILLISECONDS)
+                .readTimeout(idle, TimeUnit.MILLISECONDS).writeTimeout(idle, TimeUnit.MILLISECONDS).build();
+        this.client = client(settings, metadata);
+        this.streams = client(settings, data);
+        this.bucket = settings.bucket();
+        this.endpoint = settings.endpoint();
+    }
+
+    private static MinioClient client(S3Settings settings, OkHttpClient http) {
         MinioClient c = MinioClient.builder().endpoint(settings.endpoint()).region(settings.region())
-                .credentials(settings.accessKey(), settings.secretKey()).build();
+                .credentials(settings.accessKey(), settings.secretKey()).httpClient(http).build();
         if (settings.pathStyle()) {
             c.disableVirtualStyleEndpoint();
         } else {
             c.enableVirtualStyleEndpoint();
         }
-        // An unreachable server must fail requests quickly (503), not hold them for minutes.
-        c.setTimeout(TimeUnit.SECONDS.toMillis(5), TimeUnit.SECONDS.toMillis(60), TimeUnit.SECONDS.toMillis(60));
-        this.client = c;
-        this.bucket = settings.bucket();
-        this.endpoint = settings.endpoint();
+        return c;
     }
 
     public String name() {
@@ -120,7 +145,7 @@ public class S3Bucket {
     /** {@code length} bytes from {@code offset}; empty when the object is gone. Reading may fail with IOException. */
     public Optional<InputStream> get(String object, long offset, long length) {
         try {
-            return Optional.of(client.getObject(GetObjectArgs.builder().bucket(bucket).object(object)
+            return Optional.of(streams.getObject(GetObjectArgs.builder().bucket(bucket).object(object)
                     .offset(offset).length(length).build()));
         } catch (ErrorResponseException e) {
             if (isAbsent(e)) {
@@ -157,7 +182,7 @@ public class S3Bucket {
      */
     public void upload(String object, Path file, String contentType, Map<String, String> metadata) {
         try {
-            client.uploadObject(UploadObjectArgs.builder().bucket(bucket).object(object)
+            streams.uploadObject(UploadObjectArgs.builder().bucket(bucket).object(object)
                     .filename(file.toString(), PART_SIZE).contentType(contentType).userMetadata(metadata).build());
         } catch (Exception e) {
             throw unavailable("upload", object, e);

@@ -76,6 +76,26 @@ public final class S3ProxyServer implements AutoCloseable {
         process.waitFor();
     }
 
+    /**
+     * A hung server (SIGSTOP): connections are still accepted by the kernel, but nothing is answered until
+     * {@link #resume()}.
+     */
+    public void freeze() throws Exception {
+        signal("STOP");
+    }
+
+    /** Ends {@link #freeze()} (SIGCONT). */
+    public void resume() throws Exception {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     public void restart() throws Exception {
         startProcess();
     }
