@@ -9,16 +9,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.jboss.logging.Logger;
 
 /**
- * Creates the data directory at startup and reports to {@link Readiness} whether it can take a write. A directory
+ * Creates the data directory at startup and tells {@link StorageHealthCheck} whether it can take a write. A directory
  * that cannot be created does not stop the process: it stays alive (so {@code /healthz} answers) and {@code /readyz}
  * reports 503, as it does later whenever the disk is full, read-only or refuses access.
  */
 @ApplicationScoped
 public class DataDirectory {
-    static final String CHECK_NAME = "data dir writable";
     /** Kubernetes' readiness probe gives up after 3 s (k8s/); the write must be answered well before. */
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
     /** Probes of /readyz within this time reuse the last verdict instead of writing again. */
@@ -26,12 +26,10 @@ public class DataDirectory {
     private static final Logger LOG = Logger.getLogger(DataDirectory.class);
 
     private final Path dir;
-    private final Readiness readiness;
     private volatile DiskWriteProbe probe;
 
-    public DataDirectory(FactoryConfig config, Readiness readiness) {
+    public DataDirectory(FactoryConfig config) {
         this.dir = config.dataDir().toAbsolutePath().normalize();
-        this.readiness = readiness;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -42,7 +40,6 @@ public class DataDirectory {
         }
         probe = new DiskWriteProbe(probedDirs(), PROBE_TIMEOUT, PROBE_REUSE);
         probe.removeLeftovers();
-        readiness.register(CHECK_NAME, this::writable);
     }
 
     /** The data dir, and the artifact cache's directory too when a separate volume is mounted there. */
@@ -61,6 +58,11 @@ public class DataDirectory {
     /** Whether a few KiB can be written and flushed below the data dir (a recent verdict may be reused). */
     boolean writable() {
         return probe.verdict().writable();
+    }
+
+    /** {@link #writable()} without blocking. */
+    CompletableFuture<Boolean> writableAsync() {
+        return probe.verdictAsync().thenApply(DiskWriteProbe.Verdict::writable);
     }
 
     public Path path() {
