@@ -13,6 +13,15 @@ import java.nio.charset.StandardCharsets;
 import dev.imagefactory.build.Asset;
 import java.io.InputStream;
 import java.io.IOException;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 /**
  * {@code GET /pxe/{schematic}/{version}/{platform}-{arch}[-secureboot]}: an iPXE script pointing at this factory's
@@ -29,7 +38,20 @@ public class PxeResource {
 
     @GET
     @Produces("text/plain; charset=utf-8")
-    public String script(@PathParam("schematic") String schematic, @PathParam("version") String version,
+    @Tag(name = ApiDocumentation.IMAGES)
+    @Operation(operationId = "getPxeScript",
+            summary = "iPXE script booting the schematic's kernel and initramfs (or, with -secureboot, its UKI)")
+    @APIResponse(responseCode = "200", description = """
+            The script, byte-identical to the reference's templates; asset URLs use `factory.external-pxe-url`.""",
+            content = @Content(mediaType = ApiDocumentation.TEXT, schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "503", description = ApiDocumentation.UNAVAILABLE,
+            headers = @Header(name = "Retry-After", schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = ApiDocumentation.TEXT, schema = @Schema(ref = "Error")))
+    public String script(@Parameter(description = ApiDocumentation.SCHEMATIC_ID) @PathParam("schematic") String schematic,
+            @Parameter(description = ApiDocumentation.TALOS_VERSION, example = "v1.11.0") @PathParam("version") String version,
+            @Parameter(description = "`<platform>-<arch>[-secureboot]`, e.g. `metal-amd64` or `metal-x86_64`.")
             @PathParam("path") String rawPath) throws IOException {
         AssetPath path = AssetPath.parsePxe(rawPath);
         BuildRequest request = assets.request(schematic, version, path);

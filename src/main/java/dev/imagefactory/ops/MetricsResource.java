@@ -6,6 +6,13 @@ import io.smallrye.common.annotation.NonBlocking;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import dev.imagefactory.http.ApiDocumentation;
 
 /**
  * Prometheus scrape endpoint at {@code /metrics}, text exposition format 0.0.4 whatever the client accepts, as it has
@@ -25,6 +32,10 @@ public class MetricsResource {
 
     @GET
     @NonBlocking
+    @Tag(name = ApiDocumentation.OPERATIONS)
+    @Operation(operationId = "metrics", summary = "Prometheus metrics", description = "Prometheus text exposition format 0.0.4.")
+    @APIResponse(responseCode = "200", description = "Current metric values.",
+            content = @Content(mediaType = CONTENT_TYPE, schema = @Schema(type = SchemaType.STRING)))
     public Response scrape() {
         return Response.ok(registry.scrape(CONTENT_TYPE))
                 .type(CONTENT_TYPE)

@@ -7,6 +7,13 @@ import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import dev.imagefactory.http.ApiDocumentation;
 
 /**
  * Readiness probe with the answers Kubernetes and upstream clients know: 200 with an empty body while every SmallRye
@@ -25,6 +32,14 @@ public class ReadyzResource {
 
     @GET
     @NonBlocking
+    @Tag(name = ApiDocumentation.OPERATIONS)
+    @Operation(operationId = "readyz", summary = "Readiness probe", description = """
+            200 while every readiness check passes: the data directory takes a real write (a few KiB written and flushed,
+            answered within 2 s; the verdict is reused for 5 s), with `s3` the bucket answers, the release source lists
+            its versions, and SecureBoot keys are loaded when configured. The checks' JSON is at `/q/health/ready`.""")
+    @APIResponse(responseCode = "200", description = "Ready. Empty body.")
+    @APIResponse(responseCode = "503", description = "Not ready; body `not ready`.",
+            content = @Content(mediaType = ApiDocumentation.TEXT, schema = @Schema(ref = "Error")))
     public Uni<Response> readyz() {
         return health.getReadinessAsync().map(readiness -> readiness.isDown()
                 ? PlainTextErrors.response(503, "not ready").build()
