@@ -6,7 +6,6 @@ import dev.imagefactory.cache.s3.S3BuildLeases;
 import dev.imagefactory.cache.s3.S3Settings;
 import dev.imagefactory.cache.s3.S3Storage;
 import dev.imagefactory.config.FactoryConfig;
-import dev.imagefactory.ops.Readiness;
 import dev.imagefactory.schematic.FileSchematicStore;
 import dev.imagefactory.schematic.S3SchematicStore;
 import dev.imagefactory.schematic.SchematicStore;
@@ -37,7 +36,7 @@ public class CacheBeans {
     @Produces
     @Singleton
     @Startup
-    SharedStorage sharedStorage(FactoryConfig config, Readiness readiness) {
+    SharedStorage sharedStorage(FactoryConfig config) {
         if (config.cache().backend() != FactoryConfig.Cache.Backend.S3) {
             UnusedS3Settings.refuse(config.cache());
             return new SharedStorage(null);
@@ -45,7 +44,6 @@ public class CacheBeans {
         S3Settings settings = S3Settings.of(config.cache().s3());
         S3Bucket bucket = new S3Bucket(settings);
         bucket.ensureUsable();
-        readiness.register("s3", bucket::reachable);
         LOG.infof("storage: S3 bucket %s at %s (redirects %s)", settings.bucket(), settings.endpoint(),
                 settings.redirect() ? "on" : "off");
         S3BuildLeases leases = new S3BuildLeases(bucket, settings.leaseTtl(), S3BuildLeases.newReplicaName());

@@ -20,6 +20,15 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 /**
  * {@code GET|HEAD /image/{schematic}/{version}/{path}}: boot assets by the reference's path grammar, built on first
@@ -46,17 +55,72 @@ public class ImageResource {
     @Inject
     DownloadRedirects redirects;
 
+    static final String ASSET_PATH = """
+            Asset path, as the reference names them: `kernel-<arch>`, `cmdline-<platform>-<arch>[-secureboot]`,
+            `initramfs-<arch>.xz`, `<platform>-<arch>[-secureboot]-uki.efi` (`-secureboot` needs SecureBoot configured,
+            else 400), `<platform>-<arch>.iso` (GRUB before Talos 1.10, GRUB for BIOS + systemd-boot for UEFI from 1.10,
+            and from 1.12 as the schematic's `bootloader` says: `dual-boot` (default, also for `none`; `sd-boot` on
+            arm64), `sd-boot` (UEFI only) or `grub`), `<platform>-<arch>-secureboot.iso` (UEFI only, signed, with key
+            enrollment files); `[<platform>-]installer-<arch>[-secureboot].tar` (the installer image as a docker-save
+            tarball, the same image `/v2` serves); disk images such as `metal-amd64.raw.xz` parse but answer 501 until
+            this factory builds them. Append `.sha256` or `.sha512` for the checksum line. `<arch>` is `amd64`
+            (aliases `x86_64`, `i386`) or `arm64`.""";
+
     @GET
     @Blocking
-    public CompletionStage<Response> get(@PathParam("schematic") String schematic, @PathParam("version") String version,
-            @PathParam("path") String path, @QueryParam("filename") String filename, @Context HttpHeaders headers) {
+    @Tag(name = ApiDocumentation.IMAGES)
+    @Operation(operationId = "getAsset", summary = "Download a boot asset (built on first request, then cached)")
+    @Parameter(name = "Range", in = ParameterIn.HEADER, description = "A single byte range (`bytes=a-b`, `bytes=a-`, `bytes=-n`).",
+            schema = @Schema(type = SchemaType.STRING))
+    @APIResponse(responseCode = "200", description = """
+            The asset, with Content-Length, Content-Disposition, Accept-Ranges, a strong ETag (the SHA-256) and
+            `Cache-Control: public, max-age=31536000, immutable`. For `.sha256`/`.sha512` paths a text line
+            `<hex>  <filename>`.""",
+            content = @Content(mediaType = "application/octet-stream", schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "206", description = "The requested byte range (Content-Range tells which).")
+    @APIResponse(responseCode = "302", description = """
+            Only with `factory.cache.backend=s3` and `factory.cache.s3.redirect=true`, for requests whose Host is not the
+            PXE host (that of `factory.external-pxe-url`, which defaults to `factory.external-url`): the asset is
+            downloaded from S3 through the presigned URL in `Location`, valid for `factory.cache.s3.redirect-ttl`.
+            Checksum paths (`.sha256`/`.sha512`) are never redirected.""",
+            headers = @Header(name = "Location", schema = @Schema(type = SchemaType.STRING, format = "uri")))
+    @APIResponse(responseCode = "304", description = "If-None-Match matched the ETag.")
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "416", description = "The range is not satisfiable; Content-Range gives the size.")
+    @APIResponse(responseCode = "501", description = "A valid path for an artifact kind this factory does not build yet.",
+            content = @Content(mediaType = ApiDocumentation.TEXT, schema = @Schema(ref = "Error")))
+    @APIResponse(responseCode = "503", description = ApiDocumentation.UNAVAILABLE + """
+
+            Also when a stored artifact was found damaged (it was deleted; the retry rebuilds it). A download already
+            under way when S3 fails, or whose stored bytes fail the SHA-256 check, is aborted instead (the connection
+            closes before Content-Length bytes arrive).""",
+            headers = @Header(name = "Retry-After", schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = ApiDocumentation.TEXT, schema = @Schema(ref = "Error")))
+    public CompletionStage<Response> get(@Parameter(description = ApiDocumentation.SCHEMATIC_ID) @PathParam("schematic") String schematic,
+            @Parameter(description = ApiDocumentation.TALOS_VERSION, example = "v1.11.0") @PathParam("version") String version,
+            @Parameter(description = ASSET_PATH, example = "initramfs-amd64.xz") @PathParam("path") String path,
+            @Parameter(description = "Download name for Content-Disposition (quoted safely).") @QueryParam("filename") String filename,
+            @Parameter(hidden = true) @Context HttpHeaders headers) {
         return serve("GET", schematic, version, path, filename, headers);
     }
 
     @HEAD
     @Blocking
-    public CompletionStage<Response> head(@PathParam("schematic") String schematic, @PathParam("version") String version,
-            @PathParam("path") String path, @QueryParam("filename") String filename, @Context HttpHeaders headers) {
+    @Tag(name = ApiDocumentation.IMAGES)
+    @Operation(operationId = "headAsset",
+            summary = "Headers of a boot asset (from the cache's metadata when it is cached; builds it otherwise)")
+    @APIResponse(responseCode = "200", description = "Same headers as GET, no body (never redirected).")
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "501", description = "As for GET.")
+    @APIResponse(responseCode = "503", description = "As for GET.",
+            headers = @Header(name = "Retry-After", schema = @Schema(type = SchemaType.INTEGER)))
+    public CompletionStage<Response> head(@Parameter(description = ApiDocumentation.SCHEMATIC_ID) @PathParam("schematic") String schematic,
+            @Parameter(description = ApiDocumentation.TALOS_VERSION, example = "v1.11.0") @PathParam("version") String version,
+            @Parameter(description = ASSET_PATH, example = "initramfs-amd64.xz") @PathParam("path") String path,
+            @Parameter(description = "Download name for Content-Disposition (quoted safely).") @QueryParam("filename") String filename,
+            @Parameter(hidden = true) @Context HttpHeaders headers) {
         return serve("HEAD", schematic, version, path, filename, headers);
     }
 

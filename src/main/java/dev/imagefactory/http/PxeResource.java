@@ -17,6 +17,15 @@ import java.io.IOException;
 import java.util.concurrent.CompletionStage;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 /**
  * {@code GET /pxe/{schematic}/{version}/{platform}-{arch}[-secureboot]}: an iPXE script pointing at this factory's
@@ -38,8 +47,23 @@ public class PxeResource {
     @GET
     @Produces("text/plain; charset=utf-8")
     @Blocking
-    public CompletionStage<Response> script(@PathParam("schematic") String schematic,
-            @PathParam("version") String version, @PathParam("path") String rawPath) {
+    @Tag(name = ApiDocumentation.IMAGES)
+    @Operation(operationId = "getPxeScript",
+            summary = "iPXE script booting the schematic's kernel and initramfs (or, with -secureboot, its UKI)")
+    @APIResponse(responseCode = "200", description = """
+            The script, byte-identical to the reference's templates; asset URLs use `factory.external-pxe-url`.""",
+            content = @Content(mediaType = ApiDocumentation.TEXT, schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "503", description = ApiDocumentation.UNAVAILABLE + """
+
+            Here: when the cmdline asset the script reads cannot be built or read now.""",
+            headers = @Header(name = "Retry-After", schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = ApiDocumentation.TEXT, schema = @Schema(ref = "Error")))
+    public CompletionStage<Response> script(@Parameter(description = ApiDocumentation.SCHEMATIC_ID) @PathParam("schematic") String schematic,
+            @Parameter(description = ApiDocumentation.TALOS_VERSION, example = "v1.11.0") @PathParam("version") String version,
+            @Parameter(description = "`<platform>-<arch>[-secureboot]`, e.g. `metal-amd64` or `metal-x86_64`.")
+            @PathParam("path") String rawPath) {
         AssetPath path = AssetPath.parsePxe(rawPath);
         BuildRequest request = assets.request(schematic, version, path);
         return AsyncResponses.when(builds.admitted(() -> assets.asset(request, path)), asset -> Response.ok(script(request, asset))

@@ -20,6 +20,13 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 /** {@code POST /schematics} and {@code GET /schematics/{id}}, wire-compatible with the reference. */
 @Path("/schematics")
@@ -35,13 +42,45 @@ public class SchematicResource {
 
     /** The JSON answer; field order as the reference writes it. */
     @JsonPropertyOrder({"id", "schematic"})
-    public record Created(String id, String schematic) {
+    @Schema(name = "SchematicCreated", requiredProperties = {"id", "schematic"})
+    public record Created(
+            @Schema(description = "SHA-256 of the canonical YAML, 64 lower-case hex characters.") String id,
+            @Schema(description = "The canonical YAML of the schematic.") String schematic) {
     }
 
     @POST
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response create(InputStream body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) throws IOException {
+    @Tag(name = ApiDocumentation.SCHEMATICS)
+    @Operation(operationId = "createSchematic", summary = "Create a schematic", description = """
+            The body is parsed as YAML (JSON is valid YAML) whatever the `Content-Type` says, except that multipart form
+            uploads are refused with 415. Unknown fields are rejected. The ID is the SHA-256 of the schematic's canonical
+            YAML, so creating the same schematic twice is idempotent and returns the same ID (still 201). Beyond the
+            reference, a schematic is refused with 400 (the reason names the limit) when, with its aliases expanded, it
+            decodes to more than 1 MiB, nests deeper than 64 levels, or lists more than 256 extensions, 256 META values
+            or 1024 kernel arguments.""")
+    @RequestBody(required = true, content = {
+        @Content(mediaType = "application/yaml", schema = @Schema(ref = "Schematic")),
+        @Content(mediaType = "application/json", schema = @Schema(ref = "Schematic"))
+    })
+    @APIResponse(responseCode = "201", description = "Created (or already existing).",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = Created.class)))
+    @APIResponse(responseCode = "400", description = """
+            Invalid schematic; the one-line body says what is wrong. This includes an `extraKernelArgs` entry that an iPXE
+            script or `grub.cfg` cannot carry unchanged, named in the message, e.g. `kernel argument "a'b" cannot be
+            written into grub.cfg: GRUB's linux command passes ' to the kernel as \\'`: `${` followed by `}` (iPXE
+            setting expansion, which has no escape), `\\`, `'`, a `"` the kernel keeps (only grouping quotes such as
+            `k="a b"` pass), an unbalanced `"`, or a control character.""",
+            content = @Content(mediaType = ApiDocumentation.TEXT, schema = @Schema(ref = "Error")))
+    @APIResponse(responseCode = "413", ref = "PayloadTooLarge")
+    @APIResponse(responseCode = "415", description = "The body was sent as a multipart form; send the schematic as the raw body.",
+            content = @Content(mediaType = ApiDocumentation.TEXT, schema = @Schema(ref = "Error")))
+    @APIResponse(responseCode = "503", description = """
+            The schematic could not be stored: S3 is unreachable, or the local disk is full, read-only or refuses access
+            (one-line reason, `Retry-After`).""",
+            content = @Content(mediaType = ApiDocumentation.TEXT, schema = @Schema(ref = "Error")))
+    public Response create(@Parameter(hidden = true) InputStream body,
+            @Parameter(hidden = true) @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) throws IOException {
         // Like the reference, the body is YAML (JSON is YAML) whatever the Content-Type says; only multipart
         // form uploads are refused, because their framing would be parsed as YAML.
         if (contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/")) {
@@ -56,7 +95,13 @@ public class SchematicResource {
     @GET
     @Path("/{id}")
     @Produces("application/yaml")
-    public byte[] get(@PathParam("id") String id) {
+    @Tag(name = ApiDocumentation.SCHEMATICS)
+    @Operation(operationId = "getSchematic", summary = "Get a schematic")
+    @APIResponse(responseCode = "200", description = "The schematic as canonical YAML.",
+            content = @Content(mediaType = "application/yaml", schema = @Schema(ref = "Schematic")))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    public byte[] get(@Parameter(description = ApiDocumentation.SCHEMATIC_ID, example = "376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba") @PathParam("id") String id) {
         return schematics.canonicalYaml(SchematicId.parse(id));
     }
 

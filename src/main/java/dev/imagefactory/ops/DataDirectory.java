@@ -9,29 +9,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.jboss.logging.Logger;
 
 /**
- * Creates the data directory at startup and reports to {@link Readiness} whether it can take a write. A directory
+ * Creates the data directory at startup and tells {@link StorageHealthCheck} whether it can take a write. A directory
  * that cannot be created does not stop the process: it stays alive (so {@code /healthz} answers) and {@code /readyz}
  * reports 503, as it does later whenever the disk is full, read-only or refuses access.
  */
 @ApplicationScoped
 public class DataDirectory {
-    static final String CHECK_NAME = "data dir writable";
-    /** Kubernetes' readiness probe gives up after 3 s (k8s/); the write must be answered well before. */
-    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
     /** Probes of /readyz within this time reuse the last verdict instead of writing again. */
     static final Duration PROBE_REUSE = Duration.ofSeconds(5);
     private static final Logger LOG = Logger.getLogger(DataDirectory.class);
 
     private final Path dir;
-    private final Readiness readiness;
+    /** factory.readiness.timeout: the write must be answered before Kubernetes' readiness probe gives up. */
+    private final Duration probeTimeout;
     private volatile DiskWriteProbe probe;
 
-    public DataDirectory(FactoryConfig config, Readiness readiness) {
+    public DataDirectory(FactoryConfig config) {
         this.dir = config.dataDir().toAbsolutePath().normalize();
-        this.readiness = readiness;
+        this.probeTimeout = BackgroundCheck.readinessBound(config);
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -40,9 +39,8 @@ public class DataDirectory {
         } catch (IOException e) {
             LOG.errorf(e, "cannot create data directory %s", dir);
         }
-        probe = new DiskWriteProbe(probedDirs(), PROBE_TIMEOUT, PROBE_REUSE);
+        probe = new DiskWriteProbe(probedDirs(), probeTimeout, PROBE_REUSE);
         probe.removeLeftovers();
-        readiness.register(CHECK_NAME, this::writable);
     }
 
     /** The data dir, and the artifact cache's directory too when a separate volume is mounted there. */
@@ -61,6 +59,11 @@ public class DataDirectory {
     /** Whether a few KiB can be written and flushed below the data dir (a recent verdict may be reused). */
     boolean writable() {
         return probe.verdict().writable();
+    }
+
+    /** {@link #writable()} without blocking. */
+    CompletableFuture<Boolean> writableAsync() {
+        return probe.verdictAsync().thenApply(DiskWriteProbe.Verdict::writable);
     }
 
     public Path path() {

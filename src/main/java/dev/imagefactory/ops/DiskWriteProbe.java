@@ -11,17 +11,15 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
  * Whether directories can take a write right now. Permission bits and an empty file miss a full disk (creating an
  * empty file needs no data block), so the probe writes {@value #PROBE_BYTES} real bytes and flushes them to the
  * device. It runs on its own thread and is waited for at most {@code timeout} (a hung disk must not hang
- * {@code /readyz}), and its verdict is reused for {@code reuse} so probe traffic does not turn into disk traffic.
+ * {@code /readyz}; nobody blocks on it there), and its verdict is reused for {@code reuse} so probe traffic does not turn into disk traffic.
  */
 final class DiskWriteProbe {
 
@@ -68,10 +66,18 @@ final class DiskWriteProbe {
 
     /** The current verdict: a recent one, or a fresh probe's (not writable if it does not finish in time). */
     Verdict verdict() {
+        return verdictAsync().join();
+    }
+
+    /**
+     * Like {@link #verdict()} without blocking the caller (the readiness check runs on the event loop): completes with
+     * a recent verdict at once, else with the probe's, or "not writable" when it takes longer than the timeout.
+     */
+    CompletableFuture<Verdict> verdictAsync() {
         CompletableFuture<Verdict> probe;
         synchronized (this) {
             if (last != null && System.nanoTime() - last.atNanos() < reuse.toNanos()) {
-                return last;
+                return CompletableFuture.completedFuture(last);
             }
             if (running == null) {
                 CompletableFuture<Verdict> started = CompletableFuture.supplyAsync(this::probeNow, executor);
@@ -82,17 +88,11 @@ final class DiskWriteProbe {
                 probe = running;
             }
         }
-        try {
-            return probe.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            return new Verdict(false, "a " + PROBE_BYTES + "-byte write did not finish within " + timeout.toMillis()
-                    + " ms", System.nanoTime());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Verdict(false, "interrupted", System.nanoTime());
-        } catch (ExecutionException e) {
-            return new Verdict(false, String.valueOf(e.getCause()), System.nanoTime());
-        }
+        return probe.copy()
+                .completeOnTimeout(new Verdict(false, "a " + PROBE_BYTES + "-byte write did not finish within "
+                        + timeout.toMillis() + " ms", System.nanoTime()), timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionally(e -> new Verdict(false, String.valueOf(e.getCause() != null ? e.getCause() : e),
+                        System.nanoTime()));
     }
 
     private synchronized void record(Verdict verdict) {

@@ -37,6 +37,16 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import dev.imagefactory.http.ApiDocumentation;
 
 /**
  * The OCI distribution API, pull side (image-factory-reference.md §6): {@code /v2/} ping, manifests (a version tag or
@@ -76,13 +86,27 @@ public class RegistryResource {
     @Inject
     ArtifactResponses responses;
 
+    static final String REFERENCE = """
+            A Talos version tag (`v1.11.0`; built on first request for every architecture the release has, in parallel),
+            `latest` (the newest stable version), or a digest (`sha256:…`, served from the store; a digest of an image served
+            before and evicted since rebuilds that image first, same digests; one never served here, or no longer
+            buildable, is 404 `MANIFEST_UNKNOWN` saying that pulling by tag builds it).""";
+
     @GET
+    @Tag(name = ApiDocumentation.REGISTRY)
+    @Operation(operationId = "registryPing", summary = "OCI distribution API ping (`/v2/`)")
+    @APIResponse(responseCode = "200", description = "`{}` with `Docker-Distribution-API-Version: registry/2.0`.",
+            headers = @Header(name = API_VERSION_HEADER, schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.OBJECT)))
     public Response ping() {
         return Response.ok("{}").header(HttpHeaders.CONTENT_TYPE, "application/json")
                 .header(API_VERSION_HEADER, API_VERSION).build();
     }
 
     @HEAD
+    @Tag(name = ApiDocumentation.REGISTRY)
+    @Operation(operationId = "registryPingHead", summary = "OCI distribution API ping, headers only")
+    @APIResponse(responseCode = "200", description = "No body.")
     public Response pingHead() {
         return Response.ok().header(HttpHeaders.CONTENT_TYPE, "application/json")
                 .header(API_VERSION_HEADER, API_VERSION).build();
@@ -91,38 +115,99 @@ public class RegistryResource {
     @GET
     @Path("{name: .+}/manifests/{reference}")
     @Blocking
-    public CompletionStage<Response> manifest(@PathParam("name") String name, @PathParam("reference") String reference,
-            @Context HttpHeaders headers) {
+    @Tag(name = ApiDocumentation.REGISTRY)
+    @Operation(operationId = "getRegistryManifest", summary = "Pull an installer image's index or manifest")
+    @Parameter(name = "Accept", in = ParameterIn.HEADER, schema = @Schema(type = SchemaType.STRING), description = """
+            A tag answers with an OCI image index, or with a Docker manifest list when the client accepts that and not
+            the OCI index.""")
+    @APIResponse(responseCode = "200", description = "The manifest, with its media type as Content-Type, `Docker-Content-Digest` and Content-Length.",
+            headers = @Header(name = DIGEST_HEADER, schema = @Schema(type = SchemaType.STRING)),
+            content = {
+                @Content(mediaType = MediaTypes.OCI_INDEX, schema = @Schema(type = SchemaType.OBJECT)),
+                @Content(mediaType = MediaTypes.DOCKER_MANIFEST_LIST, schema = @Schema(type = SchemaType.OBJECT)),
+                @Content(mediaType = "application/vnd.oci.image.manifest.v1+json", schema = @Schema(type = SchemaType.OBJECT)),
+                @Content(mediaType = "application/vnd.docker.distribution.manifest.v2+json", schema = @Schema(type = SchemaType.OBJECT))
+            })
+    @APIResponse(responseCode = "307", description = "With `factory.registry.backing.*`, the same manifest by digest in the backing registry.",
+            headers = @Header(name = "Location", schema = @Schema(type = SchemaType.STRING, format = "uri")))
+    @APIResponse(responseCode = "400", ref = "RegistryError")
+    @APIResponse(responseCode = "404", ref = "RegistryError")
+    @APIResponse(responseCode = "501", ref = "RegistryError")
+    @APIResponse(responseCode = "503", ref = "RegistryUnavailable")
+    public CompletionStage<Response> manifest(@Parameter(description = ApiDocumentation.REGISTRY_NAME, example = "metal-installer/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba") @PathParam("name") String name,
+            @Parameter(description = REFERENCE) @PathParam("reference") String reference,
+            @Parameter(hidden = true) @Context HttpHeaders headers) {
         return manifest("GET", name, reference, headers);
     }
 
     @HEAD
     @Path("{name: .+}/manifests/{reference}")
     @Blocking
-    public CompletionStage<Response> manifestHead(@PathParam("name") String name, @PathParam("reference") String reference,
-            @Context HttpHeaders headers) {
+    @Tag(name = ApiDocumentation.REGISTRY)
+    @Operation(operationId = "headRegistryManifest", summary = "Headers of a manifest (a cold tag is built first, as for GET)")
+    @APIResponse(responseCode = "200", description = "Same headers as GET, no body.")
+    @APIResponse(responseCode = "307", description = "As for GET.",
+            headers = @Header(name = "Location", schema = @Schema(type = SchemaType.STRING, format = "uri")))
+    @APIResponse(responseCode = "400", ref = "RegistryError")
+    @APIResponse(responseCode = "404", ref = "RegistryError")
+    @APIResponse(responseCode = "501", ref = "RegistryError")
+    @APIResponse(responseCode = "503", ref = "RegistryUnavailable")
+    public CompletionStage<Response> manifestHead(@Parameter(description = ApiDocumentation.REGISTRY_NAME, example = "metal-installer/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba") @PathParam("name") String name,
+            @Parameter(description = REFERENCE) @PathParam("reference") String reference,
+            @Parameter(hidden = true) @Context HttpHeaders headers) {
         return manifest("HEAD", name, reference, headers);
     }
 
     @GET
     @Path("{name: .+}/blobs/{digest}")
     @Blocking
-    public CompletionStage<Response> blob(@PathParam("name") String name, @PathParam("digest") String digest,
-            @Context HttpHeaders headers) {
+    @Tag(name = ApiDocumentation.REGISTRY)
+    @Operation(operationId = "getRegistryBlob", summary = "Download a layer or config blob (streamed from the store)")
+    @Parameter(name = "Range", in = ParameterIn.HEADER, description = "A single byte range.", schema = @Schema(type = SchemaType.STRING))
+    @APIResponse(responseCode = "200", description = "The blob, with `Docker-Content-Digest`, Content-Length, Accept-Ranges and ETag.",
+            headers = @Header(name = DIGEST_HEADER, schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = "application/octet-stream", schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "206", description = "The requested range.")
+    @APIResponse(responseCode = "307", description = "With a backing registry, the blob there.",
+            headers = @Header(name = "Location", schema = @Schema(type = SchemaType.STRING, format = "uri")))
+    @APIResponse(responseCode = "400", ref = "RegistryError")
+    @APIResponse(responseCode = "404", ref = "RegistryError")
+    @APIResponse(responseCode = "416", description = "The range is not satisfiable; Content-Range gives the size.")
+    @APIResponse(responseCode = "503", ref = "RegistryUnavailable")
+    public CompletionStage<Response> blob(@Parameter(description = ApiDocumentation.REGISTRY_NAME, example = "metal-installer/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba") @PathParam("name") String name,
+            @Parameter(description = "The blob's digest, `sha256:<64 hex>`.") @PathParam("digest") String digest,
+            @Parameter(hidden = true) @Context HttpHeaders headers) {
         return blob("GET", name, digest, headers);
     }
 
     @HEAD
     @Path("{name: .+}/blobs/{digest}")
     @Blocking
-    public CompletionStage<Response> blobHead(@PathParam("name") String name, @PathParam("digest") String digest,
-            @Context HttpHeaders headers) {
+    @Tag(name = ApiDocumentation.REGISTRY)
+    @Operation(operationId = "headRegistryBlob", summary = "Headers of a blob")
+    @APIResponse(responseCode = "200", description = "Same headers as GET, no body.")
+    @APIResponse(responseCode = "307", description = "As for GET.",
+            headers = @Header(name = "Location", schema = @Schema(type = SchemaType.STRING, format = "uri")))
+    @APIResponse(responseCode = "400", ref = "RegistryError")
+    @APIResponse(responseCode = "404", ref = "RegistryError")
+    @APIResponse(responseCode = "503", ref = "RegistryUnavailable")
+    public CompletionStage<Response> blobHead(@Parameter(description = ApiDocumentation.REGISTRY_NAME, example = "metal-installer/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba") @PathParam("name") String name,
+            @Parameter(description = "The blob's digest, `sha256:<64 hex>`.") @PathParam("digest") String digest,
+            @Parameter(hidden = true) @Context HttpHeaders headers) {
         return blob("HEAD", name, digest, headers);
     }
 
     @GET
     @Path("{name: .+}/referrers/{digest}")
-    public Response referrers(@PathParam("name") String name, @PathParam("digest") String digest) {
+    @Tag(name = ApiDocumentation.REGISTRY)
+    @Operation(operationId = "getRegistryReferrers",
+            summary = "Referrers of a manifest (always an empty OCI index; the factory attaches no signatures yet)")
+    @APIResponse(responseCode = "200", description = "An empty OCI image index.",
+            content = @Content(mediaType = MediaTypes.OCI_INDEX, schema = @Schema(type = SchemaType.OBJECT)))
+    @APIResponse(responseCode = "400", ref = "RegistryError")
+    @APIResponse(responseCode = "404", ref = "RegistryError")
+    public Response referrers(@Parameter(description = ApiDocumentation.REGISTRY_NAME, example = "metal-installer/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba") @PathParam("name") String name,
+            @Parameter(description = "The subject manifest's digest.") @PathParam("digest") String digest) {
         knownRepository(name);
         parseDigest(digest, RegistryError.manifestUnknown("invalid subject digest \"" + digest + "\""));
         byte[] empty = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}"
@@ -137,7 +222,19 @@ public class RegistryResource {
     /** Every available version can be pulled (built on demand), so they are all listed, with {@code n}/{@code last}. */
     @GET
     @Path("{name: .+}/tags/list")
-    public Response tags(@PathParam("name") String name, @QueryParam("n") String nText, @QueryParam("last") String last) {
+    @Tag(name = ApiDocumentation.REGISTRY)
+    @Operation(operationId = "getRegistryTags", summary = "Tags of a repository (every available Talos version, plus `latest`)")
+    @APIResponse(responseCode = "200", description = "`{\"name\": …, \"tags\": […]}`, lexically ordered; a `Link` header when `n` cut the list.",
+            headers = @Header(name = "Link", schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.OBJECT)))
+    @APIResponse(responseCode = "400", ref = "RegistryError")
+    @APIResponse(responseCode = "404", ref = "RegistryError")
+    public Response tags(@Parameter(description = ApiDocumentation.REGISTRY_NAME, example = "metal-installer/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba") @PathParam("name") String name,
+            @Parameter(description = """
+                    Page size, a whole number from 0 up; anything else is refused with 400 `PAGINATION_NUMBER_INVALID`
+                    (the distribution registry's code).""", schema = @Schema(type = SchemaType.INTEGER, minimum = "0"))
+            @QueryParam("n") String nText,
+            @Parameter(description = "List the tags after this one.") @QueryParam("last") String last) {
         // taken as text: JAX-RS would answer an unparsable Integer with a bare 404
         Integer n = pageSize(nText);
         RepositoryName repository = knownRepository(name);
@@ -188,7 +285,10 @@ public class RegistryResource {
     /** Anything else below {@code /v2/} (uploads, catalog, unknown resources). */
     @GET
     @Path("{path: .+}")
-    public Response unknown(@PathParam("path") String path) {
+    @Tag(name = ApiDocumentation.REGISTRY)
+    @Operation(operationId = "getRegistryOther", summary = "Any other registry route (uploads, catalog) is not served")
+    @APIResponse(responseCode = "404", ref = "RegistryError")
+    public Response unknown(@Parameter(description = "Anything else below `/v2/`.") @PathParam("path") String path) {
         throw new RegistryError(404, "UNSUPPORTED", "this registry serves pulls of"
                 + " <image>/<schematic>/{manifests,blobs,referrers,tags}; nothing at /v2/" + path);
     }

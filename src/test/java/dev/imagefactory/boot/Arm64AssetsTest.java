@@ -19,12 +19,14 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * arm64 boot assets built from the stand-in release's arm64 files (nothing boots: QEMU here is x86 only). The
  * assets must carry arm64 code throughout: the served kernel, the base initramfs's busybox, the extension's
  * dummy.ko, the modules.dep layer of the arm64 kernel release, and a UKI made from the AArch64 stub.
  */
+@Tag("slow")
 @QuarkusTest
 @TestProfile(BootAssetsTest.StandinProfile.class)
 class Arm64AssetsTest {

@@ -33,11 +33,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Issue 3 end to end: boot assets served by the factory over HTTP from the stand-in release, laid out as the spec
  * says, booted in QEMU, and served with the cache's guarantees (one build for concurrent cold requests, ranges).
  */
+@Tag("slow")
 @QuarkusTest
 @TestProfile(BootAssetsTest.StandinProfile.class)
 class BootAssetsTest {

@@ -39,12 +39,14 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Issue 21 cases 4 and 5: with a cache far smaller than what concurrent cold requests build
  * ({@code factory.cache.max-size=50M}), eviction never breaks a build, a download or a pull (no 5xx, every body
  * whole), and a pull by digest of an installer image evicted since is served again (rebuilt, same digest).
  */
+@Tag("slow")
 @QuarkusTest
 @TestProfile(EvictionUnderLoadTest.SmallCacheProfile.class)
 class EvictionUnderLoadTest {

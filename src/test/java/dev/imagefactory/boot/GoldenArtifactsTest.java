@@ -33,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,6 +57,7 @@ import org.junit.jupiter.api.Test;
  * asking for the initramfs before the outputs that embed it.
  */
 @QuarkusTest
+@Tag("slow")
 @TestProfile(BootAssetsTest.StandinProfile.class)
 class GoldenArtifactsTest {
 

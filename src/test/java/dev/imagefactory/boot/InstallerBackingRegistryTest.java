@@ -23,12 +23,14 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * With {@code factory.registry.backing.*} pointing at a real registry (Debian's {@code docker-registry} on
  * 127.0.0.1, started here), a built installer index is pushed there under {@code <namespace>/<image>/<schematic>},
  * the tag last, and pulls through the factory succeed by following its 307 redirects.
  */
+@Tag("slow")
 @QuarkusTest
 @TestProfile(InstallerBackingRegistryTest.BackedProfile.class)
 class InstallerBackingRegistryTest {

@@ -35,12 +35,14 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Issue 6 end to end against the stand-in release: installer images pulled through the factory's {@code /v2} with
  * skopeo (which verifies every digest it copies), the docker-save download, one build per architecture for
  * concurrent cold pulls, and the registry's error answers.
  */
+@Tag("slow")
 @QuarkusTest
 @TestProfile(BootAssetsTest.StandinProfile.class)
 class InstallerRegistryTest {

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Served ISOs (talos-imager.md §5), one per generator and bootloader choice: the files of the ISO9660 tree and of
@@ -35,6 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * systemd-boot reports the ISO cmdline plus {@code talos.experimental.wipe=system}. A Talos stub boots the
  * {@code main} profile and offers {@code reset} as a second entry; the sections themselves are checked here too.
  */
+@Tag("slow")
 @QuarkusTest
 @TestProfile(BootAssetsTest.StandinProfile.class)
 class IsoAssetsTest {

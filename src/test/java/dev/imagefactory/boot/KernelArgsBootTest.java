@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Issue 21 case 8, by booting: the kernel args that grub.cfg and iPXE scripts give meaning to reach the stand-in's
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code POST /schematics} refused such args would be: its {@code && imgfree} would free the loaded kernel if iPXE
  * ran it as a command, so a boot that reports the whole cmdline shows it was not run.
  */
+@Tag("slow")
 @QuarkusTest
 @TestProfile(KernelArgsBootTest.PxeReachableProfile.class)
 class KernelArgsBootTest {

@@ -19,12 +19,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Issue 21, cases 1 and 2 through the real endpoint: hostile schematics get a 400 naming the limit, in well under a
  * second, and leave nothing stored; schematics stored before the limits keep working; the kernel's command-line
  * limit is answered per architecture when an asset is asked for.
  */
+@Tag("slow")
 @QuarkusTest
 @TestProfile(BootAssetsTest.StandinProfile.class)
 class SchematicLimitsHttpTest {

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The SecureBoot ISO (issue 5): UEFI-only, signed systemd-boot and UKI, our certificate and PK/KEK/db .auth files
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * keys and resets; the next boot runs the signed UKI with Secure Boot enforced. It also boots directly on firmware
  * that already trusts the (snakeoil) key the factory signs with.
  */
+@Tag("slow")
 @QuarkusTest
 @TestProfile(BootAssetsTest.StandinProfile.class)
 class SecureBootIsoTest {

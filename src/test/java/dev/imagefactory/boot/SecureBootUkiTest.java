@@ -29,12 +29,14 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * SecureBoot UKIs (issue 4) signed with Debian OVMF's snakeoil key: Authenticode accepted by sbverify and
  * osslsigncode and refused after one flipped byte; sections in the spec's order; a PCR 11 signature we recompute
  * independently from the served sections; and OVMF with SecureBoot enforced boots it, but not a tampered copy.
  */
+@Tag("slow")
 @QuarkusTest
 @TestProfile(BootAssetsTest.StandinProfile.class)
 class SecureBootUkiTest {

@@ -40,12 +40,14 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 import org.yaml.snakeyaml.Yaml;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The stand-in release built by scripts/build-standin-release: its files have the upstream imager layout (talos-imager.md
  * §1.1, §1.3, §1.5), its base initramfs boots in QEMU, and its init mounts and reports system extensions when the
  * initramfs is extended the way §2.3-§2.6 describe (assembled here by hand, without the factory).
  */
+@Tag("slow")
 class StandinReleaseTest {
 
     static final List<String> VERSIONS = StandinRelease.VERSIONS;

@@ -15,8 +15,10 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** The served UKI: sections in the spec's order, the schematic's cached initramfs reused, and it boots under OVMF. */
+@Tag("slow")
 @QuarkusTest
 @TestProfile(BootAssetsTest.StandinProfile.class)
 class UkiAssetsTest {

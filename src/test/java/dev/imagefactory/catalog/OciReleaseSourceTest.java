@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.imagefactory.oci.Descriptor;
 import dev.imagefactory.oci.DigestMismatchException;
@@ -37,12 +36,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The registry release source against the directory source on the same release: a release is built in the
  * directory layout, pushed into a real registry ({@link LocalRegistry}) in upstream's image layout, and both
  * sources must then give the same versions, manifests, boot file bytes and extension trees.
  */
+@Tag("slow")
 class OciReleaseSourceTest {
 
     static final TalosVersion V11 = TalosVersion.parse("v1.11.0");
@@ -59,7 +60,7 @@ class OciReleaseSourceTest {
 
     @BeforeAll
     static void publishRelease(@TempDir Path work) throws IOException {
-        assumeTrue(LocalRegistry.available(), "docker-registry is not installed (apt-get install docker-registry)");
+        assertTrue(LocalRegistry.available(), "docker-registry is not installed (apt-get install docker-registry; .ci/run does)");
         registry = LocalRegistry.start(work.resolve("registry"));
         releases = work.resolve("releases");
         RegistryClient client = registry.client();

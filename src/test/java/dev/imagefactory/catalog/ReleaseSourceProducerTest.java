@@ -1,5 +1,7 @@
 package dev.imagefactory.catalog;
 
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -24,6 +26,7 @@ class ReleaseSourceProducerTest {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withMapping(FactoryConfig.class)
                 .withConverter(Duration.class, 200, new DurationConverter())
+                .withConverter(MemorySize.class, 200, new MemorySizeConverter())
                 .withSources(new PropertiesConfigSource(all, "test", 500))
                 .build();
         return config.getConfigMapping(FactoryConfig.class);

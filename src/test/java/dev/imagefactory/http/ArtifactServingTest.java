@@ -251,11 +251,11 @@ class ArtifactServingTest {
         });
         String metrics = given().get("/metrics").then().statusCode(200).extract().asString();
         for (String expected : new String[] {
-            "image_factory_assets_built_total{arch=\"amd64\",output_kind=\"kernel\",talos_version=\"v0.0.0-serving-test\"} 1.0",
-            "image_factory_assets_delivered_cached_total{arch=\"amd64\",output_kind=\"kernel\",talos_version=\"v0.0.0-serving-test\"}",
-            "image_factory_assets_build_latency_seconds_bucket{arch=\"amd64\",output_kind=\"kernel\",talos_version=\"v0.0.0-serving-test\",le=\"600.0\"} 1",
-            "image_factory_assets_build_latency_seconds_bucket{arch=\"amd64\",output_kind=\"kernel\",talos_version=\"v0.0.0-serving-test\",le=\"1.0\"} 1",
-            "image_factory_assets_concurrency_latency_seconds_count{arch=\"amd64\",output_kind=\"kernel\",talos_version=\"v0.0.0-serving-test\"} 1",
+            "image_factory_assets_built_total{arch=\"amd64\",output_kind=\"kernel\",talos_version=\"v0.0.0-serving-test\",} 1.0",
+            "image_factory_assets_delivered_cached_total{arch=\"amd64\",output_kind=\"kernel\",talos_version=\"v0.0.0-serving-test\",}",
+            "image_factory_assets_build_latency_seconds_bucket{arch=\"amd64\",output_kind=\"kernel\",talos_version=\"v0.0.0-serving-test\",le=\"600.0\",} 1",
+            "image_factory_assets_build_latency_seconds_bucket{arch=\"amd64\",output_kind=\"kernel\",talos_version=\"v0.0.0-serving-test\",le=\"1.0\",} 1",
+            "image_factory_assets_concurrency_latency_seconds_count{arch=\"amd64\",output_kind=\"kernel\",talos_version=\"v0.0.0-serving-test\",} 1",
             "# TYPE image_factory_asset_cache_size_bytes gauge",
             "# TYPE image_factory_asset_cache_evictions_total counter",
             "# TYPE image_factory_assets_served_bytes_total counter",

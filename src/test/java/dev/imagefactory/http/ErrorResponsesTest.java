@@ -52,7 +52,7 @@ class ErrorResponsesTest {
 
     @Test
     void wrongMethodOnVertxRouteIs405() {
-        assertPlainTextError(given().post("/swagger-ui").then(), 405, "Method Not Allowed\n")
+        assertPlainTextError(given().post("/q/openapi").then(), 405, "Method Not Allowed\n")
                 .header("Allow", equalTo("GET, HEAD"));
     }
 

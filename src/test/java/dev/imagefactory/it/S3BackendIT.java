@@ -178,6 +178,40 @@ class S3BackendIT {
         }
     }
 
+    /** Readiness follows the bucket: 503 "not ready" while S3 is unreachable, ready again once it is back. */
+    @Test
+    void readyzIsNotReadyWhileTheBucketIsUnreachable(@TempDir Path tmp) throws Exception {
+        try (S3ProxyServer s3 = S3ProxyServer.start(tmp.resolve("s3"));
+                ServiceProcess service = service(s3, tmp.resolve("data"), tmp.resolve("service.log"))) {
+            assertEquals(200, service.get("/readyz").statusCode());
+            assertTrue(service.get("/q/health/ready").body().contains("\"s3\": \"reachable\""),
+                    service.get("/q/health/ready").body());
+            s3.kill();
+            HttpResponse<String> down = awaitReadyz(service, 503);
+            assertEquals("not ready\n", down.body());
+            assertEquals("text/plain; charset=utf-8", down.headers().firstValue("Content-Type").orElse(null));
+            String detail = service.get("/q/health/ready").body();
+            assertTrue(detail.contains("\"s3\": \"unreachable\"") && detail.contains("\"status\": \"DOWN\""), detail);
+            assertEquals(200, service.get("/healthz").statusCode(), "alive all along");
+            s3.restart();
+            assertEquals("", awaitReadyz(service, 200).body());
+        }
+    }
+
+    /** Polls /readyz (bounded: 30 s) until it answers {@code status}. */
+    private static HttpResponse<String> awaitReadyz(ServiceProcess service, int status) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        HttpResponse<String> last;
+        do {
+            last = service.get("/readyz");
+            if (last.statusCode() == status) {
+                return last;
+            }
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("/readyz answered " + last.statusCode() + ", not " + status + ", for 30 s");
+    }
+
     @Test
     void anS3OutageMidBuildAndMidDownloadGives503ThenRecovers(@TempDir Path tmp) throws Exception {
         try (S3ProxyServer s3 = S3ProxyServer.start(tmp.resolve("s3"));

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.imagefactory.oci.TarLayer.Compression;
 import java.io.IOException;
@@ -19,8 +18,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** {@link RegistryClient} against a real registry ({@link LocalRegistry}). */
+@Tag("slow")
 class RegistryClientTest {
 
     static final Platform AMD64 = Platform.linux("amd64");
@@ -33,7 +34,7 @@ class RegistryClientTest {
 
     @BeforeAll
     static void startRegistry(@TempDir Path work) throws IOException {
-        assumeTrue(LocalRegistry.available(), "docker-registry is not installed (apt-get install docker-registry)");
+        assertTrue(LocalRegistry.available(), "docker-registry is not installed (apt-get install docker-registry; .ci/run does)");
         registry = LocalRegistry.start(work);
     }
 
@@ -146,7 +147,7 @@ class RegistryClientTest {
 
     @Test
     void basicAuthenticationWithHtpasswd(@TempDir Path work) throws Exception {
-        assumeTrue(Files.isExecutable(LocalRegistry.HTPASSWD), "htpasswd is not installed (apt-get install apache2-utils)");
+        assertTrue(Files.isExecutable(LocalRegistry.HTPASSWD), "htpasswd is not installed (apt-get install apache2-utils; .ci/run does)");
         RegistryCredentials user = new RegistryCredentials("factory", "s3cret-pass");
         try (LocalRegistry secured = LocalRegistry.start(work, Optional.of(user))) {
             RegistryException anonymous = assertThrows(RegistryException.class, () -> secured.client().ping());

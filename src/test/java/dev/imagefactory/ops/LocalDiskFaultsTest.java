@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * (8 MiB, copied by Java) so a build really runs out of space half-way.
  */
 @QuarkusTest
+@Tag("slow")
 @WithTestResource(TmpfsDataDir.class)
 class LocalDiskFaultsTest {
 

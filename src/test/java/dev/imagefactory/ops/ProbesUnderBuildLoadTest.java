@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.jboss.logging.Logger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * interrupted), and everything lives in this test's own data directory.
  */
 @QuarkusTest
+@Tag("slow")
 @TestProfile(ProbesUnderBuildLoadTest.LoadProfile.class)
 class ProbesUnderBuildLoadTest {
 

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Real firmware accepts the {@code .auth} files: OVMF with SecureBoot support starts in setup mode (fresh
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code loader/keys/auto/}, and afterwards the firmware enforces SecureBoot with our certificate. A PK whose
  * signature is damaged is refused by the firmware.
  */
+@Tag("slow")
 class EnrollmentFirmwareTest {
 
     static final Path SYSTEMD_BOOT = Path.of("/usr/lib/systemd/boot/efi/systemd-bootx64.efi");

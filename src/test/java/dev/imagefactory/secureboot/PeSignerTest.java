@@ -23,11 +23,13 @@ import org.bouncycastle.cms.SignerInformation;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Authenticode signing checked by independent verifiers: sbverify (sbsigntool) and osslsigncode, with the
  * stand-in release's systemd-boot.efi as the image.
  */
+@Tag("slow")
 class PeSignerTest {
 
     static Path systemdBoot;

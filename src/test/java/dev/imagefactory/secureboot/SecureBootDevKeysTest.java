@@ -22,11 +22,13 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The service with {@code factory.secureboot.dev-keys=true}: keys are generated into the data directory, the
  * certificate is served, and no private key byte reaches the HTTP response, a signed file or the log.
  */
+@Tag("slow")
 @QuarkusTest
 @TestProfile(SecureBootDevKeysTest.DevKeysProfile.class)
 class SecureBootDevKeysTest {

@@ -11,8 +11,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** Sections and PE images are streamed: 128 MiB inputs in a JVM limited to a 32 MiB heap. */
+@Tag("slow")
 class StreamingTest {
 
     static final int MIB = 128;

@@ -26,12 +26,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The installer image pieces checked with stock tools: GNU tar reads the artifacts layer as §7.1 prescribes, and
  * skopeo loads our docker-save tarball, copies it into an OCI layout (verifying every digest) and reports the
  * base's config fields.
  */
+@Tag("slow")
 class InstallerImageTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -20,11 +20,13 @@ import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Every ISO layout built twice from scratch, in separate work directories and more than a second apart (mformat
  * seeds its serial number from the clock), gives the same bytes.
  */
+@Tag("slow")
 class IsoReproducibilityTest {
 
     static final String VERSION = StandinRelease.V1_12;

@@ -17,12 +17,14 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * An unsigned UKI of the stand-in release boots in QEMU with OVMF: the firmware starts it as the removable-media
  * loader of a FAT ESP, the systemd stub hands its .linux, .initrd and .cmdline to the kernel, and the stand-in init
  * reports the command line it got.
  */
+@Tag("slow")
 class UkiBootTest {
 
     static final String CMDLINE = "console=ttyS0 talos.platform=metal uki.test=boot";

@@ -32,8 +32,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** {@link S3ArtifactCache}, {@link S3BuildLeases} and {@link S3Bucket} against a real S3 server (S3Proxy). */
+@Tag("slow")
 class S3ArtifactCacheTest {
 
     static S3ProxyServer server;

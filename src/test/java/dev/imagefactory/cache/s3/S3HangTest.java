@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * by itself after SIGCONT.
  */
 @QuarkusTest
+@Tag("slow")
 @TestProfile(S3HangTest.HangProfile.class)
 class S3HangTest {
 
