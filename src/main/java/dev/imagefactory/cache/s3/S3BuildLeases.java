@@ -83,10 +83,11 @@ public class S3BuildLeases implements AutoCloseable {
                 written = bucket.create(name, mine.bytes());
             } else {
                 Lease other = Lease.parse(current.get().bytes());
-                boolean takeOver = other == null || other.expiresAt() < System.currentTimeMillis()
-                        || other.replica().equals(replica);
+                // Only an expired (or unreadable) lease is taken over, never a live one of this very replica: that is
+                // another thread of this process building the key right now (replica names are unique per process).
+                boolean takeOver = other == null || other.expiresAt() < System.currentTimeMillis();
                 written = takeOver && bucket.replace(name, mine.bytes(), current.get().etag());
-                if (takeOver && written && other != null && !other.replica().equals(replica)) {
+                if (takeOver && written && other != null) {
                     LOG.warnf("took over the build lease of %s from replica %s, which let it expire", key,
                             other.replica());
                 }
