@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -200,7 +201,7 @@ public class ArtifactBuilds {
         return await(getOrBuildAsync(key, labels, action, true), key, labels);
     }
 
-    private static CachedArtifact await(CompletableFuture<CachedArtifact> future, CacheKey key, BuildLabels labels) {
+    private static <T> T await(CompletableFuture<T> future, CacheKey key, BuildLabels labels) {
         try {
             return future.get();
         } catch (InterruptedException e) {
@@ -380,8 +381,16 @@ public class ArtifactBuilds {
 
     private ArtifactLease leased(CacheKey key, BuildLabels labels, Supplier<CompletableFuture<CachedArtifact>> get) {
         for (int attempt = 1; ; attempt++) {
-            CachedArtifact artifact = await(get.get(), key, labels);
-            Optional<ArtifactLease> lease = cache.pin(artifact);
+            // Pinned in the completion callback, while the builder still holds the fresh artifact (see run), so a
+            // concurrent publish cannot evict it between the build and this waiter waking up.
+            CompletableFuture<Optional<ArtifactLease>> pinned = get.get().thenApply(cache::pin);
+            Optional<ArtifactLease> lease;
+            try {
+                lease = await(pinned, key, labels);
+            } catch (RuntimeException e) {
+                pinned.thenAccept(late -> late.ifPresent(ArtifactLease::close)); // arriving after this waiter left
+                throw e;
+            }
             if (lease.isPresent()) {
                 return lease.get();
             }
@@ -429,6 +438,9 @@ public class ArtifactBuilds {
         BuildClaim claim = null;
         Path workDir = null;
         CachedArtifact artifact = null;
+        // Held from publish until the waiters were told: their leases are taken in the completion callbacks, so a
+        // concurrent publish cannot evict the fresh artifact before they have it.
+        ArtifactLease published = null;
         Throwable failure = null;
         try {
             // A flight that finished just before this one was registered may have published already.
@@ -475,7 +487,9 @@ public class ArtifactBuilds {
                 throw timeoutFailure(flight);
             }
             checkProduced(produced, workDir, flight);
-            artifact = flight.shared ? cache.publish(flight.key, produced) : cache.publishLocal(flight.key, produced);
+            published = flight.shared ? cache.publishPinned(flight.key, produced, Set.of())
+                    : cache.publishLocalPinned(flight.key, produced);
+            artifact = published.artifact();
             long nanos = System.nanoTime() - started;
             counter(BUILT, flight.labels).increment();
             counter(BUILT_BYTES, flight.labels).increment(artifact.size());
@@ -505,6 +519,9 @@ public class ArtifactBuilds {
             }
             CURRENT.remove();
             complete(flight, artifact, failure);
+            if (published != null) {
+                published.close();
+            }
         }
     }
 

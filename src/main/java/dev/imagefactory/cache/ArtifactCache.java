@@ -69,6 +69,11 @@ public interface ArtifactCache {
                 + " was evicted right after it was published"));
     }
 
+    /** {@link #publishLocal}, returning the intermediate leased before any eviction can see it. */
+    default ArtifactLease publishLocalPinned(CacheKey key, Path built) {
+        return publishPinned(key, built, Set.of());
+    }
+
     /**
      * A leased local file with the artifact's bytes (copied from remote storage, and checked, when needed). The
      * caller holds {@code artifact} leased already (so it cannot have been evicted) and closes the returned lease

@@ -148,6 +148,11 @@ public class S3ArtifactCache implements ArtifactCache {
     }
 
     @Override
+    public ArtifactLease publishLocalPinned(CacheKey key, Path built) {
+        return local.publishPinned(key, built, Set.of());
+    }
+
+    @Override
     public BuildClaim claim(CacheKey key, Duration maxWait) {
         return leases.claim(key, maxWait, () -> lookupShared(key));
     }
