@@ -8,7 +8,9 @@ import dev.imagefactory.errors.StorageUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -41,6 +43,8 @@ public class S3BuildLeases implements AutoCloseable {
     private final S3Bucket bucket;
     private final Duration ttl;
     private final String replica;
+    /** Lease names that a thread of this process is claiming or holding. */
+    private final Set<String> localClaims = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "s3-lease-renewal");
         t.setDaemon(true);
@@ -76,34 +80,48 @@ public class S3BuildLeases implements AutoCloseable {
             if (done.isPresent()) {
                 return BuildClaim.published(done.get());
             }
-            Lease mine = new Lease(replica, UUID.randomUUID().toString(), System.currentTimeMillis() + ttl.toMillis());
-            Optional<S3Bucket.Stored> current = bucket.read(name);
-            boolean written;
-            if (current.isEmpty()) {
-                written = bucket.create(name, mine.bytes());
-            } else {
-                Lease other = Lease.parse(current.get().bytes());
-                // Only an expired (or unreadable) lease is taken over, never a live one of this very replica: that is
-                // another thread of this process building the key right now (replica names are unique per process).
-                boolean takeOver = other == null || other.expiresAt() < System.currentTimeMillis();
-                written = takeOver && bucket.replace(name, mine.bytes(), current.get().etag());
-                if (takeOver && written && other != null) {
-                    LOG.warnf("took over the build lease of %s from replica %s, which let it expire", key,
-                            other.replica());
+            // One claimer per key in this process at a time: another thread of it holding or claiming the lease is
+            // building the key right now (in service, single flight makes this rare; it matters for direct callers).
+            if (localClaims.add(name)) {
+                boolean kept = false;
+                try {
+                    Lease mine = new Lease(replica, UUID.randomUUID().toString(),
+                            System.currentTimeMillis() + ttl.toMillis());
+                    Optional<S3Bucket.Stored> current = bucket.read(name);
+                    boolean written;
+                    if (current.isEmpty()) {
+                        written = bucket.create(name, mine.bytes());
+                    } else {
+                        Lease other = Lease.parse(current.get().bytes());
+                        // This replica's own lease is left over from a claim that ended without releasing it (S3
+                        // was down): no thread of this process holds it, so it is taken over at once.
+                        boolean takeOver = other == null || other.expiresAt() < System.currentTimeMillis()
+                                || other.replica().equals(replica);
+                        written = takeOver && bucket.replace(name, mine.bytes(), current.get().etag());
+                        if (takeOver && written && other != null && !other.replica().equals(replica)) {
+                            LOG.warnf("took over the build lease of %s from replica %s, which let it expire", key,
+                                    other.replica());
+                        }
+                        if (!written && other != null) {
+                            waitingFor = other.replica();
+                        }
+                    }
+                    if (written && confirmed(name, mine)) {
+                        Held held = new Held(name, mine);
+                        kept = true;
+                        // The previous holder may have published and released between our first look and our write.
+                        Optional<CachedArtifact> meanwhile = published.get();
+                        if (meanwhile.isPresent()) {
+                            held.close();
+                            return BuildClaim.published(meanwhile.get());
+                        }
+                        return held;
+                    }
+                } finally {
+                    if (!kept) {
+                        localClaims.remove(name);
+                    }
                 }
-                if (!written && other != null) {
-                    waitingFor = other.replica();
-                }
-            }
-            if (written && confirmed(name, mine)) {
-                Held held = new Held(name, mine);
-                // The previous holder may have published and released between our first look and our write.
-                Optional<CachedArtifact> meanwhile = published.get();
-                if (meanwhile.isPresent()) {
-                    held.close();
-                    return BuildClaim.published(meanwhile.get());
-                }
-                return held;
             }
             if (System.nanoTime() > deadline) {
                 throw new BuildTimeoutException("waited " + maxWait.toSeconds() + "s for replica " + waitingFor
@@ -169,6 +187,7 @@ public class S3BuildLeases implements AutoCloseable {
         @Override
         public void close() {
             renewal.cancel(false);
+            localClaims.remove(name);
             try {
                 Optional<S3Bucket.Stored> current = bucket.read(name);
                 if (current.isPresent() && lease.equals(Lease.parse(current.get().bytes()))) {
