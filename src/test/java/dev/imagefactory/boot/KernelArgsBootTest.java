@@ -53,7 +53,7 @@ class KernelArgsBootTest {
             config.put("quarkus.http.test-port", String.valueOf(PORT));
             config.put("factory.external-pxe-url", "http://10.0.2.2:" + PORT + "/");
             // the guest's requests name 10.0.2.2, not localhost, in their Host header
-            config.put("quarkus.http.host-validation.require-localhost", "false");
+            config.put("factory.http.allowed-hosts", "10.0.2.2");
             return config;
         }
     }
