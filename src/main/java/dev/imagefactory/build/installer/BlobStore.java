@@ -19,8 +19,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The registry frontend's content-addressed store of manifests and blobs, kept in the artifact cache under
- * {@code oci-blob/<digest>} so it shares the cache's atomic publish, size bound and (later) storage backend. Content
+ * The content-addressed store of OCI manifests and blobs (installer images, the registry's indexes), kept in the
+ * artifact cache under {@code oci-blob/<digest>} so it shares the cache's atomic publish, size bound and storage
+ * backend. Content
  * is verified against its digest before it is published, so a blob served under a digest always has that digest.
  * What is stored comes back {@linkplain ArtifactLease leased} into the caller's {@link BlobLeases}, so the blobs of an
  * image being written stay until the record that holds them is published (the installer step's image record, the

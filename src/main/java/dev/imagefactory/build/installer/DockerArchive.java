@@ -88,15 +88,6 @@ public final class DockerArchive {
         return segments.stream().mapToLong(Segment::size).sum();
     }
 
-    /** Parses {@code manifest.json}; a docker-save archive of one image has exactly one entry. */
-    public static ManifestEntry readManifest(byte[] json) throws IOException {
-        ManifestEntry[] entries = JSON.readValue(json, ManifestEntry[].class);
-        if (entries.length != 1) {
-            throw new IOException("manifest.json lists " + entries.length + " images, expected 1");
-        }
-        return entries[0];
-    }
-
     private static void entry(List<Segment> segments, String name, Segment content) {
         if (name.length() >= TarConstants.NAMELEN || content.size() > TarConstants.MAXSIZE) {
             // both would need PAX headers, which the names and sizes of an installer image never do
