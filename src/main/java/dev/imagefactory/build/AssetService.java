@@ -4,6 +4,7 @@ import dev.imagefactory.build.initramfs.InitramfsBuilder;
 import dev.imagefactory.build.initramfs.Squashfs;
 import dev.imagefactory.build.iso.IsoBuilder;
 import dev.imagefactory.build.iso.IsoTools;
+import dev.imagefactory.build.installer.BlobStore;
 import dev.imagefactory.cache.ArtifactBuilds;
 import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.catalog.Catalog;
@@ -46,7 +47,7 @@ public class AssetService {
 
     @Inject
     AssetService(SchematicService schematics, Catalog catalog, ReleaseSource releases, ArtifactBuilds builds,
-            FactoryConfig config, SecureBootKeys secureBoot) {
+            FactoryConfig config, SecureBootKeys secureBoot, BlobStore blobs) {
         this.schematics = schematics;
         this.secureBoot = secureBoot;
         this.catalog = catalog;
@@ -59,7 +60,7 @@ public class AssetService {
                 config.externalUrl());
         this.uki = new UkiStep(files, initramfs, builds, secureBoot);
         this.iso = new IsoStep(files, initramfs, builds, new IsoBuilder(new IsoTools(runner)), secureBoot);
-        this.installer = new InstallerStep(releases, catalog, files, initramfs, builds, secureBoot);
+        this.installer = new InstallerStep(releases, catalog, files, initramfs, builds, secureBoot, blobs);
     }
 
     /** Parses and checks a request up to (not including) the build. */

@@ -1,6 +1,11 @@
 package dev.imagefactory.build;
 
 import dev.imagefactory.build.installer.ArtifactsLayer;
+import dev.imagefactory.build.installer.BlobLeases;
+import dev.imagefactory.build.installer.BlobStore;
+import dev.imagefactory.build.installer.InstallerTarball;
+import dev.imagefactory.build.installer.StoredInstallerImage;
+import dev.imagefactory.cache.BuildOutput;
 import dev.imagefactory.build.installer.ImageFile;
 import dev.imagefactory.build.installer.InstallerImage;
 import dev.imagefactory.build.installer.LayerBlob;
@@ -29,6 +34,7 @@ import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.schematic.Schematic;
 import dev.imagefactory.secureboot.SecureBootKeys;
 import dev.imagefactory.secureboot.SigningMaterial;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +43,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code [<platform>-]installer-<arch>[-secureboot].tar} (talos-imager.md §7.1): the release's base installer
- * image plus our artifacts layer, as a docker-save tarball. From 1.10, and for SecureBoot, the layer holds
+ * image plus our artifacts layer, written into the blob store as a blob graph (layers, config, OCI and Docker
+ * manifests; the cached product is the image's record, which holds them all) and served as a docker-save tarball
+ * streamed from those blobs ({@link InstallerTarball}). From 1.10, and for SecureBoot, the layer holds
  * systemd-boot and a UKI with the {@code reset-maintenance} profile (both signed for SecureBoot); before 1.10 it
  * holds the kernel and the schematic's initramfs (the cached {@code initramfs-<arch>.xz}, reused). The registry
  * frontend builds its per-arch images through this step, so {@code /image} and {@code /v2} share one build. With an
@@ -47,7 +55,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class InstallerStep {
 
-    private static final String STEP_VERSION = "installer-1";
+    private static final String STEP_VERSION = "installer-2"; // 2: the product is the image's record in the blob store
     static final String UKI_INTERMEDIATE = "installer-uki";
     private static final String UKI_STEP_VERSION = "installer-uki-1";
 
@@ -57,10 +65,12 @@ final class InstallerStep {
     private final InitramfsStep initramfs;
     private final ArtifactBuilds builds;
     private final SecureBootKeys keys;
+    private final BlobStore blobs;
     private final UkiBuilder ukiBuilder = new UkiBuilder();
 
     InstallerStep(ReleaseSource releases, Catalog catalog, ReleaseFiles releaseFiles, InitramfsStep initramfs,
-            ArtifactBuilds builds, SecureBootKeys keys) {
+            ArtifactBuilds builds, SecureBootKeys keys, BlobStore blobs) {
+        this.blobs = blobs;
         this.releases = releases;
         this.catalog = catalog;
         this.releaseFiles = releaseFiles;
@@ -131,7 +141,8 @@ final class InstallerStep {
             inputs.add("overlay.extra-options=" + Digest.sha256(extraOptions).hex());
         });
         CacheKey key = Keys.of(profile, STEP_VERSION, inputs.toArray(String[]::new));
-        return builds.leaseAsync(key, labels, work -> {
+        CompletableFuture<ArtifactLease> record = builds.leaseHoldingAsync(key, labels, work -> {
+            BlobLeases stored = new BlobLeases(); // until the record holding the blobs is published
             try (HeldLeases held = new HeldLeases()) {
                 List<ImageFile> imageFiles = new ArrayList<>();
                 for (LayerFile file : files) {
@@ -143,11 +154,30 @@ final class InstallerStep {
                 if (overlay.isPresent()) {
                     layers.add(OverlayLayer.write(overlay.get(), extraOptions, work.resolve("overlay.tar.gz")));
                 }
-                Path out = work.resolve("installer.tar");
-                InstallerImage.writeTarball(base, layers, profile.arch().goName(), base.reference(), out);
-                return out;
+                StoredInstallerImage image = InstallerImage.store(blobs, base, layers, profile.arch().goName(),
+                        base.reference(), stored);
+                Path out = work.resolve("installer.json");
+                Files.write(out, image.toJson());
+                return new BuildOutput(out, stored.keys(), stored);
+            } catch (Exception | Error e) {
+                stored.close();
+                throw e;
             }
         });
+        // served as the docker-save tarball, streamed from the blobs the record holds
+        CompletableFuture<ArtifactLease> tarball = new CompletableFuture<>();
+        record.whenComplete((lease, failure) -> {
+            if (failure != null) {
+                tarball.completeExceptionally(AsyncLeases.unwrap(failure));
+                return;
+            }
+            try {
+                AsyncLeases.handOver(tarball, InstallerTarball.lease(lease, blobs));
+            } catch (RuntimeException | Error e) {
+                tarball.completeExceptionally(e);
+            }
+        });
+        return tarball;
     }
 
     /** A file of the artifacts layer: from the release as it is, or a cached product (leased while it is read). */

@@ -125,7 +125,7 @@ public class ArtifactBuilds {
     private static final class Flight {
         final CacheKey key;
         final BuildLabels labels;
-        final BuildAction action;
+        final HoldingBuildAction action;
         /** The flight whose action started this one (null when started from outside any build). */
         final Flight parent;
         final boolean slotted;
@@ -139,7 +139,7 @@ public class ArtifactBuilds {
         /** The thread running the action, while it runs; guarded by {@code this}. */
         Thread runner;
 
-        Flight(CacheKey key, BuildLabels labels, BuildAction action, Flight parent, boolean shared) {
+        Flight(CacheKey key, BuildLabels labels, HoldingBuildAction action, Flight parent, boolean shared) {
             this.key = key;
             this.labels = labels;
             this.action = action;
@@ -261,6 +261,12 @@ public class ArtifactBuilds {
 
     private CompletableFuture<CachedArtifact> getOrBuildAsync(CacheKey key, BuildLabels labels, BuildAction action,
             boolean shared) {
+        Objects.requireNonNull(action, "action");
+        return getOrBuildHoldingAsync(key, labels, work -> BuildOutput.of(action.build(work)), shared);
+    }
+
+    private CompletableFuture<CachedArtifact> getOrBuildHoldingAsync(CacheKey key, BuildLabels labels,
+            HoldingBuildAction action, boolean shared) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(labels, "labels");
         Objects.requireNonNull(action, "action");
@@ -328,6 +334,18 @@ public class ArtifactBuilds {
     public CompletableFuture<ArtifactLease> leaseAsync(CacheKey key, BuildLabels labels, BuildAction action) {
         CompletableFuture<ArtifactLease> leased = new CompletableFuture<>();
         leaseWhenThere(leased, key, labels, () -> getOrBuildAsync(key, labels, action, true), 1);
+        return leased;
+    }
+
+    /**
+     * {@link #leaseAsync} of an artifact that holds others in the cache ({@link HoldingBuildAction}), e.g. an
+     * installer image's record and the blobs it is made of.
+     */
+    public CompletableFuture<ArtifactLease> leaseHoldingAsync(CacheKey key, BuildLabels labels,
+            HoldingBuildAction action) {
+        Objects.requireNonNull(action, "action");
+        CompletableFuture<ArtifactLease> leased = new CompletableFuture<>();
+        leaseWhenThere(leased, key, labels, () -> getOrBuildHoldingAsync(key, labels, action, true), 1);
         return leased;
     }
 
@@ -437,6 +455,7 @@ public class ArtifactBuilds {
         boolean slotTaken = false;
         BuildClaim claim = null;
         Path workDir = null;
+        BuildOutput output = null;
         CachedArtifact artifact = null;
         // Held from publish until the waiters were told: their leases are taken in the completion callbacks, so a
         // concurrent publish cannot evict the fresh artifact before they have it.
@@ -474,7 +493,8 @@ public class ArtifactBuilds {
                 flight.state.set(RUNNING);
                 deadline = timer.schedule(() -> onTimeout(flight), timeout.toNanos(), TimeUnit.NANOSECONDS);
                 workDir = cache.newWorkDir(flight.labels.outputKind());
-                produced = flight.action.build(workDir);
+                output = flight.action.build(workDir);
+                produced = output == null ? null : output.file();
             } finally {
                 synchronized (flight) {
                     flight.runner = null; // from here on the timeout cannot interrupt this thread
@@ -487,7 +507,7 @@ public class ArtifactBuilds {
                 throw timeoutFailure(flight);
             }
             checkProduced(produced, workDir, flight);
-            published = flight.shared ? cache.publishPinned(flight.key, produced, Set.of())
+            published = flight.shared ? cache.publishPinned(flight.key, produced, output.holds())
                     : cache.publishLocalPinned(flight.key, produced);
             artifact = published.artifact();
             long nanos = System.nanoTime() - started;
@@ -504,6 +524,13 @@ public class ArtifactBuilds {
                 failure = t;
             }
         } finally {
+            if (output != null) {
+                try {
+                    output.leases().close(); // published (holding them) or failed: either way no longer needed
+                } catch (Exception e) {
+                    LOG.warnf("could not release the inputs held by %s: %s", flight.describe(), e.getMessage());
+                }
+            }
             if (workDir != null) {
                 try {
                     FileTrees.deleteRecursively(workDir);

@@ -25,6 +25,14 @@ public final class ArtifactLease implements AutoCloseable {
         return new ArtifactLease(artifact, null);
     }
 
+    /**
+     * A lease of an artifact that is not itself in the cache but served from what another lease holds (an installer
+     * tarball streamed from the blobs its record holds): closing it runs {@code release} once.
+     */
+    public static ArtifactLease releasing(CachedArtifact artifact, Runnable release) {
+        return new ArtifactLease(artifact, java.util.Objects.requireNonNull(release, "release"));
+    }
+
     public CachedArtifact artifact() {
         return artifact;
     }

@@ -82,7 +82,8 @@ public class ImageResource {
             Only with `factory.cache.backend=s3` and `factory.cache.s3.redirect=true`, for requests whose Host is not the
             PXE host (that of `factory.external-pxe-url`, which defaults to `factory.external-url`): the asset is
             downloaded from S3 through the presigned URL in `Location`, valid for `factory.cache.s3.redirect-ttl`.
-            Checksum paths (`.sha256`/`.sha512`) are never redirected.""",
+            Checksum paths (`.sha256`/`.sha512`) and installer tarballs (streamed from their image's blobs) are never
+            redirected.""",
             headers = @Header(name = "Location", schema = @Schema(type = SchemaType.STRING, format = "uri")))
     @APIResponse(responseCode = "304", description = "If-None-Match matched the ETag.")
     @APIResponse(responseCode = "400", ref = "BadRequest")

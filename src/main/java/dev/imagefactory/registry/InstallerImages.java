@@ -5,9 +5,15 @@ import dev.imagefactory.build.Asset;
 import dev.imagefactory.build.AssetPath;
 import dev.imagefactory.build.AssetService;
 import dev.imagefactory.build.BuildRequest;
+import dev.imagefactory.build.installer.BlobLeases;
+import dev.imagefactory.build.installer.BlobStore;
+import dev.imagefactory.build.installer.InstallerTarball;
+import dev.imagefactory.cache.ArtifactBuilds;
 import dev.imagefactory.cache.ArtifactCache;
 import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.cache.AsyncLeases;
+import dev.imagefactory.cache.BuildLabels;
+import dev.imagefactory.cache.BuildOutput;
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.catalog.Arch;
@@ -17,40 +23,37 @@ import dev.imagefactory.catalog.TalosVersion;
 import dev.imagefactory.config.FactoryConfig;
 import dev.imagefactory.errors.NotFoundException;
 import dev.imagefactory.errors.StorageUnavailableException;
-import dev.imagefactory.oci.Digest;
 import dev.imagefactory.oci.Descriptor;
+import dev.imagefactory.oci.Digest;
 import dev.imagefactory.oci.ImageIndex;
 import dev.imagefactory.oci.ImageManifest;
 import dev.imagefactory.oci.MediaTypes;
 import dev.imagefactory.oci.OciJson;
-import dev.imagefactory.tools.FileTrees;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
  * Multi-arch installer images for the registry frontend (talos-imager.md §7.2): for a version tag, the
- * per-architecture installer tarballs are obtained through the normal asset builder (built in parallel, one build per
- * architecture however many pulls ask, cached like any {@code /image} download), loaded into the {@link BlobStore},
- * and tied together by an OCI index (and its Docker manifest list twin). The result is remembered under a key made of
- * the tarballs' digests, so a rebuilt input gives a new index while a repeated pull is a few cache lookups.
+ * per-architecture installer images are obtained through the normal asset builder (built in parallel, one build per
+ * architecture however many pulls ask, shared with the {@code /image} tarball downloads), which writes each straight
+ * into the {@link BlobStore}, and tied together by an OCI index (and its Docker manifest list twin). The index is
+ * assembled under the build scheduler like every other product (single flight, slots, timeout, metrics with
+ * {@code output_kind=installer-index}) and remembered under a key made of the per-arch tarballs' digests, so a rebuilt
+ * input gives a new index while a repeated pull is a few cache lookups.
  *
- * <p><b>Evicted together.</b> The tag record holds its indexes, manifests, configs and layers in the cache
- * ({@link ArtifactCache#publishPinned} with {@code holds}), so none of them is evicted while the record is there:
- * an image leaves the cache whole, record first. Every digest of the image is also remembered with its tag
+ * <p><b>Evicted together.</b> The tag record holds its indexes and the per-arch image records in the cache
+ * ({@link ArtifactCache#publishPinned} with {@code holds}), and each image record holds its manifests, config and
+ * layers, so none of them is evicted while the tag record is there: an image leaves the cache whole, record first. Every digest of the image is also remembered with its tag
  * ({@link DigestOrigins}), so a pull by digest of an evicted image rebuilds it ({@link #restore}).
  */
 @ApplicationScoped
@@ -59,6 +62,8 @@ public class InstallerImages {
     private static final Logger LOG = Logger.getLogger(InstallerImages.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String INDEX_STEP = "installer-index-1";
+    /** The {@code output_kind} of index assemblies in the build metrics. */
+    static final String INDEX_KIND = "installer-index";
 
     /** The stored result of a tag: the OCI index and the Docker manifest list over the same images. */
     public record TaggedImage(Descriptor oci, Descriptor docker) {
@@ -75,33 +80,24 @@ public class InstallerImages {
         }
     }
 
-    /** Tries to lease a tag record another pull assembled: each failure means it was evicted in that instant. */
-    private static final int LEASE_ATTEMPTS = 3;
 
     private final AssetService assets;
     private final ReleaseSource releases;
     private final BlobStore store;
     private final ArtifactCache cache;
     private final Optional<BackingRegistry> backing;
-    private final TarballImporter importer;
+    private final ArtifactBuilds builds;
     private final DigestOrigins origins;
-    private final Map<CacheKey, CompletableFuture<TaggedImage>> assembling = new ConcurrentHashMap<>();
-    private final ExecutorService perArch = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "installer-arch-" + THREADS.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-    });
-    private static final AtomicInteger THREADS = new AtomicInteger();
 
     @Inject
     public InstallerImages(AssetService assets, ReleaseSource releases, BlobStore store, ArtifactCache cache,
-            FactoryConfig config) {
+            ArtifactBuilds builds, FactoryConfig config) {
         this.assets = assets;
         this.releases = releases;
         this.store = store;
         this.cache = cache;
         this.backing = BackingRegistry.from(config.registry().backing());
-        this.importer = new TarballImporter(store);
+        this.builds = builds;
         this.origins = new DigestOrigins(config.dataDir().resolve("registry").resolve("origins"));
     }
 
@@ -113,8 +109,8 @@ public class InstallerImages {
      * The image for {@code name} at {@code version}, building what is missing, held whole until the returned image is
      * closed (whoever takes the future's value closes it). Checks (schematic, version, SecureBoot, customisations) are
      * the {@code /image} ones and throw the same exceptions, for every architecture before any build starts; failures
-     * while building fail the future. No thread waits for the per-arch builds (their tarballs stay leased until the
-     * index over them is stored); the index is assembled on this class's own pool.
+     * while building fail the future. No thread waits for the per-arch builds (their images stay leased until the
+     * index over them is stored); the index is assembled by the build scheduler.
      */
     public CompletableFuture<ServedImage> image(RepositoryName name, TalosVersion version) {
         List<Arch> arches = architectures(version);
@@ -138,49 +134,46 @@ public class InstallerImages {
             throw e;
         }
         return AsyncLeases.all(builds).thenCompose(tarballs -> AsyncLeases.holding(tarballs,
-                () -> CompletableFuture.supplyAsync(() -> key(name, version, arches, tarballs), perArch)
-                        .thenCompose(key -> served(key, name, version, arches, tarballs, 1))));
+                () -> served(name, version, arches, tarballs)));
     }
 
-    private static CacheKey key(RepositoryName name, TalosVersion version, List<Arch> arches, List<Asset> tarballs) {
+    private static CacheKey key(RepositoryName name, TalosVersion version, List<Arch> arches,
+            List<InstallerTarball> images) {
         List<String> parts = new ArrayList<>(List.of(INDEX_STEP, name.image(), name.schematic(), version.toString()));
         for (int i = 0; i < arches.size(); i++) {
-            parts.add(arches.get(i).goName() + "=" + tarballs.get(i).artifact().sha256());
+            parts.add(arches.get(i).goName() + "=" + images.get(i).image().tarballSha256());
         }
         return CacheKey.of(parts.toArray(String[]::new));
     }
 
     /**
-     * The index over built tarballs, leased: remembered, assembled by another request (then leased in the next
-     * round, waiting for it without a thread), or assembled here.
+     * The index over the built per-arch images, leased: from the cache, or assembled once however many pulls ask
+     * (the scheduler's single flight, build slots, timeout and metrics, {@code output_kind=installer-index}).
      */
-    private CompletableFuture<ServedImage> served(CacheKey key, RepositoryName name, TalosVersion version,
-            List<Arch> arches, List<Asset> tarballs, int attempt) {
-        if (attempt > LEASE_ATTEMPTS) {
-            return CompletableFuture.failedFuture(new StorageUnavailableException("installer image "
-                    + name.repository() + ":" + version + " was evicted " + LEASE_ATTEMPTS + " times right after it "
-                    + "was assembled: the cache bound (factory.cache.max-size) is too small for the pulls running at "
-                    + "once", null));
+    private CompletableFuture<ServedImage> served(RepositoryName name, TalosVersion version, List<Arch> arches,
+            List<Asset> tarballs) {
+        List<InstallerTarball> images = new ArrayList<>();
+        for (Asset tarball : tarballs) {
+            images.add(InstallerTarball.of(tarball.artifact()).orElseThrow(() -> new IllegalStateException(
+                    tarball.filename() + " is not an installer image in the blob store")));
         }
-        Optional<ServedImage> known = stored(key);
-        if (known.isPresent()) {
-            return CompletableFuture.completedFuture(known.get());
-        }
-        CompletableFuture<TaggedImage> mine = new CompletableFuture<>();
-        CompletableFuture<TaggedImage> running = assembling.putIfAbsent(key, mine);
-        if (running != null) {
-            return running.thenComposeAsync(done -> served(key, name, version, arches, tarballs, attempt + 1), perArch);
-        }
-        try {
-            ServedImage image = stored(key).orElseGet(() -> assemble(key, name, version, arches, tarballs));
-            mine.complete(image.image());
-            return CompletableFuture.completedFuture(image);
-        } catch (RuntimeException e) {
-            mine.completeExceptionally(e);
-            return CompletableFuture.failedFuture(e);
-        } finally {
-            assembling.remove(key, mine);
-        }
+        CacheKey key = key(name, version, arches, images);
+        BuildLabels labels = new BuildLabels(INDEX_KIND, version.toString(), "multi");
+        CompletableFuture<ArtifactLease> record = builds.leaseHoldingAsync(key, labels,
+                work -> assemble(work, name, version, images));
+        CompletableFuture<ServedImage> served = new CompletableFuture<>();
+        record.whenComplete((lease, failure) -> {
+            if (failure != null) {
+                served.completeExceptionally(AsyncLeases.unwrap(failure));
+                return;
+            }
+            try {
+                AsyncLeases.handOver(served, whole(key, name, version, lease));
+            } catch (RuntimeException | Error e) {
+                served.completeExceptionally(e);
+            }
+        });
+        return served;
     }
 
     /**
@@ -229,20 +222,31 @@ public class InstallerImages {
         return arches;
     }
 
-    /** Imports the tarballs, stores both indexes and publishes the tag record holding all of it. */
-    private ServedImage assemble(CacheKey key, RepositoryName name, TalosVersion version, List<Arch> arches,
-            List<Asset> tarballs) {
-        Path work = cache.newWorkDir("installer-index");
-        try (BlobLeases blobs = new BlobLeases()) {
+    /**
+     * The build action of an index: stores both indexes over the per-arch images (each held by its own record) and
+     * writes the tag record, which holds the indexes and those records, so the image is evicted whole.
+     */
+    private BuildOutput assemble(Path work, RepositoryName name, TalosVersion version, List<InstallerTarball> images)
+            throws IOException {
+        BlobLeases blobs = new BlobLeases();
+        List<ArtifactLease> records = new ArrayList<>(); // leased by this build itself, whoever still waits for it
+        AutoCloseable leases = () -> {
+            blobs.close();
+            records.forEach(ArtifactLease::close);
+        };
+        try {
+            Set<CacheKey> holds = new LinkedHashSet<>();
+            Set<Digest> digests = new LinkedHashSet<>();
             List<Descriptor> oci = new ArrayList<>();
             List<Descriptor> docker = new ArrayList<>();
-            for (int i = 0; i < arches.size(); i++) {
-                try (ArtifactLease tarball = cache.localFile(tarballs.get(i).artifact())) {
-                    TarballImporter.ImportedImage image = importer.importImage(tarball.file(), arches.get(i).goName(),
-                            blobs);
-                    oci.add(image.oci());
-                    docker.add(image.docker());
-                }
+            for (InstallerTarball image : images) {
+                records.add(cache.lookupPinned(image.record()).orElseThrow(() -> new StorageUnavailableException(
+                        "the installer image " + image.record() + " was evicted before its index was assembled: the "
+                        + "cache bound (factory.cache.max-size) is too small for the pulls running at once", null)));
+                holds.add(image.record());
+                digests.addAll(image.image().digests());
+                oci.add(image.image().oci());
+                docker.add(image.image().docker());
             }
             TaggedImage tagged = new TaggedImage(
                     store.putDocument(MediaTypes.OCI_INDEX, OciJson.write(ImageIndex.of(MediaTypes.OCI_INDEX, oci)),
@@ -255,41 +259,36 @@ public class InstallerImages {
             }
             Path record = work.resolve("tag.json");
             Files.write(record, JSON.writeValueAsBytes(tagged));
-            ArtifactLease recordLease = cache.publishPinned(key, record, blobs.keys());
-            origins.remember(blobs.digests(), new DigestOrigins.Origin(name.repository(), version.toString()));
+            holds.addAll(blobs.keys());
+            digests.addAll(blobs.digests());
+            origins.remember(digests, new DigestOrigins.Origin(name.repository(), version.toString()));
             LOG.infof("installer image %s:%s is %s", name.repository(), version, tagged.oci().digest());
-            return new ServedImage(tagged, recordLease);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot assemble " + name.repository() + ":" + version + ": " + e.getMessage(), e);
-        } finally {
-            try {
-                FileTrees.deleteRecursively(work);
-            } catch (IOException e) {
-                LOG.warnf("cannot delete %s: %s", work, e.getMessage());
-            }
+            return new BuildOutput(record, holds, leases);
+        } catch (IOException | RuntimeException | Error e) {
+            AsyncLeases.release(leases);
+            throw e;
         }
     }
 
     /**
-     * The remembered image under {@code key}, leased, if it and everything it references are still in the store
-     * (the record holds them; they can be missing only if removed as damaged or from outside).
+     * The tag record's image, served while {@code record} is leased, if it and everything it references are still
+     * in the store (the record holds them; they can be missing only if removed as damaged or from outside).
      */
-    private Optional<ServedImage> stored(CacheKey key) {
-        Optional<ArtifactLease> record = cache.lookupPinned(key);
-        if (record.isEmpty()) {
-            return Optional.empty();
-        }
+    private ServedImage whole(CacheKey key, RepositoryName name, TalosVersion version, ArtifactLease record) {
         boolean whole = false;
         try {
-            TaggedImage image = JSON.readValue(BlobStore.readAll(record.get().artifact()), TaggedImage.class);
+            TaggedImage image = JSON.readValue(BlobStore.readAll(record.artifact()), TaggedImage.class);
             whole = complete(image.oci()) && complete(image.docker());
-            return whole ? Optional.of(new ServedImage(image, record.get())) : Optional.empty();
+            if (!whole) {
+                throw new StorageUnavailableException("installer image " + name.repository() + ":" + version
+                        + " (record " + key + ") lost blobs that were removed from the store as damaged", null);
+            }
+            return new ServedImage(image, record);
         } catch (IOException e) {
-            LOG.warnf("unreadable installer tag record %s, rebuilding it: %s", key, e.getMessage());
-            return Optional.empty();
+            throw new StorageUnavailableException("unreadable installer tag record " + key + ": " + e.getMessage(), e);
         } finally {
             if (!whole) {
-                record.get().close();
+                record.close();
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.imagefactory.registry;
 
+import dev.imagefactory.build.installer.BlobStore;
 import dev.imagefactory.cache.ArtifactBuilds;
 import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.cache.BuildQueueFullException;

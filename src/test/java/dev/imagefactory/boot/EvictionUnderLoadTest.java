@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagefactory.oci.Digest;
 import dev.imagefactory.oci.MediaTypes;
-import dev.imagefactory.registry.BlobStore;
+import dev.imagefactory.build.installer.BlobStore;
 import dev.imagefactory.tools.ProcessRunner;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;

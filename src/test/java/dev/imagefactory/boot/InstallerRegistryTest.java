@@ -39,8 +39,8 @@ import org.junit.jupiter.api.Tag;
 
 /**
  * Issue 6 end to end against the stand-in release: installer images pulled through the factory's {@code /v2} with
- * skopeo (which verifies every digest it copies), the docker-save download, one build per architecture for
- * concurrent cold pulls, and the registry's error answers.
+ * skopeo (which verifies every digest it copies), the docker-save download, one build per architecture and one
+ * index assembly (counted by the build scheduler) for concurrent cold pulls, and the registry's error answers.
  */
 @Tag("slow")
 @QuarkusTest
@@ -68,6 +68,7 @@ class InstallerRegistryTest {
         String id = BootAssetsTest.createSchematic(SCHEMATIC.replace("installer.test=1", "installer.test=cold"));
         String v = StandinRelease.V1_7;
         double before = BootAssetsTest.builtCount("installer");
+        double indexesBefore = BootAssetsTest.builtCount("installer-index");
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         URI manifest = URI.create("http://" + host() + "/v2/metal-installer/" + id + "/manifests/" + v);
         ExecutorService pool = Executors.newFixedThreadPool(16);
@@ -89,6 +90,8 @@ class InstallerRegistryTest {
         pool.shutdown();
         assertEquals(1, digests.size(), "every pull sees the same index");
         assertEquals(2.0, BootAssetsTest.builtCount("installer") - before, "one installer build per architecture");
+        assertEquals(1.0, BootAssetsTest.builtCount("installer-index") - indexesBefore,
+                "one index assembly, under the build scheduler, for all the concurrent pulls");
 
         // a second pull of the built image is a few cache lookups
         long started = System.nanoTime();

@@ -8,15 +8,23 @@ import dev.imagefactory.catalog.BaseImage;
 import dev.imagefactory.catalog.BaseLayer;
 import dev.imagefactory.oci.Digest;
 import dev.imagefactory.tools.Reproducible;
+import dev.imagefactory.oci.Descriptor;
+import dev.imagefactory.oci.ImageManifest;
+import dev.imagefactory.oci.MediaTypes;
+import dev.imagefactory.oci.OciJson;
+import dev.imagefactory.oci.Platform;
 import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Assembles one single-arch installer image (talos-imager.md §7.1) and writes it as a docker-save tarball: the
+ * Assembles one single-arch installer image (talos-imager.md §7.1) and writes it into the blob store: the
  * base layers (only the first when the base has exactly two, i.e. an old {@code installer} image whose second layer
  * holds boot assets), the artifacts layer, and the overlay layer if any; a config whose {@code config} block is the
  * base's. Unlike upstream, {@code created} is pinned to {@code SOURCE_DATE_EPOCH} instead of "now", so the same
@@ -37,26 +45,62 @@ public final class InstallerImage {
     }
 
     /**
-     * Writes {@code installer-<arch>.tar} to {@code out}.
+     * Writes the image into {@code store} as a blob graph: the kept base layers (copied from the release, verified),
+     * the {@code added} layers (moved in), the config, and an OCI and a Docker schema 2 manifest over them (the
+     * registry's index offers both). Then reads it back once as its docker-save archive to record the archive's size
+     * and digests. Every blob stored is leased into {@code leases}.
      *
-     * @param added the artifacts layer, then the overlay layer if there is one
-     * @param repoTag the {@code RepoTags} entry of {@code manifest.json}
+     * @param added the artifacts layer, then the overlay layer if there is one (files in a cache work directory)
+     * @param repoTag the {@code RepoTags} entry of the archive's {@code manifest.json}
      */
-    public static void writeTarball(BaseImage base, List<LayerBlob> added, String arch, String repoTag, Path out)
-            throws IOException {
-        List<BaseLayer> kept = keptBaseLayers(base);
-        List<DockerArchive.Layer> layers = new ArrayList<>();
+    public static StoredInstallerImage store(BlobStore store, BaseImage base, List<LayerBlob> added, String arch,
+            String repoTag, BlobLeases leases) throws IOException {
+        List<Descriptor> layers = new ArrayList<>();
         List<Digest> diffIds = new ArrayList<>();
-        for (BaseLayer layer : kept) {
-            layers.add(new DockerArchive.Layer(layer.descriptor().digest(), layer.blob()));
+        for (BaseLayer layer : keptBaseLayers(base)) {
+            Descriptor descriptor = layer.descriptor();
+            try (InputStream in = Files.newInputStream(layer.blob())) {
+                store.put(descriptor.digest(), descriptor.size(), in, leases);
+            }
+            layers.add(new Descriptor("", descriptor.digest(), descriptor.size()));
             diffIds.add(Digest.parse(layer.diffId()));
         }
         for (LayerBlob layer : added) {
-            layers.add(new DockerArchive.Layer(layer.digest(), layer.file()));
+            store.putFile(layer.digest(), layer.file(), leases);
+            layers.add(new Descriptor("", layer.digest(), layer.size()));
             diffIds.add(layer.diffId());
         }
-        byte[] config = config(Files.readAllBytes(base.config()), arch, diffIds);
-        DockerArchive.write(out, config, layers, repoTag);
+        byte[] configJson = config(Files.readAllBytes(base.config()), arch, diffIds);
+        Descriptor config = store.putDocument("", configJson, leases);
+        Platform platform = Platform.linux(arch);
+        Descriptor oci = store.putDocument(MediaTypes.OCI_MANIFEST, OciJson.write(ImageManifest.of(
+                MediaTypes.OCI_MANIFEST, config.withMediaType(MediaTypes.OCI_CONFIG),
+                layers.stream().map(l -> l.withMediaType(MediaTypes.OCI_LAYER_GZIP)).toList())), leases);
+        Descriptor docker = store.putDocument(MediaTypes.DOCKER_MANIFEST, OciJson.write(ImageManifest.of(
+                MediaTypes.DOCKER_MANIFEST, config.withMediaType(MediaTypes.DOCKER_CONFIG),
+                layers.stream().map(l -> l.withMediaType(MediaTypes.DOCKER_LAYER_GZIP)).toList())), leases);
+        List<DockerArchive.Segment> tarball = DockerArchive.layout(config, layers, repoTag);
+        MessageDigest sha256 = messageDigest("SHA-256");
+        MessageDigest sha512 = messageDigest("SHA-512");
+        long size = DockerArchive.size(tarball);
+        try (InputStream in = InstallerTarball.stream(tarball, store, 0, size)) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                sha256.update(buffer, 0, n);
+                sha512.update(buffer, 0, n);
+            }
+        }
+        return new StoredInstallerImage(repoTag, config, layers, oci.withPlatform(platform),
+                docker.withPlatform(platform), size, HexFormat.of().formatHex(sha256.digest()),
+                HexFormat.of().formatHex(sha512.digest()));
+    }
+
+    private static MessageDigest messageDigest(String algorithm) {
+        try {
+            return MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The image config: the base's {@code config} block (Env, Entrypoint, Labels, ...) with our platform and layers. */

@@ -9,12 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imagefactory.cache.FileArtifactCache;
 import dev.imagefactory.catalog.BaseImage;
 import dev.imagefactory.catalog.BaseLayer;
 import dev.imagefactory.oci.Descriptor;
 import dev.imagefactory.oci.Digest;
 import dev.imagefactory.oci.MediaTypes;
 import dev.imagefactory.oci.TarLayer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +32,7 @@ import org.junit.jupiter.api.Tag;
 
 /**
  * The installer image pieces checked with stock tools: GNU tar reads the artifacts layer as §7.1 prescribes, and
- * skopeo loads our docker-save tarball, copies it into an OCI layout (verifying every digest) and reports the
+ * skopeo loads our docker-save tarball (streamed from the blob store the image was written into), copies it into an OCI layout (verifying every digest) and reports the
  * base's config fields.
  */
 @Tag("slow")
@@ -40,6 +42,9 @@ class InstallerImageTest {
 
     @TempDir
     Path dir;
+
+    private BlobStore store;
+    private final BlobLeases leases = new BlobLeases();
 
     @Test
     void artifactsLayerIsSortedRootOwnedZeroTimedFilesOnly() throws Exception {
@@ -88,7 +93,7 @@ class InstallerImageTest {
         LayerBlob artifacts = ArtifactsLayer.write(List.of(new ImageFile("usr/install/arm64/vmlinuz.efi",
                 write("uki", "an arm64 uki"))), dir.resolve("artifacts.tar.gz"));
         Path tarball = dir.resolve("installer-arm64.tar");
-        InstallerImage.writeTarball(base, List.of(artifacts), "arm64", base.reference(), tarball);
+        writeTarball(base, List.of(artifacts), "arm64", tarball);
 
         JsonNode inspected = JSON.readTree(run("skopeo", "inspect", "docker-archive:" + tarball));
         assertEquals("arm64", inspected.get("Architecture").asText());
@@ -128,7 +133,7 @@ class InstallerImageTest {
         LayerBlob artifacts = ArtifactsLayer.write(List.of(new ImageFile("usr/install/amd64/vmlinuz",
                 write("k", "kernel"))), dir.resolve("artifacts.tar.gz"));
         Path tarball = dir.resolve("installer-amd64.tar");
-        InstallerImage.writeTarball(twoLayers, List.of(artifacts), "amd64", twoLayers.reference(), tarball);
+        writeTarball(twoLayers, List.of(artifacts), "amd64", tarball);
         JsonNode inspected = JSON.readTree(run("skopeo", "inspect", "docker-archive:" + tarball));
         assertEquals(2, inspected.get("Layers").size(), inspected.toString());
         assertFalse(textList(inspected.get("Layers")).contains(twoLayers.layers().get(1).diffId()));
@@ -136,8 +141,20 @@ class InstallerImageTest {
 
     private byte[] rewrite(BaseImage base, LayerBlob artifacts, String name) throws IOException {
         Path out = dir.resolve(name);
-        InstallerImage.writeTarball(base, List.of(artifacts), "arm64", base.reference(), out);
+        writeTarball(base, List.of(artifacts), "arm64", out);
         return Files.readAllBytes(out);
+    }
+
+    /** Stores the image in a blob store over a real file cache and streams its docker-save tarball to {@code out}. */
+    private void writeTarball(BaseImage base, List<LayerBlob> added, String arch, Path out) throws IOException {
+        if (store == null) {
+            store = new BlobStore(new FileArtifactCache(dir.resolve("cache"), 1L << 30, new SimpleMeterRegistry()));
+        }
+        StoredInstallerImage image = InstallerImage.store(store, base, added, arch, base.reference(), leases);
+        try (InputStream in = InstallerTarball.stream(image.tarball(), store, 0, image.tarballSize())) {
+            Files.copy(in, out);
+        }
+        assertEquals(image.tarballSize(), Files.size(out));
     }
 
     /** A base installer image with {@code layers} gzip layers, the first holding {@code usr/bin/installer}. */

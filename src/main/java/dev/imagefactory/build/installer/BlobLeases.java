@@ -1,4 +1,4 @@
-package dev.imagefactory.registry;
+package dev.imagefactory.build.installer;
 
 import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.cache.CacheKey;
@@ -9,26 +9,26 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The blobs an image assembly has stored, leased until the image's tag record holds them (then closed): nothing
- * of an image can be evicted between its import and the record that keeps it whole.
+ * The blobs an image's build has stored, leased until the record holding them is published (then closed): nothing
+ * of an image can be evicted between its write and the record that keeps it whole.
  */
-final class BlobLeases implements AutoCloseable {
+public final class BlobLeases implements AutoCloseable {
 
     private final List<ArtifactLease> leases = new ArrayList<>();
     private final Set<Digest> digests = new LinkedHashSet<>();
 
-    synchronized void add(Digest digest, ArtifactLease lease) {
+    public synchronized void add(Digest digest, ArtifactLease lease) {
         digests.add(digest);
         leases.add(lease);
     }
 
     /** The digests of every blob stored so far. */
-    synchronized Set<Digest> digests() {
+    public synchronized Set<Digest> digests() {
         return Set.copyOf(digests);
     }
 
     /** The cache keys of every blob stored so far. */
-    synchronized Set<CacheKey> keys() {
+    public synchronized Set<CacheKey> keys() {
         Set<CacheKey> keys = new LinkedHashSet<>();
         leases.forEach(l -> keys.add(l.artifact().key()));
         return keys;

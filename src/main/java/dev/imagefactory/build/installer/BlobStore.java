@@ -1,4 +1,4 @@
-package dev.imagefactory.registry;
+package dev.imagefactory.build.installer;
 
 import dev.imagefactory.cache.ArtifactCache;
 import dev.imagefactory.cache.ArtifactLease;
@@ -19,11 +19,13 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The registry frontend's content-addressed store of manifests and blobs, kept in the artifact cache under
- * {@code oci-blob/<digest>} so it shares the cache's atomic publish, size bound and (later) storage backend. Content
+ * The content-addressed store of OCI manifests and blobs (installer images, the registry's indexes), kept in the
+ * artifact cache under {@code oci-blob/<digest>} so it shares the cache's atomic publish, size bound and storage
+ * backend. Content
  * is verified against its digest before it is published, so a blob served under a digest always has that digest.
  * What is stored comes back {@linkplain ArtifactLease leased} into the caller's {@link BlobLeases}, so the blobs of an
- * image being assembled stay until its tag record holds them ({@link InstallerImages}).
+ * image being written stay until the record that holds them is published (the installer step's image record, the
+ * registry's tag record). Blobs live in the same storage as the artifacts, so replicas sharing a bucket share them.
  */
 @ApplicationScoped
 public class BlobStore implements ImageSource {
@@ -74,6 +76,24 @@ public class BlobStore implements ImageSource {
         }
     }
 
+    /**
+     * Publishes {@code file} (built in a cache work directory, which it leaves) as the blob {@code expected}, whose
+     * digest was computed while the file was written, and adds its lease to {@code leases}.
+     */
+    public CachedArtifact putFile(Digest expected, Path file, BlobLeases leases) throws IOException {
+        Optional<ArtifactLease> known = lease(expected);
+        if (known.isPresent()) {
+            leases.add(expected, known.get());
+            return known.get().artifact();
+        }
+        ArtifactLease published = cache.publishPinned(key(expected), file, java.util.Set.of());
+        leases.add(expected, published);
+        if (!expected.algorithm().equals("sha256") || !expected.hex().equals(published.artifact().sha256())) {
+            throw new IOException("blob " + expected + " was published with sha256 " + published.artifact().sha256());
+        }
+        return published.artifact();
+    }
+
     /** Stores a small document (manifest, index, config) under its own digest. */
     public Descriptor putDocument(String mediaType, byte[] content, BlobLeases leases) throws IOException {
         Digest digest = Digest.sha256(content);
@@ -89,7 +109,7 @@ public class BlobStore implements ImageSource {
     }
 
     /** All bytes of a small stored document (manifest, index, config, tag record), from wherever the cache keeps it. */
-    static byte[] readAll(CachedArtifact document) throws IOException {
+    public static byte[] readAll(CachedArtifact document) throws IOException {
         if (document.size() > BlobSource.MAX_DOCUMENT_SIZE) {
             throw new IOException("document " + document.key() + " is " + document.size() + " bytes, too large");
         }
@@ -98,7 +118,7 @@ public class BlobStore implements ImageSource {
         }
     }
 
-    static CacheKey key(Digest digest) {
+    public static CacheKey key(Digest digest) {
         return CacheKey.of("oci-blob", digest.toString());
     }
 }
