@@ -124,7 +124,7 @@ public class InstallerImages {
         List<BuildRequest> requests = new ArrayList<>();
         List<AssetPath> paths = new ArrayList<>();
         for (Arch arch : arches) {
-            AssetPath path = AssetPath.parse(name.assetPath(arch));
+            AssetPath path = name.assetPath(arch);
             paths.add(path);
             requests.add(assets.request(name.schematic(), version.toString(), path)); // checks before building
         }
