@@ -1,12 +1,18 @@
 package dev.imagefactory.build;
 
 import dev.imagefactory.cache.ArtifactBuilds;
+import dev.imagefactory.cache.AsyncLeases;
 import dev.imagefactory.cache.PresignedDownloads;
 import dev.imagefactory.errors.NotFoundException;
+import dev.imagefactory.schematic.CanonicalSchematic;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -86,6 +92,31 @@ public class ImageResolver {
             }
         });
         return resolved;
+    }
+
+    /**
+     * The assets of several requests that are answered together (the registry's per-architecture installers of one
+     * tag), leased: every request is checked before any build starts, then all are built in parallel. Not admitted
+     * on their own: the caller's chain is one waiting request ({@link ArtifactBuilds#admitted}). Refusals found
+     * before building are thrown (nothing is left building for nobody); whoever takes the futures' values closes them.
+     */
+    public List<CompletableFuture<Asset>> assetsTogether(List<ImageRequest> requests) {
+        List<BuildRequest> checked = new ArrayList<>();
+        Map<String, CanonicalSchematic> schematics = new HashMap<>(); // each schematic looked up and parsed once
+        for (ImageRequest request : requests) {
+            CanonicalSchematic schematic = schematics.computeIfAbsent(request.schematicId(), assets::schematic);
+            checked.add(assets.request(schematic, request.version(), request.asset()));
+        }
+        List<CompletableFuture<Asset>> built = new ArrayList<>();
+        try {
+            for (int i = 0; i < requests.size(); i++) {
+                built.add(assets.asset(checked.get(i), requests.get(i).asset()));
+            }
+        } catch (RuntimeException | Error e) {
+            built.forEach(AsyncLeases::releaseWhenDone); // a later one refused: nobody takes the earlier ones
+            throw e;
+        }
+        return built;
     }
 
     /** The answer for the built asset, which this method owns: closed here unless handed on in {@link ResolvedImage.Bytes}. */

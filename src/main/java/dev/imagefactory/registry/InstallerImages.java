@@ -2,9 +2,8 @@ package dev.imagefactory.registry;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagefactory.build.Asset;
-import dev.imagefactory.build.AssetPath;
-import dev.imagefactory.build.AssetService;
-import dev.imagefactory.build.BuildRequest;
+import dev.imagefactory.build.ImageRequest;
+import dev.imagefactory.build.ImageResolver;
 import dev.imagefactory.cache.ArtifactCache;
 import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.cache.AsyncLeases;
@@ -78,7 +77,7 @@ public class InstallerImages {
     /** Tries to lease a tag record another pull assembled: each failure means it was evicted in that instant. */
     private static final int LEASE_ATTEMPTS = 3;
 
-    private final AssetService assets;
+    private final ImageResolver resolver;
     private final ReleaseSource releases;
     private final BlobStore store;
     private final ArtifactCache cache;
@@ -94,9 +93,9 @@ public class InstallerImages {
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     @Inject
-    public InstallerImages(AssetService assets, ReleaseSource releases, BlobStore store, ArtifactCache cache,
+    public InstallerImages(ImageResolver resolver, ReleaseSource releases, BlobStore store, ArtifactCache cache,
             FactoryConfig config) {
-        this.assets = assets;
+        this.resolver = resolver;
         this.releases = releases;
         this.store = store;
         this.cache = cache;
@@ -121,22 +120,11 @@ public class InstallerImages {
         if (arches.isEmpty()) {
             throw new NotFoundException("Talos " + version + " has no boot files for any architecture");
         }
-        List<BuildRequest> requests = new ArrayList<>();
-        List<AssetPath> paths = new ArrayList<>();
+        List<ImageRequest> requests = new ArrayList<>();
         for (Arch arch : arches) {
-            AssetPath path = name.assetPath(arch);
-            paths.add(path);
-            requests.add(assets.request(name.schematic(), version.toString(), path)); // checks before building
+            requests.add(ImageRequest.of(name.schematic(), version.toString(), name.assetPath(arch)));
         }
-        List<CompletableFuture<Asset>> builds = new ArrayList<>(); // then in parallel
-        try {
-            for (int i = 0; i < arches.size(); i++) {
-                builds.add(assets.asset(requests.get(i), paths.get(i)));
-            }
-        } catch (RuntimeException | Error e) {
-            builds.forEach(AsyncLeases::releaseWhenDone); // a later arch refused: nobody takes the earlier ones
-            throw e;
-        }
+        List<CompletableFuture<Asset>> builds = resolver.assetsTogether(requests); // checked, then built in parallel
         return AsyncLeases.all(builds).thenCompose(tarballs -> AsyncLeases.holding(tarballs,
                 () -> CompletableFuture.supplyAsync(() -> key(name, version, arches, tarballs), perArch)
                         .thenCompose(key -> served(key, name, version, arches, tarballs, 1))));

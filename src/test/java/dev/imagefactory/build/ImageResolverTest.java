@@ -14,6 +14,8 @@ import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.errors.NotFoundException;
 import dev.imagefactory.errors.NotImplementedYetException;
 import dev.imagefactory.schematic.SchematicService;
+import dev.imagefactory.secureboot.SecureBootKeys;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -22,7 +24,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -56,6 +60,9 @@ class ImageResolverTest {
 
     @Inject
     SchematicService schematics;
+
+    @Inject
+    MeterRegistry meters;
 
     private String id;
 
@@ -153,6 +160,36 @@ class ImageResolverTest {
                 () -> resolver.resolve(ImageRequest.of(id, "v1.9.0", AssetPath.parse("kernel-amd64"))));
         assertThrows(NotImplementedYetException.class,
                 () -> resolver.resolve(ImageRequest.of(id, V, AssetPath.parse("metal-amd64.raw.xz"))));
+    }
+
+    @Test
+    void assetsAnsweredTogetherAreAllCheckedBeforeAnyIsLookedUp() throws Exception {
+        double before = lookups();
+        List<ImageRequest> refused = List.of(
+                ImageRequest.of(id, StandinRelease.V1_12, AssetPath.parse("kernel-amd64")),
+                ImageRequest.of(id, StandinRelease.V1_12, AssetPath.parse("cmdline-metal-arm64-secureboot")));
+        assertEquals(SecureBootKeys.DISABLED_MESSAGE,
+                assertThrows(InvalidInputException.class, () -> resolver.assetsTogether(refused)).getMessage());
+        assertEquals(before, lookups(), "the refusal of the second came before the first was looked up or built");
+
+        List<CompletableFuture<Asset>> both = resolver.assetsTogether(List.of(
+                ImageRequest.of(id, StandinRelease.V1_12, AssetPath.parse("kernel-x86_64")),
+                ImageRequest.of(id, StandinRelease.V1_12, AssetPath.parse("kernel-arm64"))));
+        try (Asset amd64 = both.get(0).get(2, TimeUnit.MINUTES); Asset arm64 = both.get(1).get(2, TimeUnit.MINUTES)) {
+            assertEquals(Files.size(StandinRelease.version(StandinRelease.V1_12).resolve("usr/install/amd64/vmlinuz")),
+                    amd64.artifact().size());
+            assertEquals(Files.size(StandinRelease.version(StandinRelease.V1_12).resolve("usr/install/arm64/vmlinuz")),
+                    arm64.artifact().size());
+            assertTrue(amd64.lease().isOpen() && arm64.lease().isOpen());
+        }
+        assertTrue(lookups() >= before + 2, "the lookups are counted, so the unchanged count above means none");
+    }
+
+    /** Cache lookups so far (hits and misses, every output kind). */
+    private double lookups() {
+        return meters.find("image_factory_asset_cache_hits_total").counters().stream().mapToDouble(c -> c.count()).sum()
+                + meters.find("image_factory_asset_cache_misses_total").counters().stream().mapToDouble(c -> c.count())
+                        .sum();
     }
 
     /** The adapters over the resolver answer as {@code /image} always has. */
