@@ -228,7 +228,8 @@ public class ArtifactResponses {
             // Checked before the first byte, found damaged and removed: a retry rebuilds it.
             throw new ServiceUnavailableException(1L);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open artifact " + artifact.key() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot open artifact sha256:" + artifact.sha256() + ": " + e.getMessage(),
+                    e);
         }
         return output -> {
             // A failure mid-way (storage gone, digest mismatch at the end) propagates, and the server then aborts the

@@ -4,6 +4,7 @@ import dev.imagefactory.build.AssetPath;
 import dev.imagefactory.build.ImageRequest;
 import dev.imagefactory.build.ImageResolver;
 import dev.imagefactory.build.ResolvedImage;
+import dev.imagefactory.errors.InvalidInputException;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -125,10 +126,23 @@ public class ImageResource {
         String ifNoneMatch = headers.getHeaderString(HttpHeaders.IF_NONE_MATCH);
         String ifRange = headers.getHeaderString("If-Range");
         // checksum lines are never redirected, so their requests never look at the Host header
-        boolean mayRedirect = path.sidecar().isEmpty() && redirects.allowed(method, headers.getHeaderString("Host"));
+        boolean mayRedirect = false;
+        InvalidInputException badHost = null;
+        if (path.sidecar().isEmpty()) {
+            try {
+                mayRedirect = redirects.allowed(method, headers.getHeaderString("Host"));
+            } catch (InvalidInputException e) {
+                badHost = e; // answered where it always was: after the request's own checks and its build
+            }
+        }
         ImageRequest request = new ImageRequest(schematic, version, path, Optional.ofNullable(filename), mayRedirect);
-        return AsyncResponses.when(resolver.resolve(request), resolved -> respond(method, resolved, range, ifNoneMatch,
-                ifRange));
+        InvalidInputException refusal = badHost;
+        return AsyncResponses.when(resolver.resolve(request), resolved -> {
+            if (refusal != null) {
+                throw refusal; // AsyncResponses releases what was resolved
+            }
+            return respond(method, resolved, range, ifNoneMatch, ifRange);
+        });
     }
 
     /** The answer for a resolved image, which this method owns: released here, or by the body once written. */
