@@ -211,6 +211,24 @@ public record AssetPath(
         return platformArch("cmdline-" + path, Optional.empty(), OutputKind.CMDLINE, path, Optional.empty());
     }
 
+    /**
+     * The installer tarball of {@code platform} for {@code arch}, as {@link #parse} reads it from
+     * {@code [<platform>-]installer-<arch>[-secureboot].tar}, built from its parts (the registry's per-architecture
+     * requests: no path text to write and parse again).
+     *
+     * @param platformInName whether the file name names the platform ({@code metal-installer-amd64.tar}) or not
+     *                       ({@code installer-amd64.tar}, platform metal)
+     */
+    public static AssetPath installer(Platform platform, Arch arch, boolean secureBoot, boolean platformInName) {
+        if (!platformInName && platform != Platform.METAL) {
+            throw new IllegalArgumentException("installer-<arch>.tar is metal's; " + platform + " is named");
+        }
+        String filename = (platformInName ? platform.pathName() + "-" : "") + "installer-" + arch.goName()
+                + (secureBoot ? SECUREBOOT : "") + ".tar";
+        return new AssetPath(filename, Optional.empty(), OutputKind.INSTALLER, platform, arch, secureBoot,
+                Optional.empty());
+    }
+
     /** The path as requested: {@link #filename()} plus the sidecar suffix. */
     public String requestedPath() {
         return filename + sidecar.map(Sidecar::suffix).orElse("");

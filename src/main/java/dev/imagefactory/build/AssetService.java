@@ -65,7 +65,16 @@ public class AssetService {
 
     /** Parses and checks a request up to (not including) the build. */
     public BuildRequest request(String schematicId, String version, AssetPath path) {
-        CanonicalSchematic schematic = schematics.get(SchematicId.parse(schematicId));
+        return request(schematic(schematicId), version, path);
+    }
+
+    /** The stored schematic by its ID as the client wrote it (400 for a malformed ID, 404 for an unknown one). */
+    public CanonicalSchematic schematic(String schematicId) {
+        return schematics.get(SchematicId.parse(schematicId));
+    }
+
+    /** {@link #request(String, String, AssetPath)} for a schematic already looked up (several assets of one request). */
+    public BuildRequest request(CanonicalSchematic schematic, String version, AssetPath path) {
         TalosVersion talos = TalosVersion.parse(version);
         String versionTag = version.startsWith("v") ? version : "v" + version;
         Profile profile = Profile.of(schematic.id(), talos, path);

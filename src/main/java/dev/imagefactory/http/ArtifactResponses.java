@@ -1,5 +1,7 @@
 package dev.imagefactory.http;
 
+import dev.imagefactory.build.DownloadNames;
+import dev.imagefactory.build.ResolvedImage;
 import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.cache.DamagedArtifactException;
@@ -17,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -50,7 +51,6 @@ public class ArtifactResponses {
     static final String CHECKSUM_CONTENT_TYPE = "text/plain; charset=utf-8";
     static final String SERVED_BYTES = "image_factory_assets_served_bytes_total";
     private static final int CHUNK = 64 * 1024;
-    private static final String ATTR_CHARS = "!#$&+-.^_`|~";
     private static final long[] UNSATISFIABLE = new long[0];
 
     /** The two checksum flavours and their path suffixes. */
@@ -191,15 +191,21 @@ public class ArtifactResponses {
      * @param filename the artifact's download filename (the body names it; the attachment is that name plus suffix)
      */
     public Response checksum(String method, CachedArtifact artifact, String filename, Checksum kind) {
-        String name = withoutControls(filename);
-        if (name.isBlank()) {
-            name = "download";
-        }
-        byte[] body = (kind.hexOf(artifact) + "  " + name + "\n").getBytes(StandardCharsets.UTF_8);
+        String name = DownloadNames.clean(filename);
+        return checksum(method, kind.hexOf(artifact) + "  " + name + "\n", name + kind.suffix());
+    }
+
+    /** The answer for a resolved checksum sidecar (as {@link #checksum(String, CachedArtifact, String, Checksum)}). */
+    public Response checksum(String method, ResolvedImage.Checksum sidecar) {
+        return checksum(method, sidecar.line(), sidecar.attachmentName());
+    }
+
+    private static Response checksum(String method, String line, String attachmentName) {
+        byte[] body = line.getBytes(StandardCharsets.UTF_8);
         Response.ResponseBuilder builder = Response.ok()
                 .header(HttpHeaders.CONTENT_TYPE, CHECKSUM_CONTENT_TYPE)
                 .header(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length))
-                .header("Content-Disposition", contentDisposition(name + kind.suffix()))
+                .header("Content-Disposition", contentDisposition(attachmentName))
                 .header(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL);
         if (!"HEAD".equalsIgnoreCase(method)) {
             builder.entity(body);
@@ -222,7 +228,8 @@ public class ArtifactResponses {
             // Checked before the first byte, found damaged and removed: a retry rebuilds it.
             throw new ServiceUnavailableException(1L);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open artifact " + artifact.key() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot open artifact sha256:" + artifact.sha256() + ": " + e.getMessage(),
+                    e);
         }
         return output -> {
             // A failure mid-way (storage gone, digest mismatch at the end) propagates, and the server then aborts the
@@ -352,43 +359,8 @@ public class ArtifactResponses {
 
     // ---- Content-Disposition ----
 
-    /**
-     * {@code attachment; filename="<ascii>"}, plus {@code filename*=UTF-8''<percent-encoded>} (RFC 6266 / 8187) when
-     * the quoted form had to change the name. In the quoted form control characters (CR, LF, ...) are dropped and
-     * quotes, backslashes and non-ASCII characters become {@code _}: no client can then read a header split or a
-     * path out of it, whether or not it unescapes quoted-pairs.
-     */
+    /** {@link DownloadNames#contentDisposition}: the header value for a download name, quoted safely. */
     public static String contentDisposition(String filename) {
-        String clean = withoutControls(filename == null ? "" : filename);
-        if (clean.isBlank()) {
-            clean = "download";
-        }
-        StringBuilder ascii = new StringBuilder(clean.length());
-        clean.codePoints().forEach(cp -> ascii.append(cp < 0x80 && cp != '"' && cp != '\\' ? (char) cp : '_'));
-        String value = "attachment; filename=\"" + ascii + "\"";
-        if (!ascii.toString().equals(clean)) {
-            value += "; filename*=UTF-8''" + percentEncode(clean);
-        }
-        return value;
-    }
-
-    private static String withoutControls(String s) {
-        StringBuilder out = new StringBuilder(s.length());
-        s.codePoints().filter(cp -> !Character.isISOControl(cp) && cp != 0x2028 && cp != 0x2029)
-                .forEach(out::appendCodePoint);
-        return out.toString();
-    }
-
-    private static String percentEncode(String s) {
-        StringBuilder out = new StringBuilder();
-        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || ATTR_CHARS.indexOf(c) >= 0) {
-                out.append((char) c);
-            } else {
-                out.append('%').append(String.format(Locale.ROOT, "%02X", c));
-            }
-        }
-        return out.toString();
+        return DownloadNames.contentDisposition(filename);
     }
 }

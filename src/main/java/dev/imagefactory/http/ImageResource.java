@@ -1,12 +1,10 @@
 package dev.imagefactory.http;
 
-import dev.imagefactory.build.Asset;
 import dev.imagefactory.build.AssetPath;
-import dev.imagefactory.build.AssetService;
-import dev.imagefactory.build.BuildRequest;
-import dev.imagefactory.cache.ArtifactBuilds;
+import dev.imagefactory.build.ImageRequest;
+import dev.imagefactory.build.ImageResolver;
+import dev.imagefactory.build.ResolvedImage;
 import dev.imagefactory.errors.InvalidInputException;
-import dev.imagefactory.errors.NotFoundException;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -17,7 +15,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-import java.net.URI;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -34,20 +31,18 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
  * {@code GET|HEAD /image/{schematic}/{version}/{path}}: boot assets by the reference's path grammar, built on first
  * request and then served from the cache with ranges, a strong ETag and checksum sidecars ({@code .sha256},
  * {@code .sha512}) computed once at build time; or, with {@code factory.cache.s3.redirect=true}, a GET is sent to a
- * presigned S3 URL ({@link DownloadRedirects}). HEAD is always answered here, from metadata.
+ * presigned S3 URL (when {@link DownloadRedirects} allows it). HEAD is always answered here, from metadata.
  *
- * <p>The checks run on a worker thread ({@code @Blocking}: they may read the schematic store); a request that has to
- * wait for a build then gives its thread back and is answered when the build is done ({@link AsyncResponses}),
- * or at once with 503 when {@code factory.build.max-waiting} requests already wait ({@link ArtifactBuilds#admitted}).
+ * <p>A thin adapter over {@link ImageResolver}: the path is parsed once, the resolver says what answers it, and this
+ * class maps that to HTTP. The checks run on a worker thread ({@code @Blocking}: they may read the schematic store); a
+ * request that has to wait for a build then gives its thread back and is answered when the build is done
+ * ({@link AsyncResponses}), or at once with 503 when {@code factory.build.max-waiting} requests already wait.
  */
 @Path("/image/{schematic}/{version}/{path}")
 public class ImageResource {
 
     @Inject
-    AssetService assets;
-
-    @Inject
-    ArtifactBuilds builds;
+    ImageResolver resolver;
 
     @Inject
     ArtifactResponses responses;
@@ -128,62 +123,42 @@ public class ImageResource {
     private CompletionStage<Response> serve(String method, String schematic, String version, String rawPath,
             String filename, HttpHeaders headers) {
         AssetPath path = AssetPath.parse(rawPath);
-        BuildRequest request = assets.request(schematic, version, path);
-        if (path.sidecar().isPresent() && !path.sidecar().get().isChecksum()) {
-            throw new NotFoundException("asset signatures are not published by this factory");
-        }
-        String host = headers.getHeaderString("Host");
         String range = headers.getHeaderString("Range");
         String ifNoneMatch = headers.getHeaderString(HttpHeaders.IF_NONE_MATCH);
         String ifRange = headers.getHeaderString("If-Range");
-        return AsyncResponses.when(builds.admitted(() -> assets.asset(request, path)),
-                asset -> respond(method, path, asset, filename, host, range, ifNoneMatch, ifRange));
-    }
-
-    /** The answer for a leased asset, which this method owns: released here, or by the body once written. */
-    private Response respond(String method, AssetPath path, Asset asset, String filename, String host, String range,
-            String ifNoneMatch, String ifRange) {
-        boolean served = false;
-        try {
-            Optional<Response> withoutBody = answerWithoutBody(method, asset, path, filename, host);
-            if (withoutBody.isPresent()) {
-                return withoutBody.get();
-            }
-            served = true; // from here the response owns the lease and releases it once the body is written
-            return responses.serve(method, range, ifNoneMatch, ifRange, asset.lease(), name(asset, filename),
-                    asset.contentType());
-        } finally {
-            if (!served) {
-                asset.close();
-            }
-        }
-    }
-
-    private static String name(Asset asset, String filename) {
-        return filename == null || filename.isEmpty() ? asset.filename() : filename;
-    }
-
-    /** The checksum sidecar or the redirect to S3, when the request asks for one of those. */
-    private Optional<Response> answerWithoutBody(String method, Asset asset, AssetPath path, String filename,
-            String host) {
-        String name = name(asset, filename);
-        if (path.sidecar().isPresent()) {
-            ArtifactResponses.Checksum kind = path.sidecar().get() == AssetPath.Sidecar.SHA256
-                    ? ArtifactResponses.Checksum.SHA256 : ArtifactResponses.Checksum.SHA512;
-            return Optional.of(responses.checksum(method, asset.artifact(), name, kind));
-        }
-        if ("GET".equals(method)) {
-            Optional<URI> target;
+        // checksum lines are never redirected, so their requests never look at the Host header
+        boolean mayRedirect = false;
+        InvalidInputException badHost = null;
+        if (path.sidecar().isEmpty()) {
             try {
-                target = redirects.target(asset.artifact(), name, asset.contentType(), host);
-            } catch (IllegalArgumentException e) {
-                throw new InvalidInputException("malformed Host header");
-            }
-            if (target.isPresent()) {
-                return Optional.of(Response.status(Response.Status.FOUND).location(target.get())
-                        .header(HttpHeaders.CACHE_CONTROL, "no-store").build());
+                mayRedirect = redirects.allowed(method, headers.getHeaderString("Host"));
+            } catch (InvalidInputException e) {
+                badHost = e; // answered where it always was: after the request's own checks and its build
             }
         }
-        return Optional.empty();
+        ImageRequest request = new ImageRequest(schematic, version, path, Optional.ofNullable(filename), mayRedirect);
+        InvalidInputException refusal = badHost;
+        return AsyncResponses.when(resolver.resolve(request), resolved -> {
+            if (refusal != null) {
+                throw refusal; // AsyncResponses releases what was resolved
+            }
+            return respond(method, resolved, range, ifNoneMatch, ifRange);
+        });
+    }
+
+    /** The answer for a resolved image, which this method owns: released here, or by the body once written. */
+    private Response respond(String method, ResolvedImage resolved, String range, String ifNoneMatch, String ifRange) {
+        if (resolved instanceof ResolvedImage.Bytes bytes) {
+            // from here the response owns the lease and releases it once the body is written
+            return responses.serve(method, range, ifNoneMatch, ifRange, bytes.asset().lease(),
+                    bytes.asset().filename(), bytes.asset().contentType());
+        }
+        resolved.close();
+        if (resolved instanceof ResolvedImage.Checksum checksum) {
+            return responses.checksum(method, checksum);
+        }
+        ResolvedImage.Redirect redirect = (ResolvedImage.Redirect) resolved;
+        return Response.status(Response.Status.FOUND).location(redirect.target())
+                .header(HttpHeaders.CACHE_CONTROL, "no-store").build();
     }
 }

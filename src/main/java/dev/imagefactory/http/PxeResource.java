@@ -1,9 +1,10 @@
 package dev.imagefactory.http;
 
 import dev.imagefactory.build.AssetPath;
-import dev.imagefactory.build.AssetService;
 import dev.imagefactory.build.BuildRequest;
-import dev.imagefactory.cache.ArtifactBuilds;
+import dev.imagefactory.build.ImageRequest;
+import dev.imagefactory.build.ImageResolver;
+import dev.imagefactory.build.ResolvedImage;
 import dev.imagefactory.config.FactoryConfig;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -11,7 +12,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import java.nio.charset.StandardCharsets;
-import dev.imagefactory.build.Asset;
 import java.io.InputStream;
 import java.io.IOException;
 import java.util.concurrent.CompletionStage;
@@ -29,20 +29,18 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 /**
  * {@code GET /pxe/{schematic}/{version}/{platform}-{arch}[-secureboot]}: an iPXE script pointing at this factory's
- * PXE base URL. The cmdline comes from the cached cmdline asset, as upstream does; a request waiting for it to be
- * built holds no thread ({@link AsyncResponses}).
+ * PXE base URL. The cmdline comes from the cached cmdline asset, as upstream does, resolved like any other asset
+ * ({@link ImageResolver}; never redirected); a request waiting for it to be built holds no thread
+ * ({@link AsyncResponses}).
  */
 @Path("/pxe/{schematic}/{version}/{path}")
 public class PxeResource {
 
     @Inject
-    AssetService assets;
+    ImageResolver resolver;
 
     @Inject
     FactoryConfig config;
-
-    @Inject
-    ArtifactBuilds builds;
 
     @GET
     @Produces("text/plain; charset=utf-8")
@@ -64,19 +62,19 @@ public class PxeResource {
             @Parameter(description = ApiDocumentation.TALOS_VERSION, example = "v1.11.0") @PathParam("version") String version,
             @Parameter(description = "`<platform>-<arch>[-secureboot]`, e.g. `metal-amd64` or `metal-x86_64`.")
             @PathParam("path") String rawPath) {
-        AssetPath path = AssetPath.parsePxe(rawPath);
-        BuildRequest request = assets.request(schematic, version, path);
-        return AsyncResponses.when(builds.admitted(() -> assets.asset(request, path)), asset -> Response.ok(script(request, asset))
+        ImageRequest request = ImageRequest.of(schematic, version, AssetPath.parsePxe(rawPath));
+        return AsyncResponses.when(resolver.resolve(request), resolved -> Response.ok(script(resolved))
                 .type("text/plain; charset=utf-8").build());
     }
 
-    /** The script; reads the (leased) cmdline asset and releases it. */
-    private String script(BuildRequest request, Asset leased) throws IOException {
+    /** The script; reads the resolved (leased) cmdline asset and releases it. */
+    private String script(ResolvedImage resolved) throws IOException {
         String cmdline;
-        try (Asset asset = leased;
+        try (ResolvedImage.Bytes asset = (ResolvedImage.Bytes) resolved; // never redirected, no sidecar asked
                 InputStream in = asset.artifact().content().open(0, asset.artifact().size())) {
             cmdline = new String(in.readAllBytes(), StandardCharsets.UTF_8); // a kernel command line: a few hundred bytes
         }
+        BuildRequest request = resolved.request();
         String base = config.pxeBaseUrl();
         String id = request.profile().schematicId().value();
         String arch = request.profile().arch().goName();

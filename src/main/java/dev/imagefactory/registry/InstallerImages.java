@@ -2,9 +2,8 @@ package dev.imagefactory.registry;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagefactory.build.Asset;
-import dev.imagefactory.build.AssetPath;
-import dev.imagefactory.build.AssetService;
-import dev.imagefactory.build.BuildRequest;
+import dev.imagefactory.build.ImageRequest;
+import dev.imagefactory.build.ImageResolver;
 import dev.imagefactory.build.installer.BlobLeases;
 import dev.imagefactory.build.installer.BlobStore;
 import dev.imagefactory.build.installer.InstallerTarball;
@@ -81,7 +80,7 @@ public class InstallerImages {
     }
 
 
-    private final AssetService assets;
+    private final ImageResolver resolver;
     private final ReleaseSource releases;
     private final BlobStore store;
     private final ArtifactCache cache;
@@ -90,9 +89,9 @@ public class InstallerImages {
     private final DigestOrigins origins;
 
     @Inject
-    public InstallerImages(AssetService assets, ReleaseSource releases, BlobStore store, ArtifactCache cache,
+    public InstallerImages(ImageResolver resolver, ReleaseSource releases, BlobStore store, ArtifactCache cache,
             ArtifactBuilds builds, FactoryConfig config) {
-        this.assets = assets;
+        this.resolver = resolver;
         this.releases = releases;
         this.store = store;
         this.cache = cache;
@@ -117,23 +116,12 @@ public class InstallerImages {
         if (arches.isEmpty()) {
             throw new NotFoundException("Talos " + version + " has no boot files for any architecture");
         }
-        List<BuildRequest> requests = new ArrayList<>();
-        List<AssetPath> paths = new ArrayList<>();
+        List<ImageRequest> requests = new ArrayList<>();
         for (Arch arch : arches) {
-            AssetPath path = AssetPath.parse(name.assetPath(arch));
-            paths.add(path);
-            requests.add(assets.request(name.schematic(), version.toString(), path)); // checks before building
+            requests.add(ImageRequest.of(name.schematic(), version.toString(), name.assetPath(arch)));
         }
-        List<CompletableFuture<Asset>> builds = new ArrayList<>(); // then in parallel
-        try {
-            for (int i = 0; i < arches.size(); i++) {
-                builds.add(assets.asset(requests.get(i), paths.get(i)));
-            }
-        } catch (RuntimeException | Error e) {
-            builds.forEach(AsyncLeases::releaseWhenDone); // a later arch refused: nobody takes the earlier ones
-            throw e;
-        }
-        return AsyncLeases.all(builds).thenCompose(tarballs -> AsyncLeases.holding(tarballs,
+        List<CompletableFuture<Asset>> perArch = resolver.assetsTogether(requests); // checked, then built in parallel
+        return AsyncLeases.all(perArch).thenCompose(tarballs -> AsyncLeases.holding(tarballs,
                 () -> served(name, version, arches, tarballs)));
     }
 

@@ -1,5 +1,6 @@
 package dev.imagefactory.registry;
 
+import dev.imagefactory.build.AssetPath;
 import dev.imagefactory.build.Platform;
 import dev.imagefactory.catalog.Arch;
 import dev.imagefactory.errors.InvalidInputException;
@@ -54,9 +55,8 @@ public record RepositoryName(String image, Platform platform, boolean secureBoot
         return image + "/" + schematic;
     }
 
-    /** The {@code /image} asset path of this repository's image for {@code arch} (same build, same cache entry). */
-    public String assetPath(Arch arch) {
-        String prefix = image.startsWith("installer") ? "installer-" : platform.pathName() + "-installer-";
-        return prefix + arch.goName() + (secureBoot ? SECUREBOOT : "") + ".tar";
+    /** The {@code /image} asset of this repository's image for {@code arch} (same build, same cache entry). */
+    public AssetPath assetPath(Arch arch) {
+        return AssetPath.installer(platform, arch, secureBoot, !image.startsWith("installer"));
     }
 }

@@ -170,6 +170,23 @@ class AssetPathTest {
                 Platform.METAL, Arch.AMD64, false, Optional.empty()));
     }
 
+    @Test
+    void installerPathsBuiltFromPartsEqualTheParsedOnes() {
+        for (Platform platform : Platform.values()) {
+            for (Arch arch : Arch.values()) {
+                for (boolean secureBoot : new boolean[] {false, true}) {
+                    String named = platform.pathName() + "-installer-" + arch.goName() + (secureBoot ? "-secureboot" : "")
+                            + ".tar";
+                    assertEquals(AssetPath.parse(named), AssetPath.installer(platform, arch, secureBoot, true));
+                }
+            }
+        }
+        assertEquals(AssetPath.parse("installer-arm64-secureboot.tar"),
+                AssetPath.installer(Platform.METAL, Arch.ARM64, true, false));
+        assertThrows(IllegalArgumentException.class,
+                () -> AssetPath.installer(Platform.parse("aws"), Arch.AMD64, false, false));
+    }
+
     private static String refusal(String path) {
         return assertThrows(InvalidInputException.class, () -> AssetPath.parse(path)).getMessage();
     }

@@ -22,21 +22,22 @@ class RepositoryNameTest {
         RepositoryName legacy = RepositoryName.parse("installer/" + ID);
         assertEquals(Platform.METAL, legacy.platform());
         assertFalse(legacy.secureBoot());
-        assertEquals("installer-arm64.tar", legacy.assetPath(Arch.ARM64));
+        assertEquals(AssetPath.parse("installer-arm64.tar"), legacy.assetPath(Arch.ARM64));
 
         RepositoryName sb = RepositoryName.parse("installer-secureboot/" + ID);
         assertTrue(sb.secureBoot());
-        assertEquals("installer-amd64-secureboot.tar", sb.assetPath(Arch.AMD64));
+        assertEquals(AssetPath.parse("installer-amd64-secureboot.tar"), sb.assetPath(Arch.AMD64));
 
         RepositoryName aws = RepositoryName.parse("aws-installer/" + ID);
         assertEquals(Platform.parse("aws"), aws.platform());
-        assertEquals("aws-installer-amd64.tar", aws.assetPath(Arch.AMD64));
+        assertEquals(AssetPath.parse("aws-installer-amd64.tar"), aws.assetPath(Arch.AMD64));
 
         RepositoryName metalSb = RepositoryName.parse("metal-installer-secureboot/" + ID);
         assertEquals("metal-installer-secureboot/" + ID, metalSb.repository());
-        AssetPath path = AssetPath.parse(metalSb.assetPath(Arch.ARM64));
+        AssetPath path = metalSb.assetPath(Arch.ARM64);
         assertEquals(OutputKind.INSTALLER, path.kind());
-        assertEquals("metal-installer-arm64-secureboot.tar", metalSb.assetPath(Arch.ARM64));
+        assertEquals(AssetPath.parse("metal-installer-arm64-secureboot.tar"), path);
+        assertEquals("metal-installer-arm64-secureboot.tar", path.filename());
 
         assertEquals(Platform.parse("digital-ocean"), RepositoryName.parse("digital-ocean-installer/" + ID).platform());
     }
