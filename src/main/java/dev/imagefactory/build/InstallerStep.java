@@ -23,8 +23,8 @@ import dev.imagefactory.catalog.OfficialOverlay;
 import dev.imagefactory.catalog.OverlayImage;
 import dev.imagefactory.catalog.ReleaseFile;
 import dev.imagefactory.catalog.ReleaseSource;
+import dev.imagefactory.content.Digests;
 import dev.imagefactory.errors.NotFoundException;
-import dev.imagefactory.oci.Digest;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.schematic.Schematic;
 import dev.imagefactory.secureboot.SecureBootKeys;
@@ -128,7 +128,7 @@ final class InstallerStep {
         overlay.ifPresent(o -> {
             inputs.add("overlay.image=" + o.identity());
             inputs.add("overlay.name=" + o.name());
-            inputs.add("overlay.extra-options=" + Digest.sha256(extraOptions).hex());
+            inputs.add("overlay.extra-options=" + Digests.sha256(extraOptions).hex());
         });
         CacheKey key = Keys.of(profile, STEP_VERSION, inputs.toArray(String[]::new));
         return builds.leaseAsync(key, labels, work -> {

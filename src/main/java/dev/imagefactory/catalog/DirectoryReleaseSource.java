@@ -1,5 +1,6 @@
 package dev.imagefactory.catalog;
 
+import dev.imagefactory.model.Digest;
 import dev.imagefactory.oci.Descriptor;
 import dev.imagefactory.oci.NoMatchingPlatformException;
 import dev.imagefactory.oci.OciLayout;
@@ -169,7 +170,7 @@ public final class DirectoryReleaseSource implements ReleaseSource {
     /** The blob in the layout, checked against its descriptor (hashed once per file change, see FileDigests). */
     private Path verifiedBlob(OciLayout layout, Descriptor descriptor) {
         Path blob = layout.blobPath(descriptor.digest());
-        if (!descriptor.digest().algorithm().equals("sha256")) {
+        if (descriptor.digest().algorithm() != Digest.Algorithm.SHA256) {
             throw new ReleaseDataException(blob + ": only sha256 blobs are supported, not " + descriptor.digest());
         }
         if (!Files.isRegularFile(blob)) {

@@ -1,6 +1,9 @@
 package dev.imagefactory.oci;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.imagefactory.content.Digests;
+import dev.imagefactory.content.VerifyingInputStream;
+import dev.imagefactory.model.Digest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -129,10 +132,10 @@ public final class RegistryClient {
             return Optional.empty();
         }
         byte[] content = readLimited(response, BlobSource.MAX_DOCUMENT_SIZE, uri);
-        Digest actual = Digest.sha256(content);
+        Digest actual = Digests.sha256(content);
         Optional<Digest> expected = reference.contains(":") ? Optional.of(Digest.parse(reference))
                 : response.headers().firstValue("Docker-Content-Digest").map(Digest::parse);
-        if (expected.isPresent() && !expected.get().matches(expected.get().newHasher().digest(content))) {
+        if (expected.isPresent() && !expected.get().equals(Digests.of(expected.get().algorithm(), content))) {
             throw new DigestMismatchException(uri + ": manifest content does not match " + expected.get());
         }
         String mediaType = OciJson.mediaTypeOf(content, contentType(response), uri.toString());
@@ -162,7 +165,7 @@ public final class RegistryClient {
     public VerifyingInputStream blob(String repository, Descriptor descriptor) throws IOException {
         URI uri = base.resolve(checkRepository(repository) + "/blobs/" + descriptor.digest());
         HttpResponse<InputStream> response = exchange(new Call("GET", uri, pullScope(repository), timeout));
-        return new VerifyingInputStream(response.body(), descriptor, endpoint.host() + "/" + repository + "@"
+        return BlobSource.verifying(response.body(), descriptor, endpoint.host() + "/" + repository + "@"
                 + descriptor.digest());
     }
 
@@ -230,7 +233,7 @@ public final class RegistryClient {
                 .body(() -> BodyPublishers.ofByteArray(content))
                 .accepting(201));
         close(response);
-        Digest digest = Digest.sha256(content);
+        Digest digest = Digests.sha256(content);
         Optional<Digest> stored = response.headers().firstValue("Docker-Content-Digest").map(Digest::parse);
         if (stored.isPresent() && !stored.get().equals(digest)) {
             throw new DigestMismatchException(uri + ": registry stored " + stored.get() + " for content " + digest);

@@ -1,6 +1,6 @@
 package dev.imagefactory.registry;
 
-import dev.imagefactory.oci.Digest;
+import dev.imagefactory.model.Digest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

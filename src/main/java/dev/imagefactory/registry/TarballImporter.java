@@ -1,8 +1,8 @@
 package dev.imagefactory.registry;
 
 import dev.imagefactory.build.installer.DockerArchive;
+import dev.imagefactory.model.Digest;
 import dev.imagefactory.oci.Descriptor;
-import dev.imagefactory.oci.Digest;
 import dev.imagefactory.oci.ImageManifest;
 import dev.imagefactory.oci.MediaTypes;
 import dev.imagefactory.oci.OciJson;

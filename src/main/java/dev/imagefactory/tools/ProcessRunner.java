@@ -1,5 +1,6 @@
 package dev.imagefactory.tools;
 
+import dev.imagefactory.content.Reproducible;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,8 +25,6 @@ public final class ProcessRunner {
     private static final int STDERR_KEEP = 8192;
     /** Captured stdout is for small answers (versions, listings); artifacts go to files. */
     private static final int STDOUT_KEEP = 4 << 20;
-    /** Pinned like upstream so tools that stamp times (mkfs.vfat, xorriso, ...) give the same bytes every build. */
-    public static final String SOURCE_DATE_EPOCH = "1559424892";
 
     private final Duration timeout;
 
@@ -75,7 +74,8 @@ public final class ProcessRunner {
         if (command.workDir() != null) {
             builder.directory(command.workDir().toFile());
         }
-        builder.environment().put("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH);
+        // tools that stamp times (mkfs.vfat, xorriso, ...) then give the same bytes every build
+        builder.environment().put("SOURCE_DATE_EPOCH", Long.toString(Reproducible.SOURCE_DATE_EPOCH));
         builder.environment().put("LC_ALL", "C");
         builder.environment().putAll(command.environment());
         builder.redirectInput(command.stdinFile() == null ? ProcessBuilder.Redirect.from(nullFile())

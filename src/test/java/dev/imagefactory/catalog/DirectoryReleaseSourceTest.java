@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.imagefactory.content.Digests;
 import dev.imagefactory.oci.Descriptor;
 import dev.imagefactory.oci.MediaTypes;
 import dev.imagefactory.oci.OciLayoutWriter;
@@ -317,6 +318,6 @@ class DirectoryReleaseSourceTest {
     }
 
     private static String sha256(byte[] bytes) {
-        return dev.imagefactory.oci.Digest.sha256(bytes).hex();
+        return Digests.sha256(bytes).hex();
     }
 }

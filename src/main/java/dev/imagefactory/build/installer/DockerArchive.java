@@ -2,7 +2,8 @@ package dev.imagefactory.build.installer;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.imagefactory.oci.Digest;
+import dev.imagefactory.content.Digests;
+import dev.imagefactory.model.Digest;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -44,7 +45,7 @@ public final class DockerArchive {
     }
 
     public static void write(Path out, byte[] config, List<Layer> layers, String repoTag) throws IOException {
-        Digest configDigest = Digest.sha256(config);
+        Digest configDigest = Digests.sha256(config);
         try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(out), 1 << 16);
                 TarArchiveOutputStream tar = new TarArchiveOutputStream(file)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);

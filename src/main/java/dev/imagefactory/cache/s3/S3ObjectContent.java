@@ -2,8 +2,10 @@ package dev.imagefactory.cache.s3;
 
 import dev.imagefactory.cache.ArtifactContent;
 import dev.imagefactory.cache.CacheKey;
+import dev.imagefactory.cache.DamagedArtifactException;
 import dev.imagefactory.cache.ExactLengthInputStream;
-import dev.imagefactory.cache.VerifyingInputStream;
+import dev.imagefactory.content.VerifyingInputStream;
+import dev.imagefactory.model.Digest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
@@ -52,8 +54,10 @@ final class S3ObjectContent implements ArtifactContent {
     }
 
     private InputStream verifying(InputStream in) {
-        return new VerifyingInputStream(in, size, sha256, describe(), () -> cache.trust(key),
-                problem -> cache.discard(key, problem));
+        return new VerifyingInputStream(in, size, Digest.sha256Hex(sha256), describe(), problem -> {
+            cache.discard(key, problem);
+            return new DamagedArtifactException(problem);
+        }).whenVerified(() -> cache.trust(key));
     }
 
     private InputStream get(long offset, long length) throws IOException {
