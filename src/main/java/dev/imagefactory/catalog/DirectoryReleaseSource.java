@@ -101,7 +101,7 @@ public final class DirectoryReleaseSource implements ReleaseSource {
             return flattenedLayout(extension, dir, arch);
         }
         if (Files.isRegularFile(dir.resolve("manifest.yaml")) && Files.isDirectory(dir.resolve("rootfs"))) {
-            return new ExtensionImage(extension.name(), dir, "tree:" + digests.treeSha256(dir));
+            return new ExtensionImage(extension.name(), dir, "tree:" + digests.treeSha256(dir).hex());
         }
         throw new ReleaseDataException(dir + " is neither an extension image (manifest.yaml + rootfs/) nor an OCI"
                 + " image layout");
@@ -177,7 +177,7 @@ public final class DirectoryReleaseSource implements ReleaseSource {
             throw new ReleaseDataException(layout.dir() + ": missing blob " + descriptor.digest());
         }
         try {
-            if (Files.size(blob) != descriptor.size() || !digests.sha256(blob).equals(descriptor.digest().hex())) {
+            if (Files.size(blob) != descriptor.size() || !digests.sha256(blob).equals(descriptor.digest())) {
                 throw new ReleaseDataException(blob + " does not match its digest " + descriptor.digest() + " and size "
                         + descriptor.size() + ": the release directory is corrupted");
             }

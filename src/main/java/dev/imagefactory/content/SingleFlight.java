@@ -19,23 +19,36 @@ public final class SingleFlight<K, V> {
     /**
      * The outcome of the work in flight for {@code key}, or of {@code start} (called on this thread, only when no
      * work is in flight). A {@code start} that throws fails the flight like a failed stage. Each caller gets its own
-     * future: cancelling it leaves the others' alone.
+     * future, failing with the work's exception itself: cancelling it leaves the others' alone.
      */
     public CompletableFuture<V> run(K key, Supplier<? extends CompletionStage<V>> start) {
         CompletableFuture<V> mine = new CompletableFuture<>();
         CompletableFuture<V> running = flights.putIfAbsent(key, mine);
         if (running != null) {
-            return running.copy();
+            return share(running);
         }
         CompletionStage<V> work;
         try {
             work = start.get();
         } catch (RuntimeException | Error e) {
             finish(key, mine, null, e);
-            return mine.copy();
+            return share(mine);
         }
         work.whenComplete((value, failure) -> finish(key, mine, value, failure));
-        return mine.copy();
+        return share(mine);
+    }
+
+    /** A future of the caller's own, failing with the work's own exception (not wrapped, unlike {@code copy()}). */
+    private static <V> CompletableFuture<V> share(CompletableFuture<V> flight) {
+        CompletableFuture<V> yours = new CompletableFuture<>();
+        flight.whenComplete((value, failure) -> {
+            if (failure == null) {
+                yours.complete(value);
+            } else {
+                yours.completeExceptionally(failure);
+            }
+        });
+        return yours;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.imagefactory.oci;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.imagefactory.content.AtomicFiles;
 import dev.imagefactory.content.Digests;
 import dev.imagefactory.content.VerifyingInputStream;
 import dev.imagefactory.model.Digest;
@@ -16,7 +17,6 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -171,16 +171,12 @@ public final class RegistryClient {
 
     /** Downloads a blob to {@code target} (written beside it, verified, then renamed into place). */
     public void downloadBlob(String repository, Descriptor descriptor, Path target) throws IOException {
-        Path scratch = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".part");
-        try {
+        AtomicFiles.write(target, out -> {
             try (VerifyingInputStream in = blob(repository, descriptor)) {
-                Files.copy(in, scratch, StandardCopyOption.REPLACE_EXISTING);
+                in.transferTo(out);
                 in.verifyToEnd();
             }
-            Files.move(scratch, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(scratch);
-        }
+        });
     }
 
     public boolean hasBlob(String repository, Digest digest) throws IOException {

@@ -15,6 +15,7 @@ import dev.imagefactory.catalog.BootFile;
 import dev.imagefactory.catalog.ReleaseSource;
 import dev.imagefactory.catalog.TalosVersion;
 import dev.imagefactory.config.FactoryConfig;
+import dev.imagefactory.content.SingleFlight;
 import dev.imagefactory.errors.NotFoundException;
 import dev.imagefactory.errors.StorageUnavailableException;
 import dev.imagefactory.model.Digest;
@@ -32,13 +33,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
@@ -85,7 +85,7 @@ public class InstallerImages {
     private final Optional<BackingRegistry> backing;
     private final TarballImporter importer;
     private final DigestOrigins origins;
-    private final Map<CacheKey, CompletableFuture<TaggedImage>> assembling = new ConcurrentHashMap<>();
+    private final SingleFlight<CacheKey, TaggedImage> assembling = new SingleFlight<>();
     private final ExecutorService perArch = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "installer-arch-" + THREADS.incrementAndGet());
         t.setDaemon(true);
@@ -166,21 +166,22 @@ public class InstallerImages {
         if (known.isPresent()) {
             return CompletableFuture.completedFuture(known.get());
         }
-        CompletableFuture<TaggedImage> mine = new CompletableFuture<>();
-        CompletableFuture<TaggedImage> running = assembling.putIfAbsent(key, mine);
-        if (running != null) {
-            return running.thenComposeAsync(done -> served(key, name, version, arches, tarballs, attempt + 1), perArch);
+        AtomicReference<CompletableFuture<ServedImage>> mine = new AtomicReference<>();
+        CompletableFuture<TaggedImage> flight = assembling.run(key, () -> {
+            try {
+                ServedImage image = stored(key).orElseGet(() -> assemble(key, name, version, arches, tarballs));
+                mine.set(CompletableFuture.completedFuture(image));
+                return CompletableFuture.completedFuture(image.image());
+            } catch (RuntimeException e) {
+                mine.set(CompletableFuture.failedFuture(e));
+                throw e;
+            }
+        });
+        if (mine.get() != null) {
+            return mine.get(); // assembled (or found, or failed) by this call
         }
-        try {
-            ServedImage image = stored(key).orElseGet(() -> assemble(key, name, version, arches, tarballs));
-            mine.complete(image.image());
-            return CompletableFuture.completedFuture(image);
-        } catch (RuntimeException e) {
-            mine.completeExceptionally(e);
-            return CompletableFuture.failedFuture(e);
-        } finally {
-            assembling.remove(key, mine);
-        }
+        // another call assembles it: once it is there, look again and lease it for ourselves
+        return flight.thenComposeAsync(done -> served(key, name, version, arches, tarballs, attempt + 1), perArch);
     }
 
     /**

@@ -24,9 +24,9 @@ final class S3ObjectContent implements ArtifactContent {
     private final S3ArtifactCache cache;
     private final CacheKey key;
     private final long size;
-    private final String sha256;
+    private final Digest sha256;
 
-    S3ObjectContent(S3ArtifactCache cache, CacheKey key, long size, String sha256) {
+    S3ObjectContent(S3ArtifactCache cache, CacheKey key, long size, Digest sha256) {
         this.cache = cache;
         this.key = key;
         this.size = size;
@@ -54,7 +54,7 @@ final class S3ObjectContent implements ArtifactContent {
     }
 
     private InputStream verifying(InputStream in) {
-        return new VerifyingInputStream(in, size, Digest.sha256Hex(sha256), describe(), problem -> {
+        return new VerifyingInputStream(in, size, sha256, describe(), problem -> {
             cache.discard(key, problem);
             return new DamagedArtifactException(problem);
         }).whenVerified(() -> cache.trust(key));
