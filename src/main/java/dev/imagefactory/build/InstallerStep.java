@@ -28,8 +28,8 @@ import dev.imagefactory.catalog.OfficialOverlay;
 import dev.imagefactory.catalog.OverlayImage;
 import dev.imagefactory.catalog.ReleaseFile;
 import dev.imagefactory.catalog.ReleaseSource;
+import dev.imagefactory.content.Digests;
 import dev.imagefactory.errors.NotFoundException;
-import dev.imagefactory.oci.Digest;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.schematic.Schematic;
 import dev.imagefactory.secureboot.SecureBootKeys;
@@ -138,7 +138,7 @@ final class InstallerStep {
         overlay.ifPresent(o -> {
             inputs.add("overlay.image=" + o.identity());
             inputs.add("overlay.name=" + o.name());
-            inputs.add("overlay.extra-options=" + Digest.sha256(extraOptions).hex());
+            inputs.add("overlay.extra-options=" + Digests.sha256(extraOptions).hex());
         });
         CacheKey key = Keys.of(profile, STEP_VERSION, inputs.toArray(String[]::new));
         CompletableFuture<ArtifactLease> record = builds.leaseHoldingAsync(key, labels, work -> {

@@ -1,9 +1,8 @@
 package dev.imagefactory.cache;
 
+import dev.imagefactory.content.Digests;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
@@ -22,16 +21,12 @@ public record CacheKey(String hex) {
 
     /** Hashes the parts, each followed by a NUL so ("ab","c") and ("a","bc") differ. */
     public static CacheKey of(String... parts) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            for (String part : parts) {
-                md.update(part.getBytes(StandardCharsets.UTF_8));
-                md.update((byte) 0);
-            }
-            return new CacheKey(HexFormat.of().formatHex(md.digest()));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        ByteArrayOutputStream description = new ByteArrayOutputStream();
+        for (String part : parts) {
+            description.writeBytes(part.getBytes(StandardCharsets.UTF_8));
+            description.write(0);
         }
+        return new CacheKey(Digests.sha256(description.toByteArray()).hex());
     }
 
     @Override

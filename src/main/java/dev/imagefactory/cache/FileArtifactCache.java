@@ -1,5 +1,9 @@
 package dev.imagefactory.cache;
 
+import dev.imagefactory.content.AtomicFiles;
+import dev.imagefactory.content.CountingDigestOutputStream;
+import dev.imagefactory.model.Digest.Algorithm;
+import dev.imagefactory.model.Digest;
 import dev.imagefactory.tools.FileTrees;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -9,23 +13,20 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,12 +79,11 @@ public class FileArtifactCache implements ArtifactCache {
     private static final Logger LOG = Logger.getLogger(FileArtifactCache.class);
     static final String OBJECTS = "objects";
     static final String WORK = "work";
-    static final String TMP_PREFIX = ".tmp-";
+    static final String TMP_PREFIX = AtomicFiles.TEMP_PREFIX;
     static final String METADATA_SUFFIX = ".json";
     static final int METADATA_VERSION = 1;
     private static final long TOUCH_PERSIST_INTERVAL_MILLIS = 60_000;
-    private static final int HASH_BUFFER = 1 << 20;
-    private static final Pattern KEY = Pattern.compile("[0-9a-f]{64}");
+        private static final Pattern KEY = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern PREFIX = Pattern.compile("[0-9a-f]{2}");
     private static final Pattern HEX = Pattern.compile("[0-9a-f]+");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -273,11 +273,11 @@ public class FileArtifactCache implements ArtifactCache {
         List<String> held = holds.stream().map(CacheKey::hex).sorted().distinct().toList();
         Entry published;
         try {
-            Digest digest = hashAndSync(built);
+            CountingDigestOutputStream digest = hashAndSync(built);
             Path target = artifactPath(key);
             Path metadata = metadataPath(key);
-            published = new Entry(new CachedArtifact(key, target, digest.size(), digest.sha256(), digest.sha512()),
-                    held, 0);
+            published = new Entry(new CachedArtifact(key, target, digest.size(), digest.digest(Algorithm.SHA256),
+                    digest.digest(Algorithm.SHA512)), held, 0);
             synchronized (stripe(key.hex())) {
                 Entry existing;
                 synchronized (lock) {
@@ -305,17 +305,17 @@ public class FileArtifactCache implements ArtifactCache {
                     }
                 }
                 Files.createDirectories(target.getParent());
-                writeMetadata(metadata, new Metadata(METADATA_VERSION, key.hex(), digest.size(), digest.sha256(),
-                        digest.sha512(), Instant.now().toString(), held));
+                writeMetadata(metadata, new Metadata(METADATA_VERSION, key.hex(), digest.size(),
+                        digest.digest(Algorithm.SHA256).hex(), digest.digest(Algorithm.SHA512).hex(),
+                        Instant.now().toString(), held));
                 long now = System.currentTimeMillis();
                 try {
                     Files.setLastModifiedTime(built, FileTime.fromMillis(now));
-                    Files.move(built, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    AtomicFiles.move(built, target);
                 } catch (IOException e) {
                     Files.deleteIfExists(metadata); // never leave metadata pointing at nothing
                     throw e;
                 }
-                syncDirectory(target.getParent());
                 published.persistedUse = now;
                 synchronized (lock) {
                     // The held keys are leased by the caller, so they are still indexed; from here they are held.
@@ -617,7 +617,8 @@ public class FileArtifactCache implements ArtifactCache {
                     && isHex(m.sha256(), 64)
                     && isHex(m.sha512(), 128)
                     && (m.holds() == null || m.holds().stream().allMatch(h -> isHex(h, 64)));
-            return valid ? Optional.of(new Found(new CachedArtifact(key, file, m.size(), m.sha256(), m.sha512()),
+            return valid ? Optional.of(new Found(new CachedArtifact(key, file, m.size(), Digest.sha256Hex(m.sha256()),
+                    Digest.sha512Hex(m.sha512())),
                     m.holds() == null ? List.of() : List.copyOf(m.holds()), Files.getLastModifiedTime(file).toMillis()))
                     : Optional.empty();
         } catch (IOException | RuntimeException e) {
@@ -632,64 +633,19 @@ public class FileArtifactCache implements ArtifactCache {
 
     // ---- file helpers ----
 
-    record Digest(long size, String sha256, String sha512) {
-    }
-
     /** Reads the file once, feeding both digests, then flushes it to disk (it is about to become visible). */
-    static Digest hashAndSync(Path file) throws IOException {
-        MessageDigest sha256 = digest("SHA-256");
-        MessageDigest sha512 = digest("SHA-512");
-        long size = 0;
+    static CountingDigestOutputStream hashAndSync(Path file) throws IOException {
+        CountingDigestOutputStream digest = new CountingDigestOutputStream(OutputStream.nullOutputStream(),
+                Algorithm.SHA256, Algorithm.SHA512);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer buffer = ByteBuffer.allocate(HASH_BUFFER);
-            int n;
-            while ((n = channel.read(buffer)) != -1) {
-                if (n == 0) {
-                    continue;
-                }
-                buffer.flip();
-                sha256.update(buffer.array(), 0, buffer.limit());
-                sha512.update(buffer.array(), 0, buffer.limit());
-                size += buffer.limit();
-                buffer.clear();
-            }
+            Channels.newInputStream(channel).transferTo(digest);
             channel.force(true);
         }
-        HexFormat hex = HexFormat.of();
-        return new Digest(size, hex.formatHex(sha256.digest()), hex.formatHex(sha512.digest()));
+        return digest;
     }
 
-    private static MessageDigest digest(String algorithm) {
-        try {
-            return MessageDigest.getInstance(algorithm);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
+    /** Metadata goes in under a temporary name starting with {@link #TMP_PREFIX}: recovery removes leftovers. */
     private static void writeMetadata(Path target, Metadata metadata) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(metadata);
-        Path tmp = Files.createTempFile(target.getParent(), TMP_PREFIX + metadata.key().substring(0, 8) + "-", METADATA_SUFFIX);
-        try {
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-                channel.force(true);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    /** Makes a rename durable; not every platform can open a directory, which only costs durability there. */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException e) {
-            LOG.debugf(e, "could not flush directory %s", dir);
-        }
+        AtomicFiles.write(target, JSON.writeValueAsBytes(metadata));
     }
 }

@@ -1,7 +1,7 @@
 package dev.imagefactory.catalog;
 
+import dev.imagefactory.model.Digest;
 import dev.imagefactory.oci.Descriptor;
-import dev.imagefactory.oci.Digest;
 import dev.imagefactory.oci.ImageConfig;
 import dev.imagefactory.oci.ImageManifest;
 import dev.imagefactory.oci.OciException;

@@ -143,7 +143,7 @@ public final class CatalogFilesLoader {
 
     private static String digest(Map<Object, Object> entry, String where) {
         String digest = StrictYaml.string(entry, "digest", where, false);
-        if (digest != null && !Digests.isValid(digest)) {
+        if (digest != null && !DigestSyntax.isValid(digest)) {
             throw new IllegalArgumentException(where + ".digest: invalid digest \"" + digest + "\"");
         }
         return digest;

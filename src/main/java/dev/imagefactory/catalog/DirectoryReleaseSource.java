@@ -1,5 +1,6 @@
 package dev.imagefactory.catalog;
 
+import dev.imagefactory.model.Digest;
 import dev.imagefactory.oci.Descriptor;
 import dev.imagefactory.oci.NoMatchingPlatformException;
 import dev.imagefactory.oci.OciLayout;
@@ -100,7 +101,7 @@ public final class DirectoryReleaseSource implements ReleaseSource {
             return flattenedLayout(extension, dir, arch);
         }
         if (Files.isRegularFile(dir.resolve("manifest.yaml")) && Files.isDirectory(dir.resolve("rootfs"))) {
-            return new ExtensionImage(extension.name(), dir, "tree:" + digests.treeSha256(dir));
+            return new ExtensionImage(extension.name(), dir, "tree:" + digests.treeSha256(dir).hex());
         }
         throw new ReleaseDataException(dir + " is neither an extension image (manifest.yaml + rootfs/) nor an OCI"
                 + " image layout");
@@ -169,14 +170,14 @@ public final class DirectoryReleaseSource implements ReleaseSource {
     /** The blob in the layout, checked against its descriptor (hashed once per file change, see FileDigests). */
     private Path verifiedBlob(OciLayout layout, Descriptor descriptor) {
         Path blob = layout.blobPath(descriptor.digest());
-        if (!descriptor.digest().algorithm().equals("sha256")) {
+        if (descriptor.digest().algorithm() != Digest.Algorithm.SHA256) {
             throw new ReleaseDataException(blob + ": only sha256 blobs are supported, not " + descriptor.digest());
         }
         if (!Files.isRegularFile(blob)) {
             throw new ReleaseDataException(layout.dir() + ": missing blob " + descriptor.digest());
         }
         try {
-            if (Files.size(blob) != descriptor.size() || !digests.sha256(blob).equals(descriptor.digest().hex())) {
+            if (Files.size(blob) != descriptor.size() || !digests.sha256(blob).equals(descriptor.digest())) {
                 throw new ReleaseDataException(blob + " does not match its digest " + descriptor.digest() + " and size "
                         + descriptor.size() + ": the release directory is corrupted");
             }

@@ -32,7 +32,7 @@ public final class ExtensionManifestParser {
             ImageRef ref = ImageRef.tryParse(line.substring(0, at))
                     .orElseThrow(() -> new ReleaseDataException(lineWhere + ": invalid tagged reference \"" + line + "\""));
             String digest = line.substring(at + 1);
-            if (!Digests.isValid(digest)) {
+            if (!DigestSyntax.isValid(digest)) {
                 throw new ReleaseDataException(lineWhere + ": invalid digest \"" + digest + "\"");
             }
             Object described = descriptions.get(line);

@@ -1,7 +1,10 @@
 package dev.imagefactory.catalog;
 
+import dev.imagefactory.content.CountingDigestOutputStream;
+import dev.imagefactory.content.Digests;
+import dev.imagefactory.model.Digest;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,9 +12,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,12 +26,12 @@ public final class FileDigests {
     private record Stamp(long size, long modified) {
     }
 
-    private record Known(Stamp stamp, String sha256) {
+    private record Known(Stamp stamp, Digest sha256) {
     }
 
     private final Map<Path, Known> known = new ConcurrentHashMap<>();
 
-    public String sha256(Path file) {
+    public Digest sha256(Path file) {
         try {
             BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
             Stamp stamp = new Stamp(attrs.size(), attrs.lastModifiedTime().toMillis());
@@ -39,7 +39,7 @@ public final class FileDigests {
             if (hit != null && hit.stamp.equals(stamp)) {
                 return hit.sha256;
             }
-            String digest = hashFile(file);
+            Digest digest = Digests.sha256(file).digest();
             known.put(file, new Known(stamp, digest));
             return digest;
         } catch (IOException e) {
@@ -51,8 +51,8 @@ public final class FileDigests {
      * A digest of a whole directory tree: every entry's relative path, type, permissions, link target and content,
      * in name order. Two trees with the same files give the same digest wherever they live.
      */
-    public String treeSha256(Path root) {
-        MessageDigest md = newSha256();
+    public Digest treeSha256(Path root) {
+        CountingDigestOutputStream listing = new CountingDigestOutputStream(OutputStream.nullOutputStream());
         try (Stream<Path> walk = Files.walk(root)) {
             List<Path> entries = walk.sorted().toList();
             for (Path entry : entries) {
@@ -63,34 +63,13 @@ public final class FileDigests {
                 } else {
                     String perms = PosixFilePermissions.toString(Files.getPosixFilePermissions(entry, LinkOption.NOFOLLOW_LINKS));
                     line = Files.isDirectory(entry) ? "d " + rel + " " + perms
-                            : "f " + rel + " " + perms + " " + sha256(entry);
+                            : "f " + rel + " " + perms + " " + sha256(entry).hex();
                 }
-                md.update(line.getBytes(StandardCharsets.UTF_8));
-                md.update((byte) '\n');
+                listing.write((line + "\n").getBytes(StandardCharsets.UTF_8));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot hash tree " + root, e);
         }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
-    public static String hashFile(Path file) throws IOException {
-        MessageDigest md = newSha256();
-        byte[] buffer = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                md.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
-    private static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return listing.descriptor().digest();
     }
 }

@@ -1,10 +1,9 @@
 package dev.imagefactory.catalog;
 
+import dev.imagefactory.content.SingleFlight;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -16,10 +15,12 @@ import java.util.function.Supplier;
  */
 final class Memo<K, V> {
 
-    private record Entry<V>(CompletableFuture<V> value, Instant expires) {
+    /** A loaded value, remembered until {@code expires} (null: for good). */
+    private record Entry<V>(V value, Instant expires) {
     }
 
     private final ConcurrentHashMap<K, Entry<V>> entries = new ConcurrentHashMap<>();
+    private final SingleFlight<K, V> loads = new SingleFlight<>();
     private final Predicate<V> shortLived;
     private final Duration shortLifetime;
     private final Clock clock;
@@ -31,39 +32,24 @@ final class Memo<K, V> {
     }
 
     V get(K key, Supplier<V> loader) {
-        while (true) {
-            Entry<V> known = entries.get(key);
-            if (known != null && (known.expires() == null || clock.instant().isBefore(known.expires()))) {
-                return await(known.value());
-            }
-            Entry<V> mine = new Entry<>(new CompletableFuture<>(), null);
-            boolean won = known == null ? entries.putIfAbsent(key, mine) == null : entries.replace(key, known, mine);
-            if (!won) {
-                continue;
-            }
-            try {
-                V value = loader.get();
-                if (shortLived.test(value)) {
-                    entries.replace(key, mine, new Entry<>(mine.value(), clock.instant().plus(shortLifetime)));
-                }
-                mine.value().complete(value);
-                return value;
-            } catch (RuntimeException | Error e) {
-                entries.remove(key, mine);
-                mine.value().completeExceptionally(e);
-                throw e;
-            }
+        Entry<V> known = fresh(key);
+        if (known != null) {
+            return known.value();
         }
+        return loads.runHere(key, () -> {
+            Entry<V> loadedMeanwhile = fresh(key); // by a flight that ended between our look and ours
+            if (loadedMeanwhile != null) {
+                return loadedMeanwhile.value();
+            }
+            V value = loader.get();
+            // remembered before the flight ends, so nobody after it loads again
+            entries.put(key, new Entry<>(value, shortLived.test(value) ? clock.instant().plus(shortLifetime) : null));
+            return value;
+        });
     }
 
-    private static <V> V await(CompletableFuture<V> value) {
-        try {
-            return value.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw e;
-        }
+    private Entry<V> fresh(K key) {
+        Entry<V> known = entries.get(key);
+        return known != null && (known.expires() == null || clock.instant().isBefore(known.expires())) ? known : null;
     }
 }

@@ -37,7 +37,7 @@ public final class OverlayManifestParser {
                 ImageRef ref = ImageRef.tryParse(image).orElseThrow(
                         () -> new IllegalArgumentException(at + ".image: invalid tagged reference \"" + image + "\""));
                 String digest = StrictYaml.text(entry, "digest");
-                if (!digest.isEmpty() && !Digests.isValid(digest)) {
+                if (!digest.isEmpty() && !DigestSyntax.isValid(digest)) {
                     throw new IllegalArgumentException(at + ".digest: invalid digest \"" + digest + "\"");
                 }
                 overlays.add(new OfficialOverlay(name, ref, digest));

@@ -1,19 +1,15 @@
 package dev.imagefactory.catalog;
 
+import dev.imagefactory.content.AtomicFiles;
+import dev.imagefactory.content.SingleFlight;
 import dev.imagefactory.tools.FileTrees;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -35,12 +31,12 @@ public final class ReleaseCache {
 
     private static final Logger LOG = Logger.getLogger(ReleaseCache.class);
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-    private static final String SCRATCH_MARK = ".tmp-";
+    private static final String SCRATCH_MARK = AtomicFiles.TEMP_PREFIX;
     /** Older scratch directories are a crashed process's leftovers; younger ones may be another fill's. */
     private static final Duration ABANDONED = Duration.ofHours(1);
 
     private final Path root;
-    private final ConcurrentHashMap<Path, CompletableFuture<Path>> filling = new ConcurrentHashMap<>();
+    private final SingleFlight<Path, Path> filling = new SingleFlight<>();
     private final ConcurrentHashMap<String, Boolean> swept = new ConcurrentHashMap<>();
 
     public ReleaseCache(Path root) {
@@ -67,23 +63,12 @@ public final class ReleaseCache {
         if (Files.isDirectory(entry)) {
             return entry;
         }
-        CompletableFuture<Path> mine = new CompletableFuture<>();
-        CompletableFuture<Path> running = filling.putIfAbsent(entry, mine);
-        if (running != null) {
-            return await(running);
-        }
-        try {
+        return filling.runHere(entry, () -> {
             if (!Files.isDirectory(entry)) {
                 fill(entry, where, filler);
             }
-            mine.complete(entry);
             return entry;
-        } catch (RuntimeException e) {
-            mine.completeExceptionally(e);
-            throw e;
-        } finally {
-            filling.remove(entry, mine);
-        }
+        });
     }
 
     private Path entryPath(String kind, String key) {
@@ -93,32 +78,14 @@ public final class ReleaseCache {
         return root.resolve(kind).resolve(key);
     }
 
+    /** Fills a scratch directory beside the entry and renames it into place; another process may win (same bytes). */
     private void fill(Path entry, String where, Filler filler) {
-        Path scratch = null;
         try {
             Files.createDirectories(entry.getParent());
             sweepAbandoned(entry.getParent());
-            scratch = Files.createTempDirectory(entry.getParent(), "." + entry.getFileName() + SCRATCH_MARK);
-            filler.fill(scratch);
-            publish(scratch, entry);
-            scratch = null;
+            AtomicFiles.publishDirectory(entry, filler::fill);
         } catch (IOException e) {
             throw new ReleaseDataException(where + ": " + e.getMessage(), e);
-        } finally {
-            if (scratch != null) {
-                discard(scratch);
-            }
-        }
-    }
-
-    private static void publish(Path scratch, Path entry) throws IOException {
-        try {
-            Files.move(scratch, entry, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-            // another process published the same content first
-            discard(scratch);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("cannot rename " + scratch + " into place atomically", e);
         }
     }
 
@@ -151,17 +118,6 @@ public final class ReleaseCache {
             FileTrees.deleteRecursively(scratch);
         } catch (IOException e) {
             LOG.warnf("cannot delete scratch directory %s: %s", scratch, e.getMessage());
-        }
-    }
-
-    private static Path await(CompletableFuture<Path> running) {
-        try {
-            return running.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw e;
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.imagefactory.oci;
 
+import dev.imagefactory.content.VerifyingInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -11,6 +12,15 @@ public interface BlobSource {
 
     /** The blob's content, verified against {@code descriptor} as it is read (see {@link VerifyingInputStream}). */
     VerifyingInputStream open(Descriptor descriptor) throws IOException;
+
+    /**
+     * {@code in} checked against {@code descriptor} as it is read; a mismatch is a {@link DigestMismatchException}
+     * naming {@code where}.
+     */
+    static VerifyingInputStream verifying(InputStream in, Descriptor descriptor, String where) {
+        return new VerifyingInputStream(in, descriptor.size(), descriptor.digest(), where,
+                DigestMismatchException::new);
+    }
 
     /** A verified small JSON document (manifest, index or config) named by {@code descriptor}. */
     default byte[] readDocument(Descriptor descriptor) throws IOException {

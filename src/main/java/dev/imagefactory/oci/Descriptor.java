@@ -2,6 +2,7 @@ package dev.imagefactory.oci;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.imagefactory.model.Digest;
 import java.util.Map;
 import java.util.Objects;
 

@@ -3,6 +3,7 @@ package dev.imagefactory.oci;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.imagefactory.model.Digest;
 import java.util.List;
 
 /** The parts of an image configuration blob this service reads or writes: platform and layer diff IDs. */

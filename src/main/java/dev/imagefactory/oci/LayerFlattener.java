@@ -1,5 +1,6 @@
 package dev.imagefactory.oci;
 
+import dev.imagefactory.content.VerifyingInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

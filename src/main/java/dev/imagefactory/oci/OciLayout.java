@@ -1,6 +1,8 @@
 package dev.imagefactory.oci;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.imagefactory.content.VerifyingInputStream;
+import dev.imagefactory.model.Digest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -58,14 +60,14 @@ public final class OciLayout implements ImageSource {
     }
 
     public Path blobPath(Digest digest) {
-        return dir.resolve("blobs").resolve(digest.algorithm()).resolve(digest.hex());
+        return dir.resolve("blobs").resolve(digest.algorithm().id()).resolve(digest.hex());
     }
 
     @Override
     public VerifyingInputStream open(Descriptor descriptor) throws IOException {
         Path blob = blobPath(descriptor.digest());
         try {
-            return new VerifyingInputStream(Files.newInputStream(blob), descriptor, blob.toString());
+            return BlobSource.verifying(Files.newInputStream(blob), descriptor, blob.toString());
         } catch (NoSuchFileException e) {
             throw new OciException(dir + ": missing blob " + descriptor.digest(), e);
         }

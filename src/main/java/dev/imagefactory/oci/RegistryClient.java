@@ -1,6 +1,10 @@
 package dev.imagefactory.oci;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.imagefactory.content.AtomicFiles;
+import dev.imagefactory.content.Digests;
+import dev.imagefactory.content.VerifyingInputStream;
+import dev.imagefactory.model.Digest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -13,7 +17,6 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -129,10 +132,10 @@ public final class RegistryClient {
             return Optional.empty();
         }
         byte[] content = readLimited(response, BlobSource.MAX_DOCUMENT_SIZE, uri);
-        Digest actual = Digest.sha256(content);
+        Digest actual = Digests.sha256(content);
         Optional<Digest> expected = reference.contains(":") ? Optional.of(Digest.parse(reference))
                 : response.headers().firstValue("Docker-Content-Digest").map(Digest::parse);
-        if (expected.isPresent() && !expected.get().matches(expected.get().newHasher().digest(content))) {
+        if (expected.isPresent() && !expected.get().equals(Digests.of(expected.get().algorithm(), content))) {
             throw new DigestMismatchException(uri + ": manifest content does not match " + expected.get());
         }
         String mediaType = OciJson.mediaTypeOf(content, contentType(response), uri.toString());
@@ -162,22 +165,18 @@ public final class RegistryClient {
     public VerifyingInputStream blob(String repository, Descriptor descriptor) throws IOException {
         URI uri = base.resolve(checkRepository(repository) + "/blobs/" + descriptor.digest());
         HttpResponse<InputStream> response = exchange(new Call("GET", uri, pullScope(repository), timeout));
-        return new VerifyingInputStream(response.body(), descriptor, endpoint.host() + "/" + repository + "@"
+        return BlobSource.verifying(response.body(), descriptor, endpoint.host() + "/" + repository + "@"
                 + descriptor.digest());
     }
 
     /** Downloads a blob to {@code target} (written beside it, verified, then renamed into place). */
     public void downloadBlob(String repository, Descriptor descriptor, Path target) throws IOException {
-        Path scratch = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".part");
-        try {
+        AtomicFiles.write(target, out -> {
             try (VerifyingInputStream in = blob(repository, descriptor)) {
-                Files.copy(in, scratch, StandardCopyOption.REPLACE_EXISTING);
+                in.transferTo(out);
                 in.verifyToEnd();
             }
-            Files.move(scratch, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(scratch);
-        }
+        });
     }
 
     public boolean hasBlob(String repository, Digest digest) throws IOException {
@@ -230,7 +229,7 @@ public final class RegistryClient {
                 .body(() -> BodyPublishers.ofByteArray(content))
                 .accepting(201));
         close(response);
-        Digest digest = Digest.sha256(content);
+        Digest digest = Digests.sha256(content);
         Optional<Digest> stored = response.headers().firstValue("Docker-Content-Digest").map(Digest::parse);
         if (stored.isPresent() && !stored.get().equals(digest)) {
             throw new DigestMismatchException(uri + ": registry stored " + stored.get() + " for content " + digest);

@@ -1,5 +1,7 @@
 package dev.imagefactory.oci;
 
+import dev.imagefactory.model.Digest;
+
 /** The image manifest picked for a platform, with the descriptor (digest) that names it. */
 public record ResolvedManifest(Descriptor descriptor, ImageManifest manifest) {
 

@@ -1,8 +1,8 @@
 package dev.imagefactory.registry;
 
 import dev.imagefactory.config.FactoryConfig;
+import dev.imagefactory.model.Digest;
 import dev.imagefactory.oci.Descriptor;
-import dev.imagefactory.oci.Digest;
 import dev.imagefactory.oci.ImageSource;
 import dev.imagefactory.oci.RegistryClient;
 import dev.imagefactory.oci.RegistryCredentials;

@@ -1,12 +1,12 @@
 package dev.imagefactory.registry;
 
-import dev.imagefactory.oci.Digest;
+import dev.imagefactory.content.AtomicFiles;
+import dev.imagefactory.model.Digest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -41,13 +41,7 @@ final class DigestOrigins {
                 if (Files.exists(file) && origin.equals(read(file).orElse(null))) {
                     continue;
                 }
-                Path tmp = Files.createTempFile(dir, ".tmp-", "");
-                try {
-                    Files.write(tmp, content);
-                    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } finally {
-                    Files.deleteIfExists(tmp);
-                }
+                AtomicFiles.write(file, content);
             }
         } catch (IOException e) {
             LOG.warnf("could not record where the digests of %s:%s come from (%s): pulls by digest of them cannot "

@@ -23,7 +23,7 @@ import dev.imagefactory.config.FactoryConfig;
 import dev.imagefactory.errors.NotFoundException;
 import dev.imagefactory.errors.StorageUnavailableException;
 import dev.imagefactory.oci.Descriptor;
-import dev.imagefactory.oci.Digest;
+import dev.imagefactory.model.Digest;
 import dev.imagefactory.oci.ImageIndex;
 import dev.imagefactory.oci.ImageManifest;
 import dev.imagefactory.oci.MediaTypes;

@@ -8,13 +8,14 @@ import dev.imagefactory.cache.BuildTimeoutException;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.catalog.Catalog;
 import dev.imagefactory.catalog.TalosVersion;
+import dev.imagefactory.content.Digests;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.errors.NotFoundException;
 import dev.imagefactory.errors.NotImplementedYetException;
 import dev.imagefactory.errors.StorageUnavailableException;
 import dev.imagefactory.http.ArtifactResponses;
 import dev.imagefactory.http.AsyncResponses;
-import dev.imagefactory.oci.Digest;
+import dev.imagefactory.model.Digest;
 import dev.imagefactory.oci.MediaTypes;
 import dev.imagefactory.oci.OciJson;
 import dev.imagefactory.schematic.SchematicId;
@@ -214,7 +215,7 @@ public class RegistryResource {
         byte[] empty = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}"
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         return Response.ok(empty).header(HttpHeaders.CONTENT_TYPE, MediaTypes.OCI_INDEX)
-                .header(DIGEST_HEADER, Digest.sha256(empty).toString())
+                .header(DIGEST_HEADER, Digests.sha256(empty).toString())
                 .header(HttpHeaders.CONTENT_LENGTH, empty.length)
                 .header(API_VERSION_HEADER, API_VERSION)
                 .build();

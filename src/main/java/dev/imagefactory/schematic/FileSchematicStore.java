@@ -1,15 +1,13 @@
 package dev.imagefactory.schematic;
 
+import dev.imagefactory.content.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -40,20 +38,7 @@ public class FileSchematicStore implements SchematicStore {
             return false;
         }
         try {
-            Files.createDirectories(target.getParent());
-            Path tmp = Files.createTempFile(target.getParent(), ".tmp-" + id.value().substring(0, 8), ".part");
-            try {
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                    ByteBuffer buf = ByteBuffer.wrap(canonicalYaml);
-                    while (buf.hasRemaining()) {
-                        ch.write(buf);
-                    }
-                    ch.force(true);
-                }
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.write(target, canonicalYaml);
             return true;
         } catch (FileAlreadyExistsException e) {
             return false;

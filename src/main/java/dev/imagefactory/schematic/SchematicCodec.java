@@ -1,5 +1,6 @@
 package dev.imagefactory.schematic;
 
+import dev.imagefactory.content.Digests;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.schematic.goyaml.DecodeLimits;
 import dev.imagefactory.schematic.goyaml.GoDecoder;
@@ -10,10 +11,7 @@ import dev.imagefactory.schematic.goyaml.YamlComposer;
 import dev.imagefactory.schematic.goyaml.YamlNode;
 import dev.imagefactory.schematic.goyaml.YamlSyntaxException;
 import java.math.BigInteger;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -163,11 +161,7 @@ public final class SchematicCodec {
     }
 
     static String sha256Hex(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Digests.sha256(bytes).hex();
     }
 
     private static Schematic toSchematic(Map<String, Object> s) {

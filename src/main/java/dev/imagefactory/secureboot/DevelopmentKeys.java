@@ -1,15 +1,14 @@
 package dev.imagefactory.secureboot;
 
+import dev.imagefactory.content.AtomicFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -83,40 +82,30 @@ public final class DevelopmentKeys {
 
     /** Writes a new set into a scratch directory next to {@code dir}, then moves it into place in one rename. */
     private static void generate(Path dir) {
-        Path parent = dir.toAbsolutePath().getParent();
-        Path scratch = null;
         try {
-            Files.createDirectories(parent);
-            scratch = Files.createTempDirectory(parent, "." + dir.getFileName() + "-", ownerOnly("rwx------"));
-            SecureRandom random = new SecureRandom();
-            KeyPair signing = rsa(random);
-            KeyPair pcr = rsa(random);
-            X509Certificate cert = selfSigned(signing, random);
-            write(scratch.resolve(SIGNING_KEY), Pem.encode("RSA PRIVATE KEY", pkcs1(signing)));
-            write(scratch.resolve(SIGNING_CERT), Pem.encode("CERTIFICATE", cert.getEncoded()));
-            write(scratch.resolve(PCR_KEY), Pem.encode("RSA PRIVATE KEY", pkcs1(pcr)));
-            if (Files.isDirectory(dir)) {
-                try (Stream<Path> entries = Files.list(dir)) {
-                    if (entries.findAny().isPresent()) {
-                        throw new KeyMaterialException(dir + " holds other files; cannot place development keys there");
-                    }
+            AtomicFiles.publishDirectory(dir, scratch -> {
+                try {
+                    SecureRandom random = new SecureRandom();
+                    KeyPair signing = rsa(random);
+                    KeyPair pcr = rsa(random);
+                    X509Certificate cert = selfSigned(signing, random);
+                    write(scratch.resolve(SIGNING_KEY), Pem.encode("RSA PRIVATE KEY", pkcs1(signing)));
+                    write(scratch.resolve(SIGNING_CERT), Pem.encode("CERTIFICATE", cert.getEncoded()));
+                    write(scratch.resolve(PCR_KEY), Pem.encode("RSA PRIVATE KEY", pkcs1(pcr)));
+                } catch (GeneralSecurityException | OperatorCreationException e) {
+                    throw new IllegalStateException("cannot generate development SecureBoot keys: " + e.getMessage(), e);
                 }
-                Files.delete(dir);
-            }
-            try {
-                Files.move(scratch, dir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(scratch, dir);
-            }
-            scratch = null;
+                if (Files.isDirectory(dir)) {
+                    try (Stream<Path> entries = Files.list(dir)) {
+                        if (entries.findAny().isPresent()) {
+                            throw new KeyMaterialException(dir + " holds other files; cannot place development keys there");
+                        }
+                    }
+                    Files.delete(dir); // an empty directory (e.g. a mounted volume's) is replaced by the rename
+                }
+            }, ownerOnly("rwx------"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write development SecureBoot keys to " + dir, e);
-        } catch (GeneralSecurityException | OperatorCreationException e) {
-            throw new IllegalStateException("cannot generate development SecureBoot keys: " + e.getMessage(), e);
-        } finally {
-            if (scratch != null) {
-                deleteQuietly(scratch);
-            }
         }
     }
 
@@ -169,16 +158,5 @@ public final class DevelopmentKeys {
             return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions))};
         }
         return new FileAttribute<?>[0];
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> entries = Files.list(dir)) {
-            for (Path p : (Iterable<Path>) entries::iterator) {
-                Files.deleteIfExists(p);
-            }
-            Files.deleteIfExists(dir);
-        } catch (IOException ignored) {
-            // a leftover scratch directory (hidden, 0700) is harmless
-        }
     }
 }

@@ -1,7 +1,6 @@
 package dev.imagefactory.secureboot;
 
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
+import dev.imagefactory.content.Digests;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
@@ -52,15 +51,7 @@ public final class EfiGuid {
      * name-based UUID (SHA-1 ones are 5), but it is what upstream writes.
      */
     public static EfiGuid nameBasedSha256(EfiGuid namespace, byte[] name) {
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-        sha256.update(namespace.rfc);
-        sha256.update(name);
-        byte[] bytes = Arrays.copyOf(sha256.digest(), 16);
+        byte[] bytes = Arrays.copyOf(Digests.raw("SHA-256", namespace.rfc, name), 16);
         bytes[6] = (byte) ((bytes[6] & 0x0f) | 0x40);
         bytes[8] = (byte) ((bytes[8] & 0x3f) | 0x80);
         return new EfiGuid(bytes);

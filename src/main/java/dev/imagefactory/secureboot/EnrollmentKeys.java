@@ -1,6 +1,6 @@
 package dev.imagefactory.secureboot;
 
-import dev.imagefactory.tools.ProcessRunner;
+import dev.imagefactory.content.Reproducible;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +29,7 @@ public final class EnrollmentKeys {
     public static final String DB_FILE = "db.auth";
 
     /** The {@code EFI_TIME} of the three updates: SOURCE_DATE_EPOCH. */
-    public static final Instant TIMESTAMP = Instant.ofEpochSecond(Long.parseLong(ProcessRunner.SOURCE_DATE_EPOCH));
+    public static final Instant TIMESTAMP = Instant.ofEpochSecond(Reproducible.SOURCE_DATE_EPOCH);
 
     private final EfiGuid owner;
     private final byte[] certificateDer;

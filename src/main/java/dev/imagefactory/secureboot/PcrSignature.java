@@ -1,5 +1,6 @@
 package dev.imagefactory.secureboot;
 
+import dev.imagefactory.content.Digests;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,9 +8,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.EnumMap;
 import java.util.HexFormat;
@@ -44,7 +44,6 @@ public final class PcrSignature {
     private static final int PCR = 11;
     /** TPM_CC_PolicyPCR */
     private static final int TPM_CC_POLICY_PCR = 0x0000017F;
-    private static final int READ_BUFFER = 1 << 20;
 
     /** The PCR banks signed, in the JSON's key order, with their TPM algorithm IDs. */
     enum Bank {
@@ -64,20 +63,8 @@ public final class PcrSignature {
             this.tpmAlgorithm = tpmAlgorithm;
         }
 
-        MessageDigest newDigest() {
-            try {
-                return MessageDigest.getInstance(digest);
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
         byte[] hash(byte[]... parts) {
-            MessageDigest md = newDigest();
-            for (byte[] part : parts) {
-                md.update(part);
-            }
-            return md.digest();
+            return Digests.raw(digest, parts);
         }
     }
 
@@ -215,7 +202,7 @@ public final class PcrSignature {
     static Map<Bank, byte[]> expectedPcr11(Map<String, Section> measured) throws IOException {
         Map<Bank, byte[]> pcrs = new EnumMap<>(Bank.class);
         for (Bank bank : Bank.values()) {
-            pcrs.put(bank, new byte[bank.newDigest().getDigestLength()]);
+            pcrs.put(bank, new byte[Digests.rawLength(bank.digest)]);
         }
         for (String name : MEASURED_ORDER) {
             Section section = measured.get(name);
@@ -244,20 +231,14 @@ public final class PcrSignature {
 
     /** The section's content hashed with every bank's algorithm in one streaming pass. */
     private static Map<Bank, byte[]> digests(Section section) throws IOException {
-        Map<Bank, MessageDigest> mds = new EnumMap<>(Bank.class);
-        for (Bank bank : Bank.values()) {
-            mds.put(bank, bank.newDigest());
-        }
-        byte[] buffer = new byte[READ_BUFFER];
+        Map<String, byte[]> byAlgorithm;
         try (InputStream in = section.open()) {
-            for (int n; (n = in.read(buffer)) != -1; ) {
-                for (MessageDigest md : mds.values()) {
-                    md.update(buffer, 0, n);
-                }
-            }
+            byAlgorithm = Digests.raw(in, Arrays.stream(Bank.values()).map(bank -> bank.digest).toList());
         }
         Map<Bank, byte[]> out = new EnumMap<>(Bank.class);
-        mds.forEach((bank, md) -> out.put(bank, md.digest()));
+        for (Bank bank : Bank.values()) {
+            out.put(bank, byAlgorithm.get(bank.digest));
+        }
         return out;
     }
 
@@ -266,8 +247,7 @@ public final class PcrSignature {
      * TPM_CC_PolicyPCR ‖ TPML_PCR_SELECTION{1, {bank, 3, 00 08 00}} ‖ SHA256(pcr value)).
      */
     static byte[] policyPcrDigest(Bank bank, byte[] pcrValue) {
-        MessageDigest sha256 = Bank.SHA256.newDigest();
-        byte[] pcrDigest = sha256.digest(pcrValue);
+        byte[] pcrDigest = Bank.SHA256.hash(pcrValue);
         byte[] pcrSelect = new byte[3];
         pcrSelect[PCR / 8] |= (byte) (1 << (PCR % 8));
         ByteBuffer policy = ByteBuffer.allocate(32 + 4 + 4 + 2 + 1 + pcrSelect.length + pcrDigest.length);
@@ -278,6 +258,6 @@ public final class PcrSignature {
                 .put((byte) pcrSelect.length)
                 .put(pcrSelect)
                 .put(pcrDigest);
-        return sha256.digest(policy.array());
+        return Bank.SHA256.hash(policy.array());
     }
 }

@@ -1,5 +1,6 @@
 package dev.imagefactory.secureboot;
 
+import dev.imagefactory.content.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,16 +35,10 @@ public final class PeSigner {
      * @throws IOException the input is not a PE image, or reading/writing failed
      */
     public static void sign(Path input, Path output, SigningMaterial material) throws IOException {
-        Path dir = output.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path scratch = Files.createTempFile(dir, "." + output.getFileName() + "-", ".signing");
-        try {
+        AtomicFiles.writeFile(output, scratch -> {
             Files.copy(input, scratch, StandardCopyOption.REPLACE_EXISTING);
             signInPlace(scratch, material);
-            Files.move(scratch, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(scratch);
-        }
+        });
     }
 
     private static void signInPlace(Path file, SigningMaterial material) throws IOException {

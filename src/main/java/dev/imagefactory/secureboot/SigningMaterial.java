@@ -1,9 +1,9 @@
 package dev.imagefactory.secureboot;
 
+import dev.imagefactory.content.Digests;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.CertificateEncodingException;
@@ -130,21 +130,15 @@ public final class SigningMaterial {
 
     private static String computeFingerprint(X509Certificate certificate, PcrKey pcrKey) {
         try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            sha256.update(certificate.getEncoded());
-            sha256.update(pcrKey.publicKey().getEncoded());
-            return HexFormat.of().formatHex(sha256.digest());
+            return HexFormat.of().formatHex(Digests.raw("SHA-256", certificate.getEncoded(),
+                    pcrKey.publicKey().getEncoded()));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot fingerprint the SecureBoot keys", e);
         }
     }
 
     private static byte[] sha256(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return Digests.raw("SHA-256", data);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.imagefactory.tools;
 
+import dev.imagefactory.content.Reproducible;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,13 +11,19 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
  * Runs one external tool (mksquashfs, cpio, zstd, depmod, ...): an argument array, never a shell, so no argument is
  * ever re-parsed; stdin/stdout from or to files (artifacts are streamed, never held in memory); stderr kept (its
- * last 8 KiB) for the error message; a timeout after which the process tree is killed.
+ * last 8 KiB) for the error message; a timeout after which the process tree is killed. Output is drained on this
+ * class's own threads while the tool runs (see {@link #DRAINS}).
  */
 public final class ProcessRunner {
 
@@ -24,8 +31,21 @@ public final class ProcessRunner {
     private static final int STDERR_KEEP = 8192;
     /** Captured stdout is for small answers (versions, listings); artifacts go to files. */
     private static final int STDOUT_KEEP = 4 << 20;
-    /** Pinned like upstream so tools that stamp times (mkfs.vfat, xorriso, ...) give the same bytes every build. */
-    public static final String SOURCE_DATE_EPOCH = "1559424892";
+
+    /**
+     * The most tools whose output is drained at once (two threads each). Far above what the build slots let run;
+     * a tool beyond it is refused rather than left to block on a full pipe.
+     */
+    static final int MAX_DRAINING_TOOLS = 128;
+    /**
+     * Drains tool output on threads of its own, never on the common pool: a drain queued there behind others (the
+     * common pool has one thread per core, shared with everything else) leaves its tool blocked on a full pipe, and
+     * the drains ahead of it wait for their own tools, which may be the blocked ones. Here a drain never waits for
+     * a thread: one is made when none is idle (no queue), up to the bound; idle ones end after a while. Daemon
+     * threads, so a stuck tool never keeps the JVM alive.
+     */
+    private static final ThreadPoolExecutor DRAINS = new ThreadPoolExecutor(0, 2 * MAX_DRAINING_TOOLS, 30,
+            TimeUnit.SECONDS, new SynchronousQueue<>(), drainThreads());
 
     private final Duration timeout;
 
@@ -75,7 +95,8 @@ public final class ProcessRunner {
         if (command.workDir() != null) {
             builder.directory(command.workDir().toFile());
         }
-        builder.environment().put("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH);
+        // tools that stamp times (mkfs.vfat, xorriso, ...) then give the same bytes every build
+        builder.environment().put("SOURCE_DATE_EPOCH", Long.toString(Reproducible.SOURCE_DATE_EPOCH));
         builder.environment().put("LC_ALL", "C");
         builder.environment().putAll(command.environment());
         builder.redirectInput(command.stdinFile() == null ? ProcessBuilder.Redirect.from(nullFile())
@@ -93,10 +114,18 @@ public final class ProcessRunner {
         } catch (IOException e) {
             throw new ToolException(tool + " could not be started: " + e.getMessage(), e);
         }
-        CompletableFuture<String> stdout = command.stdoutFile() == null
-                ? CompletableFuture.supplyAsync(() -> drain(process.getInputStream(), STDOUT_KEEP))
-                : CompletableFuture.completedFuture("");
-        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> drain(process.getErrorStream(), STDERR_KEEP));
+        CompletableFuture<String> stdout;
+        CompletableFuture<String> stderr;
+        try {
+            stdout = command.stdoutFile() == null
+                    ? CompletableFuture.supplyAsync(() -> drain(process.getInputStream(), STDOUT_KEEP), DRAINS)
+                    : CompletableFuture.completedFuture("");
+            stderr = CompletableFuture.supplyAsync(() -> drain(process.getErrorStream(), STDERR_KEEP), DRAINS);
+        } catch (RejectedExecutionException e) {
+            kill(process);
+            throw new ToolException(tool + " was not run: more than " + MAX_DRAINING_TOOLS
+                    + " tools are running at once", e);
+        }
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 kill(process);
@@ -115,6 +144,15 @@ public final class ProcessRunner {
             throw new ToolException(tool + " failed with exit code " + process.exitValue() + ": " + err.strip());
         }
         return new Result(out, err);
+    }
+
+    private static ThreadFactory drainThreads() {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, "tool-output-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     private static void kill(Process process) {

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.imagefactory.oci.Digest;
+import dev.imagefactory.content.Digests;
+import dev.imagefactory.model.Digest;
 import dev.imagefactory.oci.MediaTypes;
 import dev.imagefactory.build.installer.BlobStore;
 import dev.imagefactory.tools.ProcessRunner;
@@ -138,7 +139,7 @@ class EvictionUnderLoadTest {
         String reference = InstallerRegistryTest.host() + "/" + repository + "@" + evicted;
         byte[] index = skopeo("inspect", "--raw", "--tls-verify=false", "docker://" + reference)
                 .getBytes(StandardCharsets.UTF_8);
-        assertEquals(evicted, Digest.sha256(index), "the evicted index comes back byte for byte");
+        assertEquals(evicted, Digests.sha256(index), "the evicted index comes back byte for byte");
         Path copied = dir.resolve("copied");
         // skopeo checks every manifest and blob it copies against its digest
         skopeo("copy", "--all", "--src-tls-verify=false", "docker://" + reference, "oci:" + copied + ":installer");
@@ -146,7 +147,7 @@ class EvictionUnderLoadTest {
         assertEquals(evicted.toString(), layout.get("manifests").get(0).get("digest").asText());
 
         // a digest this registry never served: the documented, honest answer
-        String never = Digest.sha256("never served".getBytes(StandardCharsets.UTF_8)).toString();
+        String never = Digests.sha256("never served".getBytes(StandardCharsets.UTF_8)).toString();
         Response unknown = given().accept(MediaTypes.OCI_INDEX).get("/v2/" + repository + "/manifests/" + never);
         unknown.then().statusCode(404);
         JsonNode error = JSON.readTree(unknown.asByteArray()).get("errors").get(0);
@@ -222,7 +223,7 @@ class EvictionUnderLoadTest {
                 assertEquals(200, response.statusCode(), manifests.get(i) + ": " + new String(response.body(),
                         StandardCharsets.UTF_8));
                 String digest = response.headers().firstValue("Docker-Content-Digest").orElseThrow();
-                assertEquals(Digest.sha256(response.body()).toString(), digest);
+                assertEquals(Digests.sha256(response.body()).toString(), digest);
                 digests.add(digest);
             }
             return digests;

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.imagefactory.oci.Digest;
+import dev.imagefactory.content.Digests;
+import dev.imagefactory.model.Digest;
 import dev.imagefactory.oci.MediaTypes;
 import dev.imagefactory.tools.ProcessRunner;
 import io.quarkus.test.junit.QuarkusTest;
@@ -84,7 +85,7 @@ class InstallerRegistryTest {
             assertEquals(200, response.statusCode(), new String(response.body()));
             assertEquals(MediaTypes.OCI_INDEX, response.headers().firstValue("Content-Type").orElse(""));
             String digest = response.headers().firstValue("Docker-Content-Digest").orElseThrow();
-            assertEquals(Digest.sha256(response.body()).toString(), digest);
+            assertEquals(Digests.sha256(response.body()).toString(), digest);
             digests.add(digest);
         }
         pool.shutdown();
@@ -298,7 +299,7 @@ class InstallerRegistryTest {
         String blob = layer.get("digest").asText();
         byte[] whole = given().get(repo + "/blobs/" + blob).then().statusCode(200)
                 .header("Docker-Content-Digest", blob).extract().asByteArray();
-        assertEquals(blob, Digest.sha256(whole).toString());
+        assertEquals(blob, Digests.sha256(whole).toString());
         assertEquals(layer.get("size").asLong(), whole.length);
         byte[] slice = given().header("Range", "bytes=100-199").get(repo + "/blobs/" + blob).then().statusCode(206)
                 .extract().asByteArray();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.imagefactory.content.Digests;
 import dev.imagefactory.oci.Descriptor;
 import dev.imagefactory.oci.DigestMismatchException;
 import dev.imagefactory.oci.LocalRegistry;
@@ -403,7 +404,7 @@ class OciReleaseSourceTest {
             }
             int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
             entries.put(rel, (Files.isDirectory(path) ? "dir " : "file ") + Integer.toOctalString(mode)
-                    + (Files.isDirectory(path) ? "" : " " + FileDigests.hashFile(path)));
+                    + (Files.isDirectory(path) ? "" : " " + Digests.sha256(path).digest().hex()));
         }
         return entries;
     }

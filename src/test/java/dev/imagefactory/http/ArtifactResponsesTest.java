@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;
+import dev.imagefactory.model.Digest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.ws.rs.core.Response;
 import java.nio.file.Path;
@@ -70,7 +71,8 @@ class ArtifactResponsesTest {
     @Test
     void emptyArtifactAndHeadHaveNoEntity() {
         ArtifactResponses responses = new ArtifactResponses(new SimpleMeterRegistry());
-        CachedArtifact empty = new CachedArtifact(CacheKey.of("empty"), Path.of("/nonexistent"), 0, "a".repeat(64), "b".repeat(128));
+        CachedArtifact empty = new CachedArtifact(CacheKey.of("empty"), Path.of("/nonexistent"), 0,
+                Digest.sha256Hex("a".repeat(64)), Digest.sha512Hex("b".repeat(128)));
         Response get = responses.serve("GET", null, null, null, empty, "x", "application/octet-stream");
         assertEquals(200, get.getStatus());
         assertEquals("0", get.getHeaderString("Content-Length"));

@@ -1,5 +1,6 @@
 package dev.imagefactory.oci;
 
+import dev.imagefactory.model.Digest;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -87,7 +88,7 @@ public final class LocalRegistry implements AutoCloseable {
 
     /** Where the filesystem driver keeps a blob's bytes: a test may corrupt them here. */
     public Path blobData(Digest digest) {
-        return storage.resolve("docker/registry/v2/blobs").resolve(digest.algorithm())
+        return storage.resolve("docker/registry/v2/blobs").resolve(digest.algorithm().id())
                 .resolve(digest.hex().substring(0, 2)).resolve(digest.hex()).resolve("data");
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.imagefactory.content.Digests;
 import dev.imagefactory.oci.TarLayer.Compression;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -94,7 +95,7 @@ class OciLayoutTest {
         assertEquals(MediaTypes.OCI_MANIFEST,
                 OciJson.mediaTypeOf("{\"config\":{},\"layers\":[]}".getBytes(), null, "t"));
         assertThrows(OciException.class, () -> OciJson.index("{\"manifests\":[{\"digest\":\"md5:x\"}]}".getBytes(), "t"));
-        assertEquals(Map.of("k", "v"), new Descriptor("t", Digest.sha256(new byte[0]), 0, null, Map.of("k", "v"))
+        assertEquals(Map.of("k", "v"), new Descriptor("t", Digests.sha256(new byte[0]), 0, null, Map.of("k", "v"))
                 .annotations());
     }
 }

@@ -1,5 +1,7 @@
 package dev.imagefactory.oci;
 
+import dev.imagefactory.content.Digests;
+import dev.imagefactory.model.Digest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +30,7 @@ public final class OciLayoutWriter {
     }
 
     public Descriptor blob(byte[] content, String mediaType) {
-        Digest digest = Digest.sha256(content);
+        Digest digest = Digests.sha256(content);
         try {
             Files.write(dir.resolve("blobs/sha256").resolve(digest.hex()), content);
         } catch (IOException e) {
@@ -52,7 +54,7 @@ public final class OciLayoutWriter {
         List<Digest> diffIds = new ArrayList<>();
         for (TarLayer layer : layers) {
             layerDescriptors.add(layer(layer, compression));
-            diffIds.add(Digest.sha256(layer.tar()));
+            diffIds.add(Digests.sha256(layer.tar()));
         }
         return manifest(platform, layerDescriptors, diffIds);
     }

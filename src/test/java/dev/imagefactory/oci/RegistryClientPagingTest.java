@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.imagefactory.content.Digests;
+import dev.imagefactory.content.VerifyingInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -73,7 +75,7 @@ class RegistryClientPagingTest {
     @Test
     void blobRedirectsToOtherHostsCarryNoCredentials() throws IOException {
         byte[] content = "layer bytes".getBytes(StandardCharsets.UTF_8);
-        Descriptor blob = new Descriptor(MediaTypes.OCI_LAYER, Digest.sha256(content), content.length);
+        Descriptor blob = new Descriptor(MediaTypes.OCI_LAYER, Digests.sha256(content), content.length);
         registry.createContext("/v2/", exchange -> {
             if (exchange.getRequestHeaders().getFirst("Authorization") == null) {
                 exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"test\"");

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.imagefactory.content.Digests;
+import dev.imagefactory.model.Digest;
 import dev.imagefactory.oci.TarLayer.Compression;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -119,7 +121,7 @@ class RegistryClientTest {
         RegistryClient client = registry.client();
         assertEquals(Optional.empty(), client.manifest("test/absent", "v1"));
         assertEquals(Optional.empty(), client.head("test/absent", "v1"));
-        Descriptor missing = new Descriptor(MediaTypes.OCI_LAYER, Digest.sha256(new byte[] {1}), 1);
+        Descriptor missing = new Descriptor(MediaTypes.OCI_LAYER, Digests.sha256(new byte[] {1}), 1);
         RegistryException e = assertThrows(RegistryException.class, () -> client.blob("test/absent", missing).close());
         assertTrue(e.isNotFound());
         assertTrue(e.getMessage().contains("BLOB_UNKNOWN"), e.getMessage());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.imagefactory.content.Reproducible;
 import dev.imagefactory.tools.ProcessRunner.Command;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +48,7 @@ class ProcessRunnerTest {
         Path out = tmp.resolve("out");
         runner.run(Command.of("cat").stdinFrom(in).stdoutTo(out));
         runner.run(Command.of("sh", "-c", "printf %s \"$SOURCE_DATE_EPOCH\"").stdoutAppendedTo(out));
-        assertEquals("hello" + ProcessRunner.SOURCE_DATE_EPOCH, Files.readString(out));
+        assertEquals("hello" + Reproducible.SOURCE_DATE_EPOCH, Files.readString(out));
     }
 
     @Test

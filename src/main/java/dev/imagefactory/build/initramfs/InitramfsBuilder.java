@@ -6,7 +6,7 @@ import dev.imagefactory.catalog.TalosVersion;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.tools.ProcessRunner.Command;
 import dev.imagefactory.tools.ProcessRunner;
-import dev.imagefactory.tools.Reproducible;
+import dev.imagefactory.content.Reproducible;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.DirectoryStream;

@@ -1,8 +1,8 @@
 package dev.imagefactory.build.initramfs;
 
 import dev.imagefactory.cache.CacheKey;
-import dev.imagefactory.oci.Digest;
-import dev.imagefactory.tools.Reproducible;
+import dev.imagefactory.content.Digests;
+import dev.imagefactory.content.Reproducible;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +44,7 @@ public final class VirtualExtensions {
         Path file = Files.write(talos.resolve("config.yaml"), config);
         Reproducible.normalize(rootfs);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--------"));
-        String digest = Digest.sha256(config).hex();
+        String digest = Digests.sha256(config).hex();
         ExtensionMetadata metadata = new ExtensionMetadata("embedded-config", digest, "Imager",
                 "Virtual extension which embeds the machine configuration.", ">= 1.0.0", "");
         return new ExtensionSource(metadata, rootfs, "embedded-config:" + digest,

@@ -2,7 +2,7 @@ package dev.imagefactory.build.installer;
 
 import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.cache.CacheKey;
-import dev.imagefactory.oci.Digest;
+import dev.imagefactory.model.Digest;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

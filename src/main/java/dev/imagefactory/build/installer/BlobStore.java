@@ -4,11 +4,13 @@ import dev.imagefactory.cache.ArtifactCache;
 import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;
+import dev.imagefactory.content.Digests;
+import dev.imagefactory.content.VerifyingInputStream;
+import dev.imagefactory.model.Digest;
 import dev.imagefactory.oci.BlobSource;
 import dev.imagefactory.oci.Descriptor;
-import dev.imagefactory.oci.Digest;
 import dev.imagefactory.oci.ImageSource;
-import dev.imagefactory.oci.VerifyingInputStream;
+
 import dev.imagefactory.tools.FileTrees;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -64,7 +66,7 @@ public class BlobStore implements ImageSource {
         try {
             Path file = work.resolve("blob");
             // not closed: the caller owns the stream (a tar reader moves on to its next entry)
-            VerifyingInputStream verified = new VerifyingInputStream(in, new Descriptor("", expected, size),
+            VerifyingInputStream verified = BlobSource.verifying(in, new Descriptor("", expected, size),
                     "blob " + expected);
             Files.copy(verified, file);
             verified.verifyToEnd();
@@ -96,7 +98,7 @@ public class BlobStore implements ImageSource {
 
     /** Stores a small document (manifest, index, config) under its own digest. */
     public Descriptor putDocument(String mediaType, byte[] content, BlobLeases leases) throws IOException {
-        Digest digest = Digest.sha256(content);
+        Digest digest = Digests.sha256(content);
         put(digest, content.length, new java.io.ByteArrayInputStream(content), leases);
         return new Descriptor(mediaType, digest, content.length);
     }
@@ -105,7 +107,7 @@ public class BlobStore implements ImageSource {
     public VerifyingInputStream open(Descriptor descriptor) throws IOException {
         CachedArtifact blob = get(descriptor.digest())
                 .orElseThrow(() -> new IOException("blob " + descriptor.digest() + " is not in the store"));
-        return new VerifyingInputStream(blob.content().open(0, blob.size()), descriptor, "blob store");
+        return BlobSource.verifying(blob.content().open(0, blob.size()), descriptor, "blob store: " + descriptor.digest());
     }
 
     /** All bytes of a small stored document (manifest, index, config, tag record), from wherever the cache keeps it. */

@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.imagefactory.catalog.BaseImage;
 import dev.imagefactory.catalog.BaseLayer;
-import dev.imagefactory.oci.Digest;
-import dev.imagefactory.tools.Reproducible;
+import dev.imagefactory.content.Digests;
+import dev.imagefactory.content.Reproducible;
+import dev.imagefactory.model.Digest;
 import dev.imagefactory.oci.Descriptor;
 import dev.imagefactory.oci.ImageManifest;
 import dev.imagefactory.oci.MediaTypes;
@@ -34,7 +35,7 @@ public final class InstallerImage {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Upstream's {@code created} is the build time; ours is fixed so that rebuilds are byte-identical. */
-    static final String CREATED = Instant.ofEpochSecond(Reproducible.EPOCH_SECONDS).toString();
+    static final String CREATED = Instant.ofEpochSecond(Reproducible.SOURCE_DATE_EPOCH).toString();
 
     private InstallerImage() {
     }

@@ -1,7 +1,7 @@
 package dev.imagefactory.build.installer;
 
+import dev.imagefactory.model.Digest;
 import dev.imagefactory.oci.Descriptor;
-import dev.imagefactory.oci.Digest;
 import dev.imagefactory.oci.MediaTypes;
 import java.nio.file.Path;
 

@@ -2,7 +2,7 @@ package dev.imagefactory.build.installer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagefactory.oci.Descriptor;
-import dev.imagefactory.oci.Digest;
+import dev.imagefactory.model.Digest;
 import java.io.IOException;
 import java.util.LinkedHashSet;
 import java.util.List;

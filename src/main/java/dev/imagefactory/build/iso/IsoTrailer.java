@@ -1,8 +1,7 @@
 package dev.imagefactory.build.iso;
 
 import dev.imagefactory.build.Quirks;
-import dev.imagefactory.tools.ProcessRunner;
-import dev.imagefactory.tools.Reproducible;
+import dev.imagefactory.content.Reproducible;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -13,12 +12,10 @@ import java.util.Map;
 /**
  * What every ISO command ends with (talos-imager.md §5.5): native xorriso commands after the {@code --} that ends
  * mkisofs emulation, and the environment that goes with them. The factory always has {@code SOURCE_DATE_EPOCH}
- * ({@link ProcessRunner#SOURCE_DATE_EPOCH}), so the date pinning is unconditional here.
+ * ({@link Reproducible#SOURCE_DATE_EPOCH}), so the date pinning is unconditional here.
  */
 public final class IsoTrailer {
 
-    /** {@code SOURCE_DATE_EPOCH} of every build. */
-    public static final long EPOCH = Reproducible.EPOCH_SECONDS;
 
     private static final DateTimeFormatter UUID_DATE = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
 
@@ -31,7 +28,7 @@ public final class IsoTrailer {
      */
     public static List<String> args(Quirks quirks, String version) {
         List<String> args = new ArrayList<>(List.of(
-                "-volume_date", "all_file_dates", "=" + EPOCH,
+                "-volume_date", "all_file_dates", "=" + Reproducible.SOURCE_DATE_EPOCH,
                 "-volume_date", "uuid", uuidDate()));
         if (quirks.supportsIsoLabel()) {
             String label = VolumeId.label(version);
@@ -46,11 +43,11 @@ public final class IsoTrailer {
     }
 
     public static String fatSerial() {
-        return Long.toHexString(EPOCH & 0xffffffffL);
+        return Long.toHexString(Reproducible.SOURCE_DATE_EPOCH & 0xffffffffL);
     }
 
     /** The epoch in UTC as xorriso's 16-digit date ({@code 2019060121345200}): whatever the JVM's time zone. */
     static String uuidDate() {
-        return UUID_DATE.format(Instant.ofEpochSecond(EPOCH)) + "00";
+        return UUID_DATE.format(Instant.ofEpochSecond(Reproducible.SOURCE_DATE_EPOCH)) + "00";
     }
 }

@@ -1,6 +1,6 @@
 package dev.imagefactory.build.iso;
 
-import dev.imagefactory.tools.Reproducible;
+import dev.imagefactory.content.Reproducible;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.imagefactory.build.uki;
 
-import dev.imagefactory.tools.ProcessRunner;
+import dev.imagefactory.content.Reproducible;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -45,7 +45,7 @@ public final class UkiAssembler {
 
     /** Stamps the COFF header with SOURCE_DATE_EPOCH (1559424892), like the factory. */
     public UkiAssembler() {
-        this(Long.parseLong(ProcessRunner.SOURCE_DATE_EPOCH));
+        this(Reproducible.SOURCE_DATE_EPOCH);
     }
 
     public UkiAssembler(long timeDateStamp) {

@@ -7,6 +7,7 @@ import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.cache.FileArtifactCache;
 import dev.imagefactory.errors.StorageUnavailableException;
+import dev.imagefactory.model.Digest;
 import dev.imagefactory.tools.FileTrees;
 import io.minio.StatObjectResponse;
 import java.io.IOException;
@@ -93,8 +94,9 @@ public class S3ArtifactCache implements ArtifactCache {
             return Optional.empty();
         }
         long length = stat.get().size();
-        return Optional.of(new CachedArtifact(key, new S3ObjectContent(this, key, length, sha256), length, sha256,
-                sha512));
+        Digest digest = Digest.sha256Hex(sha256);
+        return Optional.of(new CachedArtifact(key, new S3ObjectContent(this, key, length, digest), length, digest,
+                Digest.sha512Hex(sha512)));
     }
 
     @Override

@@ -2,8 +2,10 @@ package dev.imagefactory.cache.s3;
 
 import dev.imagefactory.cache.ArtifactContent;
 import dev.imagefactory.cache.CacheKey;
+import dev.imagefactory.cache.DamagedArtifactException;
 import dev.imagefactory.cache.ExactLengthInputStream;
-import dev.imagefactory.cache.VerifyingInputStream;
+import dev.imagefactory.content.VerifyingInputStream;
+import dev.imagefactory.model.Digest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
@@ -22,9 +24,9 @@ final class S3ObjectContent implements ArtifactContent {
     private final S3ArtifactCache cache;
     private final CacheKey key;
     private final long size;
-    private final String sha256;
+    private final Digest sha256;
 
-    S3ObjectContent(S3ArtifactCache cache, CacheKey key, long size, String sha256) {
+    S3ObjectContent(S3ArtifactCache cache, CacheKey key, long size, Digest sha256) {
         this.cache = cache;
         this.key = key;
         this.size = size;
@@ -52,8 +54,10 @@ final class S3ObjectContent implements ArtifactContent {
     }
 
     private InputStream verifying(InputStream in) {
-        return new VerifyingInputStream(in, size, sha256, describe(), () -> cache.trust(key),
-                problem -> cache.discard(key, problem));
+        return new VerifyingInputStream(in, size, sha256, describe(), problem -> {
+            cache.discard(key, problem);
+            return new DamagedArtifactException(problem);
+        }).whenVerified(() -> cache.trust(key));
     }
 
     private InputStream get(long offset, long length) throws IOException {

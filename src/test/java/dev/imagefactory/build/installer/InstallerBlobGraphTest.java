@@ -11,7 +11,8 @@ import dev.imagefactory.cache.FileArtifactCache;
 import dev.imagefactory.catalog.BaseImage;
 import dev.imagefactory.catalog.BaseLayer;
 import dev.imagefactory.oci.Descriptor;
-import dev.imagefactory.oci.Digest;
+import dev.imagefactory.content.Digests;
+import dev.imagefactory.model.Digest;
 import dev.imagefactory.oci.ImageManifest;
 import dev.imagefactory.oci.MediaTypes;
 import dev.imagefactory.oci.OciJson;
@@ -130,7 +131,7 @@ class InstallerBlobGraphTest {
             random.nextBytes(content);
             Path file = Files.write(dir.resolve("blob-" + size), content);
             files.add(file);
-            Digest digest = Digest.sha256(content);
+            Digest digest = Digests.sha256(content);
             try (InputStream in = Files.newInputStream(file)) {
                 store.put(digest, size, in, leases);
             }
@@ -207,7 +208,7 @@ class InstallerBlobGraphTest {
                 TarArchiveOutputStream tar = new TarArchiveOutputStream(file)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-            String configName = Digest.sha256(config).toString();
+            String configName = Digests.sha256(config).toString();
             entry(tar, configName, config);
             List<String> names = new ArrayList<>();
             for (int i = 0; i < layers.size(); i++) {
@@ -245,13 +246,13 @@ class InstallerBlobGraphTest {
                 .file("usr/bin/installer", 0755, "#!/bin/sh\necho stand-in\n");
         byte[] gz = tar.bytes(TarLayer.Compression.GZIP);
         Path blob = Files.write(dir.resolve("base-layer"), gz);
-        String diffId = Digest.sha256(tar.tar()).toString();
+        String diffId = Digests.sha256(tar.tar()).toString();
         String config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Entrypoint\":[\"/bin/installer\"]},"
                 + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + diffId + "\"]}}";
         Path configFile = Files.writeString(dir.resolve("base-config.json"), config);
         return new BaseImage("siderolabs/installer-base:v1.11.0", configFile,
-                Digest.sha256(config.getBytes(StandardCharsets.UTF_8)).toString(),
-                List.of(new BaseLayer(new Descriptor(MediaTypes.OCI_LAYER_GZIP, Digest.sha256(gz), gz.length), blob,
+                Digests.sha256(config.getBytes(StandardCharsets.UTF_8)).toString(),
+                List.of(new BaseLayer(new Descriptor(MediaTypes.OCI_LAYER_GZIP, Digests.sha256(gz), gz.length), blob,
                         diffId)));
     }
 

@@ -12,8 +12,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagefactory.cache.FileArtifactCache;
 import dev.imagefactory.catalog.BaseImage;
 import dev.imagefactory.catalog.BaseLayer;
+import dev.imagefactory.content.Digests;
+import dev.imagefactory.model.Digest;
 import dev.imagefactory.oci.Descriptor;
-import dev.imagefactory.oci.Digest;
 import dev.imagefactory.oci.MediaTypes;
 import dev.imagefactory.oci.TarLayer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -60,10 +61,10 @@ class InstallerImageTest {
                 lines.get(0));
         assertTrue(lines.get(1).matches("---------- 0/0 +9 1970-01-01 00:00 usr/install/amd64/vmlinuz\\.efi"),
                 lines.get(1));
-        assertEquals(Digest.sha256(Files.readAllBytes(layer.file())), layer.digest());
+        assertEquals(Digests.sha256(Files.readAllBytes(layer.file())), layer.digest());
         assertEquals(Files.size(layer.file()), layer.size());
         try (InputStream in = new GZIPInputStream(Files.newInputStream(layer.file()))) {
-            assertEquals(Digest.sha256(in.readAllBytes()), layer.diffId());
+            assertEquals(Digests.sha256(in.readAllBytes()), layer.diffId());
         }
         assertEquals("uki bytes", run("tar", "-xzOf", layer.file().toString(), "usr/install/amd64/vmlinuz.efi"));
     }
@@ -167,9 +168,9 @@ class InstallerImageTest {
                             .file("usr/bin/installer", 0755, "#!/bin/sh\necho stand-in\n").symlink("bin", "usr/bin")
                     : new TarLayer().file("usr/install/amd64/vmlinuz", 0644, "old kernel " + i);
             byte[] gz = tar.bytes(TarLayer.Compression.GZIP);
-            Digest digest = Digest.sha256(gz);
+            Digest digest = Digests.sha256(gz);
             Path blob = Files.write(dir.resolve("layer-" + layers + "-" + i), gz);
-            String diffId = Digest.sha256(tar.tar()).toString();
+            String diffId = Digests.sha256(tar.tar()).toString();
             diffIds.add(diffId);
             baseLayers.add(new BaseLayer(new Descriptor(MediaTypes.OCI_LAYER_GZIP, digest, gz.length), blob, diffId));
         }
@@ -179,7 +180,7 @@ class InstallerImageTest {
                 + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":" + JSON.writeValueAsString(diffIds) + "}}";
         Path configFile = Files.writeString(dir.resolve("config-" + layers + ".json"), config);
         return new BaseImage("siderolabs/installer-base:v1.11.0", configFile,
-                Digest.sha256(config.getBytes(StandardCharsets.UTF_8)).toString(), baseLayers);
+                Digests.sha256(config.getBytes(StandardCharsets.UTF_8)).toString(), baseLayers);
     }
 
     private Path write(String name, String content) throws IOException {

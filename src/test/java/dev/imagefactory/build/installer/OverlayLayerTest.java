@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.imagefactory.catalog.OverlayImage;
-import dev.imagefactory.oci.Digest;
+import dev.imagefactory.content.Digests;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -57,8 +57,8 @@ class OverlayLayerTest {
         try (InputStream in = new GZIPInputStream(Files.newInputStream(blob.file()))) {
             tar = in.readAllBytes();
         }
-        assertEquals(Digest.sha256(tar), blob.diffId());
-        assertEquals(Digest.sha256(Files.readAllBytes(blob.file())), blob.digest());
+        assertEquals(Digests.sha256(tar), blob.diffId());
+        assertEquals(Digests.sha256(Files.readAllBytes(blob.file())), blob.digest());
         try (TarArchiveInputStream in = new TarArchiveInputStream(new java.io.ByteArrayInputStream(tar))) {
             TarArchiveEntry e;
             while ((e = in.getNextEntry()) != null) {

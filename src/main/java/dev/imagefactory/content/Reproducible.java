@@ -1,4 +1,4 @@
-package dev.imagefactory.tools;
+package dev.imagefactory.content;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -16,9 +16,13 @@ import java.nio.file.attribute.PosixFilePermissions;
  */
 public final class Reproducible {
 
-    /** {@link ProcessRunner#SOURCE_DATE_EPOCH} as seconds. */
-    public static final long EPOCH_SECONDS = Long.parseLong(ProcessRunner.SOURCE_DATE_EPOCH);
-    private static final FileTime EPOCH = FileTime.fromMillis(EPOCH_SECONDS * 1000);
+    /**
+     * The time every reproducible output is stamped with, in seconds since 1970 (2019-06-01 21:34:52 UTC), pinned
+     * like upstream: tools get it as {@code SOURCE_DATE_EPOCH}, archives and images record it as their mtimes and
+     * creation dates.
+     */
+    public static final long SOURCE_DATE_EPOCH = 1559424892L;
+    private static final FileTime EPOCH = FileTime.fromMillis(SOURCE_DATE_EPOCH * 1000);
 
     private Reproducible() {
     }
