@@ -90,7 +90,7 @@ public class BlobStore implements ImageSource {
         }
         ArtifactLease published = cache.publishPinned(key(expected), file, java.util.Set.of());
         leases.add(expected, published);
-        if (!expected.algorithm().equals("sha256") || !expected.hex().equals(published.artifact().sha256())) {
+        if (!expected.equals(published.artifact().sha256Digest())) {
             throw new IOException("blob " + expected + " was published with sha256 " + published.artifact().sha256());
         }
         return published.artifact();
