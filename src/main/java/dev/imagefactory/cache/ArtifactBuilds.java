@@ -126,6 +126,7 @@ public class ArtifactBuilds {
         final CacheKey key;
         final BuildLabels labels;
         final BuildAction action;
+        final BuildEvents events;
         /** The flight whose action started this one (null when started from outside any build). */
         final Flight parent;
         final boolean slotted;
@@ -139,10 +140,12 @@ public class ArtifactBuilds {
         /** The thread running the action, while it runs; guarded by {@code this}. */
         Thread runner;
 
-        Flight(CacheKey key, BuildLabels labels, BuildAction action, Flight parent, boolean shared) {
+        Flight(CacheKey key, BuildLabels labels, BuildAction action, BuildEvents events, Flight parent,
+                boolean shared) {
             this.key = key;
             this.labels = labels;
             this.action = action;
+            this.events = events;
             this.parent = parent;
             this.slotted = parent == null;
             this.shared = shared;
@@ -261,6 +264,11 @@ public class ArtifactBuilds {
 
     private CompletableFuture<CachedArtifact> getOrBuildAsync(CacheKey key, BuildLabels labels, BuildAction action,
             boolean shared) {
+        return getOrBuildAsync(key, labels, action, BuildEvents.NONE, shared);
+    }
+
+    private CompletableFuture<CachedArtifact> getOrBuildAsync(CacheKey key, BuildLabels labels, BuildAction action,
+            BuildEvents events, boolean shared) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(labels, "labels");
         Objects.requireNonNull(action, "action");
@@ -279,7 +287,7 @@ public class ArtifactBuilds {
             return CompletableFuture.failedFuture(new BuildQueueFullException("too many requests are waiting for "
                     + "builds (factory.build.max-waiting=" + maxWaiting + "), retry later"));
         }
-        Flight flight = new Flight(key, labels, action, current, shared);
+        Flight flight = new Flight(key, labels, action, events, current, shared);
         Flight existing = flights.putIfAbsent(key, flight);
         if (existing != null) {
             if (current != null) {
@@ -288,6 +296,7 @@ public class ArtifactBuilds {
             }
             return existing.result.copy();
         }
+        events.queued();
         try {
             executor.execute(() -> run(flight));
         } catch (RejectedExecutionException e) {
@@ -329,6 +338,35 @@ public class ArtifactBuilds {
         CompletableFuture<ArtifactLease> leased = new CompletableFuture<>();
         leaseWhenThere(leased, key, labels, () -> getOrBuildAsync(key, labels, action, true), 1);
         return leased;
+    }
+
+    /**
+     * {@link #leaseAsync} for a final artifact ({@code shared}, kept in the shared store) or an intermediate (local
+     * only), telling {@code events} what happens to the build it starts (nothing when it joins one or finds the
+     * artifact cached).
+     */
+    public CompletableFuture<ArtifactLease> leaseAsync(CacheKey key, BuildLabels labels, boolean shared,
+            BuildEvents events, BuildAction action) {
+        CompletableFuture<ArtifactLease> leased = new CompletableFuture<>();
+        leaseWhenThere(leased, key, labels, () -> getOrBuildAsync(key, labels, action, events, shared), 1);
+        return leased;
+    }
+
+    /**
+     * The artifact under {@code key} leased if it is cached now (counted as delivered from the cache), else empty
+     * (counted as nothing: the caller goes on to {@link #leaseAsync}, which counts the miss).
+     */
+    public Optional<ArtifactLease> leaseIfCached(CacheKey key, BuildLabels labels, boolean shared) {
+        Optional<CachedArtifact> hit = shared ? cache.lookup(key) : cache.lookupLocal(key);
+        if (hit.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<ArtifactLease> lease = cache.pin(hit.get());
+        if (lease.isPresent()) {
+            counter(DELIVERED_CACHED, labels).increment();
+            counter(CACHE_HITS, labels).increment();
+        }
+        return lease;
     }
 
     /** {@link #leaseIntermediate} without blocking, with the ownership rules of {@link #leaseAsync}. */
@@ -472,6 +510,7 @@ public class ArtifactBuilds {
                     flight.runner = Thread.currentThread();
                 }
                 flight.state.set(RUNNING);
+                flight.events.started();
                 deadline = timer.schedule(() -> onTimeout(flight), timeout.toNanos(), TimeUnit.NANOSECONDS);
                 workDir = cache.newWorkDir(flight.labels.outputKind());
                 produced = flight.action.build(workDir);
@@ -496,6 +535,7 @@ public class ArtifactBuilds {
             latency(BUILD_LATENCY, "Time to build an asset (successful builds)", flight.labels)
                     .record(nanos, TimeUnit.NANOSECONDS);
             LOG.infof("built %s: %d bytes in %d ms", flight.describe(), artifact.size(), nanos / 1_000_000);
+            flight.events.done(artifact.size(), Duration.ofNanos(nanos));
         } catch (Throwable t) {
             if (flight.state.get() == TIMED_OUT) {
                 Thread.interrupted(); // the timeout's interrupt has done its job; let the cleanup run
@@ -578,6 +618,7 @@ public class ArtifactBuilds {
         }
         RuntimeException error = asBuildError(flight, failure);
         counter(BUILD_FAILED, flight.labels).increment();
+        flight.events.failed(error);
         if (isClientError(error)) {
             LOG.infof("the build of %s was refused: %s", flight.describe(), error.getMessage());
         } else if (error instanceof LocalStorageException local) {
