@@ -60,11 +60,16 @@ class InitramfsStep implements OutputStep {
     @Inject
     InitramfsStep(ReleaseFiles releaseFiles, ReleaseSource releases, ArtifactBuilds builds,
             InitramfsBuilder.Tools tools, FactoryConfig config) {
+        this(releaseFiles, releases, builds, tools, config.externalUrl());
+    }
+
+    InitramfsStep(ReleaseFiles releaseFiles, ReleaseSource releases, ArtifactBuilds builds,
+            InitramfsBuilder.Tools tools, String externalUrl) {
         this.releaseFiles = releaseFiles;
         this.releases = releases;
         this.builds = builds;
         this.tools = tools;
-        this.externalUrl = config.externalUrl();
+        this.externalUrl = externalUrl;
     }
 
     @Override
