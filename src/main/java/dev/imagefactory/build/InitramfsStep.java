@@ -5,7 +5,7 @@ import dev.imagefactory.build.initramfs.ExtensionSource;
 import dev.imagefactory.build.initramfs.InitramfsBuilder;
 import dev.imagefactory.build.initramfs.IntermediateStore;
 import dev.imagefactory.build.initramfs.VirtualExtensions;
-import dev.imagefactory.cache.ArtifactBuilds;
+import dev.imagefactory.build.ArtifactBuilds;
 import dev.imagefactory.cache.BuildLabels;
 import dev.imagefactory.catalog.Arch;
 import dev.imagefactory.catalog.BootFile;

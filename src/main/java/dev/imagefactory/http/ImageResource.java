@@ -4,7 +4,7 @@ import dev.imagefactory.build.Asset;
 import dev.imagefactory.build.AssetPath;
 import dev.imagefactory.build.AssetService;
 import dev.imagefactory.build.BuildRequest;
-import dev.imagefactory.cache.ArtifactBuilds;
+import dev.imagefactory.build.ArtifactBuilds;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.errors.NotFoundException;
 import io.smallrye.common.annotation.Blocking;

@@ -3,7 +3,7 @@ package dev.imagefactory.http;
 import dev.imagefactory.build.AssetPath;
 import dev.imagefactory.build.AssetService;
 import dev.imagefactory.build.BuildRequest;
-import dev.imagefactory.cache.ArtifactBuilds;
+import dev.imagefactory.build.ArtifactBuilds;
 import dev.imagefactory.config.FactoryConfig;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;

@@ -7,7 +7,7 @@ import dev.imagefactory.build.AssetService;
 import dev.imagefactory.build.BuildRequest;
 import dev.imagefactory.cache.ArtifactCache;
 import dev.imagefactory.cache.ArtifactLease;
-import dev.imagefactory.cache.AsyncLeases;
+import dev.imagefactory.build.AsyncLeases;
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.catalog.Arch;

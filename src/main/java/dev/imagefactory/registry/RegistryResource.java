@@ -1,6 +1,6 @@
 package dev.imagefactory.registry;
 
-import dev.imagefactory.cache.ArtifactBuilds;
+import dev.imagefactory.build.ArtifactBuilds;
 import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.cache.BuildQueueFullException;
 import dev.imagefactory.cache.BuildTimeoutException;

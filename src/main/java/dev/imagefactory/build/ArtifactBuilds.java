@@ -1,16 +1,26 @@
-package dev.imagefactory.cache;
+package dev.imagefactory.build;
 
+import dev.imagefactory.cache.ArtifactBuildException;
+import dev.imagefactory.cache.ArtifactCache;
+import dev.imagefactory.cache.ArtifactLease;
+import dev.imagefactory.cache.BuildClaim;
+import dev.imagefactory.cache.BuildLabels;
+import dev.imagefactory.cache.BuildQueueFullException;
+import dev.imagefactory.cache.BuildTimeoutException;
+import dev.imagefactory.cache.CacheKey;
+import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.errors.LocalStorageException;
 import dev.imagefactory.errors.LocalStorageFaults;
 import dev.imagefactory.errors.NotFoundException;
+import dev.imagefactory.errors.NotImplementedYetException;
+import dev.imagefactory.errors.PayloadTooLargeException;
 import dev.imagefactory.errors.StorageUnavailableException;
 import dev.imagefactory.tools.FileTrees;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import jakarta.ws.rs.WebApplicationException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -56,8 +66,8 @@ import org.jboss.logging.Logger;
  * 30 s)) if it ignores the interrupt. A timed-out build never publishes. Its slot is held until the action has
  * really stopped, so the limit counts running work honestly.</li>
  * <li><b>Clean.</b> The work directory is deleted whatever happens, before the waiters are told the outcome.</li>
- * <li><b>Errors.</b> {@link InvalidInputException}, {@link NotFoundException} and JAX-RS exceptions thrown by an
- * action reach every waiter as they are (so the HTTP layer answers 4xx); a full, read-only or inaccessible local disk
+ * <li><b>Errors.</b> {@link InvalidInputException}, {@link NotFoundException} and the project's other refusals
+ * ({@code errors}) thrown by an action reach every waiter as they are (so the HTTP layer answers 4xx); a full, read-only or inaccessible local disk
  * (anywhere in the cause chain, tools' stderr included) becomes a {@link LocalStorageException} (503); anything else
  * becomes an {@link ArtifactBuildException} carrying the cause.</li>
  * </ul>
@@ -633,7 +643,7 @@ public class ArtifactBuilds {
 
     private static boolean isClientError(Throwable t) {
         return t instanceof InvalidInputException || t instanceof NotFoundException
-                || t instanceof WebApplicationException;
+                || t instanceof NotImplementedYetException || t instanceof PayloadTooLargeException;
     }
 
     private static RuntimeException asBuildError(Flight flight, Throwable t) {
