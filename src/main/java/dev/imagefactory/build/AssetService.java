@@ -1,17 +1,8 @@
 package dev.imagefactory.build;
 
-import dev.imagefactory.build.initramfs.InitramfsBuilder;
-import dev.imagefactory.build.initramfs.Squashfs;
-import dev.imagefactory.build.iso.IsoBuilder;
-import dev.imagefactory.build.iso.IsoTools;
-import dev.imagefactory.build.installer.BlobStore;
-import dev.imagefactory.cache.ArtifactBuilds;
-import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.catalog.Catalog;
 import dev.imagefactory.catalog.OfficialExtension;
-import dev.imagefactory.catalog.ReleaseSource;
 import dev.imagefactory.catalog.TalosVersion;
-import dev.imagefactory.config.FactoryConfig;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.errors.NotImplementedYetException;
 import dev.imagefactory.schematic.CanonicalSchematic;
@@ -19,48 +10,40 @@ import dev.imagefactory.schematic.Schematic;
 import dev.imagefactory.schematic.SchematicId;
 import dev.imagefactory.schematic.SchematicService;
 import dev.imagefactory.secureboot.SecureBootKeys;
-import dev.imagefactory.tools.ProcessRunner;
+import io.quarkus.arc.All;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Turns an {@code /image/{schematic}/{version}/{path}} request into an artifact: checks in the reference's order
- * (schematic → version → path → schematic customisations against the version), then hands the request to the
- * step for the output kind, which finds it in the cache or builds it.
+ * (schematic → version → path → schematic customisations against the version), has the step for the output kind
+ * plan it (found by kind among the {@link OutputStep} beans), then has the {@link PlanScheduler} find or build it.
  */
 @ApplicationScoped
 public class AssetService {
 
     private final SchematicService schematics;
     private final Catalog catalog;
-    private final KernelStep kernel;
-    private final CmdlineStep cmdline;
-    private final InitramfsStep initramfs;
-    private final UkiStep uki;
-    private final IsoStep iso;
-    private final InstallerStep installer;
-
     private final SecureBootKeys secureBoot;
+    private final PlanScheduler scheduler;
+    private final Map<OutputKind, OutputStep> steps = new EnumMap<>(OutputKind.class);
 
     @Inject
-    AssetService(SchematicService schematics, Catalog catalog, ReleaseSource releases, ArtifactBuilds builds,
-            FactoryConfig config, SecureBootKeys secureBoot, BlobStore blobs) {
+    AssetService(SchematicService schematics, Catalog catalog, SecureBootKeys secureBoot, PlanScheduler scheduler,
+            @All List<OutputStep> steps) {
         this.schematics = schematics;
-        this.secureBoot = secureBoot;
         this.catalog = catalog;
-        ReleaseFiles files = new ReleaseFiles(releases);
-        ProcessRunner runner = new ProcessRunner(config.build().timeout().plus(Duration.ofMinutes(1)));
-        this.kernel = new KernelStep(files, builds);
-        this.cmdline = new CmdlineStep(builds);
-        this.initramfs = new InitramfsStep(files, releases, builds,
-                new InitramfsBuilder.Tools(runner, new Squashfs(runner)),
-                config.externalUrl());
-        this.uki = new UkiStep(files, initramfs, builds, secureBoot);
-        this.iso = new IsoStep(files, initramfs, builds, new IsoBuilder(new IsoTools(runner)), secureBoot);
-        this.installer = new InstallerStep(releases, catalog, files, initramfs, builds, secureBoot, blobs);
+        this.secureBoot = secureBoot;
+        this.scheduler = scheduler;
+        for (OutputStep step : steps) {
+            if (this.steps.put(step.output(), step) != null) {
+                throw new IllegalStateException("two steps build " + step.output().talosName());
+            }
+        }
     }
 
     /** Parses and checks a request up to (not including) the build. */
@@ -98,17 +81,17 @@ public class AssetService {
      * {@link java.util.concurrent.CompletionException}.
      */
     public CompletableFuture<Asset> asset(BuildRequest request, AssetPath path) {
-        CompletableFuture<ArtifactLease> artifact = switch (request.profile().kind()) {
-            case KERNEL -> kernel.build(request);
-            case CMDLINE -> cmdline.build(request);
-            case INITRAMFS -> initramfs.build(request);
-            case UKI -> uki.build(request);
-            case ISO -> iso.build(request);
-            case INSTALLER -> installer.build(request);
-            default -> throw new NotImplementedYetException(request.profile().kind().talosName()
+        return scheduler.lease(plan(request)).thenApply(a -> new Asset(a, path.filename(), path.contentType()));
+    }
+
+    /** The plan of {@code request}'s output; throws the refusals found before building. Builds nothing. */
+    public BuildPlan plan(BuildRequest request) {
+        OutputStep step = steps.get(request.profile().kind());
+        if (step == null) {
+            throw new NotImplementedYetException(request.profile().kind().talosName()
                     + " assets are not built by this factory yet");
-        };
-        return artifact.thenApply(a -> new Asset(a, path.filename(), path.contentType()));
+        }
+        return step.plan(request);
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.imagefactory.build;
 
-import dev.imagefactory.cache.ArtifactBuilds;
-import dev.imagefactory.cache.AsyncLeases;
+import dev.imagefactory.build.ArtifactBuilds;
+import dev.imagefactory.build.AsyncLeases;
 import dev.imagefactory.cache.PresignedDownloads;
 import dev.imagefactory.errors.NotFoundException;
 import dev.imagefactory.schematic.CanonicalSchematic;

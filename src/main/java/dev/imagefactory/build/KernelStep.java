@@ -1,35 +1,49 @@
 package dev.imagefactory.build;
 
-import dev.imagefactory.cache.ArtifactBuilds;
-import dev.imagefactory.cache.ArtifactLease;
-import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.catalog.BootFile;
-import dev.imagefactory.catalog.ReleaseFile;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
 
-/** {@code kernel-<arch>}: the release's {@code vmlinuz} as it is (one entry per version and arch, any schematic). */
-final class KernelStep {
+/** {@code kernel-<arch>}: the release's {@code vmlinuz} as it is (one entry per kernel file, any schematic). */
+@Singleton
+class KernelStep implements OutputStep, FileStep {
 
-    private static final String STEP_VERSION = "kernel-1";
+    private static final String BUILDER_VERSION = "kernel-1";
 
-    private final ReleaseFiles releaseFiles;
-    private final ArtifactBuilds builds;
-
-    KernelStep(ReleaseFiles releaseFiles, ArtifactBuilds builds) {
-        this.releaseFiles = releaseFiles;
-        this.builds = builds;
+    /** The kernel is the release's file: nothing else determines its bytes. */
+    record Inputs(ReleaseInput kernel) {
     }
 
-    CompletableFuture<ArtifactLease> build(BuildRequest request) {
+    private final ReleaseFiles releaseFiles;
+
+    @Inject
+    KernelStep(ReleaseFiles releaseFiles) {
+        this.releaseFiles = releaseFiles;
+    }
+
+    @Override
+    public StepKind kind() {
+        return StepKind.KERNEL;
+    }
+
+    @Override
+    public OutputKind output() {
+        return OutputKind.KERNEL;
+    }
+
+    @Override
+    public BuildPlan plan(BuildRequest request) {
         Profile profile = request.profile();
-        ReleaseFile kernel = releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL);
-        CacheKey key = Keys.of(profile, STEP_VERSION, "input.kernel=" + kernel.sha256());
-        return builds.leaseAsync(key, Keys.labels(profile), work -> {
-            Path out = work.resolve("vmlinuz");
-            Files.copy(kernel.path(), out);
-            return out;
-        });
+        return BuildPlan.output(kind(), BUILDER_VERSION,
+                new Inputs(releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL)), profile.labels());
+    }
+
+    @Override
+    public Path execute(BuildPlan plan, NeededFiles needs, Path workDir, StepProgress progress) throws Exception {
+        Path out = workDir.resolve("vmlinuz");
+        Files.copy(plan.inputs(Inputs.class).kernel().path(), out);
+        return out;
     }
 }

@@ -1,10 +1,9 @@
 package dev.imagefactory.build;
 
+import dev.imagefactory.cache.BuildLabels;
 import dev.imagefactory.catalog.Arch;
 import dev.imagefactory.catalog.TalosVersion;
 import dev.imagefactory.schematic.SchematicId;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -23,9 +22,6 @@ public record Profile(
         Arch arch,
         boolean secureBoot,
         Optional<DiskImageOptions> disk) {
-
-    /** Bump when the meaning of a part changes, so old cache entries stop matching. */
-    static final String CACHE_PARTS_VERSION = "profile/v1";
 
     public Profile {
         Objects.requireNonNull(schematicId, "schematicId");
@@ -90,29 +86,8 @@ public record Profile(
         return Quirks.of(version);
     }
 
-    /**
-     * The strings that identify this build in a cache key, in a fixed order, each {@code name=value}. The caller
-     * adds the digests of the inputs (release files, extension images, the builder version).
-     *
-     * <p>A kernel does not depend on the schematic at all (upstream shares one {@code kernel-<arch>} among all
-     * schematics of a version), so its parts name no schematic. The platform is given as requested ({@code packet}
-     * and {@code equinixMetal} stay apart): sharing entries between aliases is not worth a subtle mistake.
-     */
-    public List<String> cacheParts() {
-        List<String> parts = new ArrayList<>();
-        parts.add(CACHE_PARTS_VERSION);
-        parts.add("kind=" + kind.talosName());
-        parts.add("schematic=" + (kind == OutputKind.KERNEL ? "-" : schematicId.value()));
-        parts.add("version=" + version);
-        parts.add("platform=" + platform.pathName());
-        parts.add("arch=" + arch.goName());
-        parts.add("secureboot=" + secureBoot);
-        disk.ifPresent(d -> {
-            parts.add("disk.format=" + d.format().extension());
-            parts.add("disk.compression=" + (d.compression() == OutputCompression.NONE ? "none" : d.compression().suffix()));
-            parts.add("disk.size=" + d.baseSizeBytes());
-            parts.add("disk.options=" + d.formatOptions());
-        });
-        return List.copyOf(parts);
+    /** Metric labels of this profile's build ({@code output_kind}, {@code talos_version}, {@code arch}). */
+    public BuildLabels labels() {
+        return new BuildLabels(kind.talosName(), version.toString(), arch.goName());
     }
 }

@@ -13,7 +13,7 @@ import java.util.Objects;
  * always {@code true}: see {@link #unknownVersion()}. The factory never gets there (versions are validated at the
  * edge); the behaviour is kept so that the table is complete.
  */
-public final class Quirks {
+public final class Quirks implements PlanValue {
 
     private static final long MIB = 1024L * 1024;
     private static final long GIB = 1024 * MIB;
@@ -142,6 +142,12 @@ public final class Quirks {
 
     private int compareTo(int major, int minor, int patch) {
         return version.compareTo(TalosVersion.of(major, minor, patch));
+    }
+
+    /** In a plan: every quirk is a function of the release's major.minor.patch, so that identifies them all. */
+    @Override
+    public String canonical() {
+        return version == null ? "unknown-version" : "talos-" + version;
     }
 
     @Override

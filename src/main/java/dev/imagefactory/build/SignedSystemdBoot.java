@@ -1,47 +1,49 @@
 package dev.imagefactory.build;
 
-import dev.imagefactory.cache.ArtifactBuilds;
-import dev.imagefactory.cache.ArtifactLease;
-import dev.imagefactory.cache.BuildAction;
 import dev.imagefactory.cache.BuildLabels;
-import dev.imagefactory.cache.CacheKey;
-import dev.imagefactory.catalog.ReleaseFile;
+import dev.imagefactory.catalog.BootFile;
 import dev.imagefactory.secureboot.PeSigner;
-import dev.imagefactory.secureboot.SigningMaterial;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The release's systemd-boot Authenticode-signed with our key (talos-imager.md §4.5): an intermediate shared by
- * every SecureBoot ISO and installer of the release, keyed by the loader and the signer.
+ * every SecureBoot ISO and installer of the release, determined by the loader and the signer.
  */
-final class SignedSystemdBoot {
+@Singleton
+class SignedSystemdBoot implements FileStep {
 
     static final String INTERMEDIATE = "signed-systemd-boot";
+    private static final String BUILDER_VERSION = "systemd-boot-signed-1";
 
-    private SignedSystemdBoot() {
+    record Inputs(ReleaseInput systemdBoot, Signer signer) {
     }
 
-    /** For a build action (on a build thread): waits for it. */
-    static ArtifactLease of(ArtifactBuilds builds, ReleaseFile sdBoot, BuildLabels labels, SigningMaterial signing) {
-        return builds.leaseIntermediate(key(sdBoot, signing), INTERMEDIATE, labels, action(sdBoot, signing));
+    private final ReleaseFiles releaseFiles;
+
+    @Inject
+    SignedSystemdBoot(ReleaseFiles releaseFiles) {
+        this.releaseFiles = releaseFiles;
     }
 
-    /** {@link #of} for request code, without holding the thread while it is built. */
-    static CompletableFuture<ArtifactLease> ofAsync(ArtifactBuilds builds, ReleaseFile sdBoot, BuildLabels labels,
-            SigningMaterial signing) {
-        return builds.leaseIntermediateAsync(key(sdBoot, signing), INTERMEDIATE, labels, action(sdBoot, signing));
+    @Override
+    public StepKind kind() {
+        return StepKind.SIGNED_SYSTEMD_BOOT;
     }
 
-    private static CacheKey key(ReleaseFile sdBoot, SigningMaterial signing) {
-        return CacheKey.of(INTERMEDIATE, "1", sdBoot.sha256(), signing.fingerprint());
+    /** The signed loader for {@code profile}'s release and arch, counted under the output's labels. */
+    BuildPlan plan(Profile profile, Signer signer) {
+        return BuildPlan.intermediate(kind(), BUILDER_VERSION,
+                new Inputs(releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_BOOT), signer),
+                profile.labels().intermediate(INTERMEDIATE));
     }
 
-    private static BuildAction action(ReleaseFile sdBoot, SigningMaterial signing) {
-        return work -> {
-            Path out = work.resolve("systemd-boot.efi.signed");
-            PeSigner.sign(sdBoot.path(), out, signing);
-            return out;
-        };
+    @Override
+    public Path execute(BuildPlan plan, NeededFiles needs, Path work, StepProgress progress) throws Exception {
+        Inputs in = plan.inputs(Inputs.class);
+        Path out = work.resolve("systemd-boot.efi.signed");
+        PeSigner.sign(in.systemdBoot().path(), out, in.signer().material());
+        return out;
     }
 }

@@ -3,95 +3,132 @@ package dev.imagefactory.build;
 import dev.imagefactory.build.uki.SectionContent;
 import dev.imagefactory.build.uki.UkiBuilder;
 import dev.imagefactory.build.uki.UkiInputs;
-import dev.imagefactory.cache.ArtifactBuilds;
-import dev.imagefactory.cache.ArtifactLease;
-import dev.imagefactory.cache.AsyncLeases;
-import dev.imagefactory.cache.CacheKey;
-import dev.imagefactory.cache.CachedArtifact;
+import dev.imagefactory.build.uki.UkiProfile;
+import dev.imagefactory.cache.BuildLabels;
 import dev.imagefactory.catalog.BootFile;
-import dev.imagefactory.catalog.ReleaseFile;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.secureboot.PcrKey;
 import dev.imagefactory.secureboot.PcrSignature;
 import dev.imagefactory.secureboot.PeSigner;
 import dev.imagefactory.secureboot.SecureBootKeys;
 import dev.imagefactory.secureboot.SigningMaterial;
-import java.io.IOException;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 /**
- * {@code <platform>-<arch>[-secureboot]-uki.efi} (talos-imager.md §4): the release's systemd-stub with the kernel,
- * the schematic's initramfs (the cached {@code initramfs-<arch>.xz} of the same schematic, reused) and the
- * cmdline. The {@code uki} output has only the {@code main} profile. SecureBoot UKIs carry {@code .pcrpkey} and the
- * PCR 11 signature ({@code .pcrsig}) and are Authenticode-signed as a whole (§4.4, §4.5).
+ * The one UKI assembly (talos-imager.md §4): the release's systemd-stub with the kernel, the schematic's initramfs
+ * (the {@code initramfs-<arch>.xz} plan, reused) and the cmdline of the output it is for, plus that output's extra
+ * profiles. SecureBoot UKIs carry {@code .pcrpkey} and the PCR 11 signature ({@code .pcrsig}) and are
+ * Authenticode-signed as a whole (§4.4, §4.5). Served as {@code <platform>-<arch>[-secureboot]-uki.efi} with the
+ * {@code main} profile only; the ISO's and the installer's UKIs are the same step with their own profile set,
+ * kept as local intermediates ({@link Use}).
  */
-final class UkiStep {
+@Singleton
+class UkiStep implements OutputStep, FileStep {
 
-    private static final String STEP_VERSION = "uki-1";
+    private static final String BUILDER_VERSION = "uki-1";
 
-    private final ReleaseFiles releaseFiles;
-    private final InitramfsStep initramfs;
-    private final ArtifactBuilds builds;
-    private final SecureBootKeys keys;
-    private final UkiBuilder builder = new UkiBuilder();
+    /** Who the UKI is for: its extra profiles and how it is kept and counted. */
+    enum Use {
+        /** The {@code uki} output: {@code main} only. */
+        OUTPUT(null),
+        /** On the ISO's ESP: plus the {@code reset} profile (>= 1.10). */
+        ISO("iso-uki"),
+        /** In the installer: plus {@code reset-maintenance} (§7.1 step 7). */
+        INSTALLER("installer-uki");
 
-    UkiStep(ReleaseFiles releaseFiles, InitramfsStep initramfs, ArtifactBuilds builds, SecureBootKeys keys) {
-        this.releaseFiles = releaseFiles;
-        this.initramfs = initramfs;
-        this.builds = builds;
-        this.keys = keys;
-    }
+        private final String intermediateLabel;
 
-    /** Waits for the initramfs without a thread (the UKI's key needs its digest), and holds it leased meanwhile. */
-    CompletableFuture<ArtifactLease> build(BuildRequest request) {
-        Profile profile = request.profile();
-        if (!request.quirks().supportsUki()) {
-            throw new InvalidInputException("UKI output is not supported for Talos version " + profile.version());
+        Use(String intermediateLabel) {
+            this.intermediateLabel = intermediateLabel;
         }
-        ReleaseFile stub = releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_STUB);
-        ReleaseFile kernel = releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL);
-        String cmdline = CmdlineStep.cmdline(request);
-        Optional<SigningMaterial> signing = profile.secureBoot() ? Optional.of(keys.requireEnabled()) : Optional.empty();
-        // the initramfs stays leased until the UKI that embeds it is built
-        return initramfs.build(initramfsRequest(request)).thenCompose(initrd -> AsyncLeases.holding(initrd,
-                () -> build(request, stub, kernel, initrd.artifact(), cmdline, signing)));
-    }
 
-    private CompletableFuture<ArtifactLease> build(BuildRequest request, ReleaseFile stub, ReleaseFile kernel,
-            CachedArtifact initrd, String cmdline, Optional<SigningMaterial> signing) {
-        Profile profile = request.profile();
-        CacheKey key = Keys.of(profile, STEP_VERSION, "input.stub=" + stub.sha256(), "input.kernel=" + kernel.sha256(),
-                "input.initramfs=" + initrd.sha256(), "cmdline=" + cmdline,
-                "signer=" + signing.map(SigningMaterial::fingerprint).orElse("-"));
-        return builds.leaseAsync(key, Keys.labels(profile), work -> {
-            try (ArtifactLease initrdFile = builds.localFile(initrd)) {
-                return assemble(builder, UkiInputs.of(stub.path(), kernel.path(), initrdFile.file(), cmdline,
-                        request.versionTag(), request.quirks()), signing, work);
-            }
-        });
+        List<UkiProfile> extraProfiles(String cmdline) {
+            return switch (this) {
+                case OUTPUT -> List.of();
+                case ISO -> List.of(UkiProfile.isoReset(cmdline));
+                case INSTALLER -> List.of(UkiProfile.resetToMaintenance(cmdline));
+            };
+        }
     }
 
     /**
-     * The UKI {@code uki.efi} in {@code work}: plain, or for SecureBoot assembled with {@code .pcrpkey} and the
-     * PCR 11 signature of every profile, then Authenticode-signed as a whole (§4.4, §4.5).
+     * @param versionTag    the version as the client wrote it, {@code v}-prefixed (in {@code .osrel})
+     * @param extraProfiles the profiles after {@code main}
      */
-    static Path assemble(UkiBuilder builder, UkiInputs inputs, Optional<SigningMaterial> signing, Path work)
-            throws IOException {
+    record Inputs(ReleaseInput stub, ReleaseInput kernel, BuildPlan initramfs, String cmdline, String versionTag,
+            Quirks quirks, List<UkiProfile> extraProfiles, Optional<Signer> signer) {
+    }
+
+    private final ReleaseFiles releaseFiles;
+    private final InitramfsStep initramfs;
+    private final SecureBootKeys keys;
+    private final UkiBuilder builder = new UkiBuilder();
+
+    @Inject
+    UkiStep(ReleaseFiles releaseFiles, InitramfsStep initramfs, SecureBootKeys keys) {
+        this.releaseFiles = releaseFiles;
+        this.initramfs = initramfs;
+        this.keys = keys;
+    }
+
+    @Override
+    public StepKind kind() {
+        return StepKind.UKI;
+    }
+
+    @Override
+    public OutputKind output() {
+        return OutputKind.UKI;
+    }
+
+    @Override
+    public BuildPlan plan(BuildRequest request) {
+        if (!request.quirks().supportsUki()) {
+            throw new InvalidInputException("UKI output is not supported for Talos version "
+                    + request.profile().version());
+        }
+        return plan(request, Use.OUTPUT);
+    }
+
+    /** The UKI {@code request}'s output embeds: its cmdline, signed when the output is SecureBoot. */
+    BuildPlan plan(BuildRequest request, Use use) {
+        Profile profile = request.profile();
+        String cmdline = CmdlineStep.cmdline(request);
+        Optional<Signer> signer = profile.secureBoot() ? Optional.of(new Signer(keys.requireEnabled())) : Optional.empty();
+        Inputs inputs = new Inputs(releaseFiles.require(profile.version(), profile.arch(), BootFile.SD_STUB),
+                releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL), initramfs.plan(request),
+                cmdline, request.versionTag(), request.quirks(), use.extraProfiles(cmdline), signer);
+        BuildLabels labels = profile.labels();
+        return use == Use.OUTPUT ? BuildPlan.output(kind(), BUILDER_VERSION, inputs, labels)
+                : BuildPlan.intermediate(kind(), BUILDER_VERSION, inputs, labels.intermediate(use.intermediateLabel));
+    }
+
+    @Override
+    public Path execute(BuildPlan plan, NeededFiles needs, Path work, StepProgress progress) throws Exception {
+        Inputs in = plan.inputs(Inputs.class);
+        UkiInputs uki = UkiInputs.of(in.stub().path(), in.kernel().path(), needs.file(in.initramfs()), in.cmdline(),
+                in.versionTag(), in.quirks());
+        if (!in.extraProfiles().isEmpty()) {
+            uki = uki.withExtraProfiles(in.extraProfiles());
+        }
         Path out = work.resolve("uki.efi");
-        if (signing.isEmpty()) {
-            builder.build(inputs, out);
+        if (in.signer().isEmpty()) {
+            builder.build(uki, out);
             return out;
         }
-        PcrKey pcrKey = signing.get().pcrKey();
+        SigningMaterial signing = in.signer().get().material();
+        PcrKey pcrKey = signing.pcrKey();
         Path unsigned = work.resolve("uki-unsigned.efi");
-        builder.build(inputs.signed(pcrKey.pcrpkey(), measured -> PcrSignature.section(asPcrSections(measured), pcrKey)),
+        builder.build(uki.signed(pcrKey.pcrpkey(), measured -> PcrSignature.section(asPcrSections(measured), pcrKey)),
                 unsigned);
-        PeSigner.sign(unsigned, out, signing.get());
+        PeSigner.sign(unsigned, out, signing);
         Files.delete(unsigned);
         return out;
     }
@@ -101,13 +138,5 @@ final class UkiStep {
         Map<String, PcrSignature.Section> sections = new LinkedHashMap<>();
         measured.forEach((name, content) -> sections.put(name, PcrSignature.Section.ofSource(name, content::openStream)));
         return sections;
-    }
-
-    /** The initramfs the UKI embeds: the one {@code initramfs-<arch>.xz} serves for this schematic. */
-    static BuildRequest initramfsRequest(BuildRequest request) {
-        Profile p = request.profile();
-        Profile initramfs = new Profile(p.schematicId(), p.version(), OutputKind.INITRAMFS, Platform.METAL, p.arch(),
-                false, Optional.empty());
-        return request.withProfile(initramfs);
     }
 }

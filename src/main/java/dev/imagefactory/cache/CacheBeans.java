@@ -69,18 +69,6 @@ public class CacheBeans {
                 .orElseGet(() -> new FileSchematicStore(config.dataDir().resolve("schematics")));
     }
 
-    @Produces
-    @ApplicationScoped
-    @Startup
-    ArtifactBuilds artifactBuilds(ArtifactCache cache, FactoryConfig config, MeterRegistry registry) {
-        return new ArtifactBuilds(cache, registry, config.build().maxConcurrency(), config.build().timeout(),
-                config.build().maxWaiting());
-    }
-
-    void close(@Disposes ArtifactBuilds builds) {
-        builds.close();
-    }
-
     void close(@Disposes SharedStorage shared) {
         shared.s3().ifPresent(s3 -> s3.leases().close());
     }

@@ -28,7 +28,7 @@ public record CachedArtifact(CacheKey key, ArtifactContent content, long size, D
 
     /**
      * The local file. Intermediates always have one; a final artifact read from the shared bucket has none until
-     * {@link ArtifactBuilds#localFile(CachedArtifact)} copied it to local disk.
+     * {@code ArtifactBuilds.localFile} copied it to local disk.
      *
      * @throws IllegalStateException when the artifact is only in remote storage
      */

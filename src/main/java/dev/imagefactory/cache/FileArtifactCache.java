@@ -367,7 +367,7 @@ public class FileArtifactCache implements ArtifactCache {
     }
 
     /** Whether {@code key} is leased or held now (for tests and diagnostics). */
-    boolean isPinned(CacheKey key) {
+    public boolean isPinned(CacheKey key) {
         synchronized (lock) {
             Map.Entry<String, Entry> entry = peek(key.hex());
             return entry != null && pinned(entry.getKey(), entry.getValue());

@@ -1,6 +1,6 @@
 package dev.imagefactory.http;
 
-import dev.imagefactory.cache.AsyncLeases;
+import dev.imagefactory.build.AsyncLeases;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.core.Response;
 import java.util.concurrent.CompletableFuture;

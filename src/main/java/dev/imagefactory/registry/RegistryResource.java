@@ -1,7 +1,7 @@
 package dev.imagefactory.registry;
 
 import dev.imagefactory.build.installer.BlobStore;
-import dev.imagefactory.cache.ArtifactBuilds;
+import dev.imagefactory.build.ArtifactBuilds;
 import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.cache.BuildQueueFullException;
 import dev.imagefactory.cache.BuildTimeoutException;

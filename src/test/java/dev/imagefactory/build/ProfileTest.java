@@ -61,42 +61,17 @@ class ProfileTest {
     }
 
     @Test
-    void cachePartsNameEverythingThatChoosesTheBuild() {
-        assertEquals(List.of("profile/v1", "kind=image", "schematic=" + EMPTY.value(), "version=v1.11.2",
-                        "platform=azure", "arch=amd64", "secureboot=false", "disk.format=vhd", "disk.compression=.xz",
-                        "disk.size=" + 8192 * MIB, "disk.options=subformat=fixed,force_size"),
-                Profile.of(EMPTY, V, AssetPath.parse("azure-amd64.vhd.xz")).cacheParts());
-        assertEquals(List.of("profile/v1", "kind=uki", "schematic=" + EMPTY.value(), "version=v1.12.0-alpha.1",
-                        "platform=metal", "arch=arm64", "secureboot=true"),
-                Profile.of(EMPTY, TalosVersion.parse("1.12.0-alpha.1"), AssetPath.parse("metal-arm64-secureboot-uki.efi"))
-                        .cacheParts());
-        assertTrue(Profile.of(EMPTY, V, AssetPath.parse("metal-amd64.raw")).cacheParts()
-                .contains("disk.compression=none"));
-    }
-
-    @Test
-    void cachePartsSeparateWhatDiffers() {
-        List<String> base = parts(EMPTY, "metal-amd64.iso");
-        assertNotEquals(base, parts(OTHER, "metal-amd64.iso"));
-        assertNotEquals(base, parts(EMPTY, "metal-amd64-secureboot.iso"));
-        assertNotEquals(base, parts(EMPTY, "metal-arm64.iso"));
-        assertNotEquals(base, parts(EMPTY, "nocloud-amd64.iso"));
-        assertNotEquals(parts(EMPTY, "metal-amd64.raw.xz"), parts(EMPTY, "metal-amd64.raw.zst"));
-        assertNotEquals(parts(EMPTY, "packet-amd64.iso"), parts(EMPTY, "equinixMetal-amd64.iso"));
-        assertNotEquals(base, Profile.of(EMPTY, TalosVersion.parse("1.11.3"), AssetPath.parse("metal-amd64.iso"))
-                .cacheParts());
-        // iPXE arch aliases name the same build
-        assertEquals(base, parts(EMPTY, "metal-x86_64.iso"));
-        // the sidecar is not part of the build
-        assertEquals(base, parts(EMPTY, "metal-amd64.iso.sha512"));
-    }
-
-    @Test
-    void kernelsAreSharedAcrossSchematics() {
-        assertEquals(parts(EMPTY, "kernel-amd64"), parts(OTHER, "kernel-amd64"));
-        assertTrue(parts(EMPTY, "kernel-amd64").contains("schematic=-"));
-        assertNotEquals(parts(EMPTY, "initramfs-amd64.xz"), parts(OTHER, "initramfs-amd64.xz"));
-        assertNotEquals(parts(EMPTY, "cmdline-metal-amd64"), parts(OTHER, "cmdline-metal-amd64"));
+    void profilesSeparateWhatDiffersAndIgnoreAliasesAndSidecars() {
+        Profile base = profile(EMPTY, "metal-amd64.iso");
+        assertNotEquals(base, profile(OTHER, "metal-amd64.iso"));
+        assertNotEquals(base, profile(EMPTY, "metal-amd64-secureboot.iso"));
+        assertNotEquals(base, profile(EMPTY, "metal-arm64.iso"));
+        assertNotEquals(base, profile(EMPTY, "nocloud-amd64.iso"));
+        assertNotEquals(profile(EMPTY, "metal-amd64.raw.xz"), profile(EMPTY, "metal-amd64.raw.zst"));
+        assertNotEquals(profile(EMPTY, "packet-amd64.iso"), profile(EMPTY, "equinixMetal-amd64.iso"));
+        // iPXE arch aliases name the same build; the sidecar is not part of the build
+        assertEquals(base, profile(EMPTY, "metal-x86_64.iso"));
+        assertEquals(base, profile(EMPTY, "metal-amd64.iso.sha512"));
     }
 
     @Test
@@ -108,7 +83,7 @@ class ProfileTest {
                         OutputCompression.NONE))));
     }
 
-    private static List<String> parts(SchematicId id, String path) {
-        return Profile.of(id, V, AssetPath.parse(path)).cacheParts();
+    private static Profile profile(SchematicId id, String path) {
+        return Profile.of(id, V, AssetPath.parse(path));
     }
 }

@@ -1,5 +1,7 @@
 package dev.imagefactory.cache;
 
+import dev.imagefactory.build.ArtifactBuilds;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -7,7 +7,7 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.imagefactory.cache.ArtifactBuilds;
+import dev.imagefactory.build.ArtifactBuilds;
 import dev.imagefactory.cache.BuildLabels;
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;

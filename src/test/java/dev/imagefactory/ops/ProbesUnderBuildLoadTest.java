@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.imagefactory.boot.StandinRelease;
 import dev.imagefactory.build.Platform;
-import dev.imagefactory.cache.ArtifactBuilds;
+import dev.imagefactory.build.ArtifactBuilds;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;

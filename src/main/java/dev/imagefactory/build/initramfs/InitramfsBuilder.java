@@ -31,8 +31,8 @@ import java.util.Map;
  */
 public final class InitramfsBuilder {
 
-    /** Changes whenever our output bytes for the same inputs change; part of every cache key. */
-    public static final String BUILDER_VERSION = "initramfs-1";
+    /** Part of every extension squashfs key: bump when the squashfs bytes change. */
+    public static final String SQUASHFS_FORMAT = "initramfs-1";
 
     private static final String MICROCODE_DIR = "kernel/x86/microcode";
 
@@ -202,7 +202,7 @@ public final class InitramfsBuilder {
 
     private Path squashfsOf(ExtensionSource source, Quirks quirks) {
         String compression = quirks.useZstdCompression() ? "zstd-18" : "xz-dict100";
-        CacheKey key = CacheKey.of("extension-squashfs", BUILDER_VERSION, source.identity(), compression,
+        CacheKey key = CacheKey.of("extension-squashfs", SQUASHFS_FORMAT, source.identity(), compression,
                 quirks.firmwarePath(), new java.util.TreeMap<>(source.labels()).toString());
         return intermediates.getOrBuild(key, "extension-squashfs", work -> {
             Path out = work.resolve("layer.sqsh");

@@ -12,9 +12,6 @@ import java.nio.file.Path;
  */
 public final class IsoBuilder {
 
-    /** Bump when the bytes of an ISO built from the same inputs change, so old cache entries stop matching. */
-    public static final String BUILDER_VERSION = "iso/v1";
-
     private final IsoTools tools;
 
     public IsoBuilder(IsoTools tools) {

@@ -1,5 +1,12 @@
-package dev.imagefactory.cache;
+package dev.imagefactory.build;
 
+import dev.imagefactory.cache.ArtifactBuildException;
+import dev.imagefactory.cache.ArtifactCache;
+import dev.imagefactory.cache.ArtifactLease;
+import dev.imagefactory.cache.BuildLabels;
+import dev.imagefactory.cache.CacheKey;
+import dev.imagefactory.cache.CachedArtifact;
+import dev.imagefactory.cache.FileArtifactCache;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;

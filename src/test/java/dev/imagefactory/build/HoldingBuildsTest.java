@@ -1,10 +1,15 @@
-package dev.imagefactory.cache;
+package dev.imagefactory.build;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.imagefactory.cache.ArtifactBuildException;
+import dev.imagefactory.cache.ArtifactLease;
+import dev.imagefactory.cache.BuildLabels;
+import dev.imagefactory.cache.CacheKey;
+import dev.imagefactory.cache.FileArtifactCache;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.imagefactory.cache;
+package dev.imagefactory.build;
 
 import java.util.ArrayList;
 import java.util.Collection;

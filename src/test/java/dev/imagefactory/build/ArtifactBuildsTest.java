@@ -1,5 +1,13 @@
-package dev.imagefactory.cache;
+package dev.imagefactory.build;
 
+import dev.imagefactory.cache.ArtifactBuildException;
+import dev.imagefactory.cache.ArtifactCache;
+import dev.imagefactory.cache.BuildLabels;
+import dev.imagefactory.cache.BuildQueueFullException;
+import dev.imagefactory.cache.BuildTimeoutException;
+import dev.imagefactory.cache.CacheKey;
+import dev.imagefactory.cache.CachedArtifact;
+import dev.imagefactory.cache.FileArtifactCache;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

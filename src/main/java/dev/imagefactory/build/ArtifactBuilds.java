@@ -1,16 +1,26 @@
-package dev.imagefactory.cache;
+package dev.imagefactory.build;
 
+import dev.imagefactory.cache.ArtifactBuildException;
+import dev.imagefactory.cache.ArtifactCache;
+import dev.imagefactory.cache.ArtifactLease;
+import dev.imagefactory.cache.BuildClaim;
+import dev.imagefactory.cache.BuildLabels;
+import dev.imagefactory.cache.BuildQueueFullException;
+import dev.imagefactory.cache.BuildTimeoutException;
+import dev.imagefactory.cache.CacheKey;
+import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.errors.LocalStorageException;
 import dev.imagefactory.errors.LocalStorageFaults;
 import dev.imagefactory.errors.NotFoundException;
+import dev.imagefactory.errors.NotImplementedYetException;
+import dev.imagefactory.errors.PayloadTooLargeException;
 import dev.imagefactory.errors.StorageUnavailableException;
 import dev.imagefactory.tools.FileTrees;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import jakarta.ws.rs.WebApplicationException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -56,8 +66,8 @@ import org.jboss.logging.Logger;
  * 30 s)) if it ignores the interrupt. A timed-out build never publishes. Its slot is held until the action has
  * really stopped, so the limit counts running work honestly.</li>
  * <li><b>Clean.</b> The work directory is deleted whatever happens, before the waiters are told the outcome.</li>
- * <li><b>Errors.</b> {@link InvalidInputException}, {@link NotFoundException} and JAX-RS exceptions thrown by an
- * action reach every waiter as they are (so the HTTP layer answers 4xx); a full, read-only or inaccessible local disk
+ * <li><b>Errors.</b> {@link InvalidInputException}, {@link NotFoundException} and the project's other refusals
+ * ({@code errors}) thrown by an action reach every waiter as they are (so the HTTP layer answers 4xx); a full, read-only or inaccessible local disk
  * (anywhere in the cause chain, tools' stderr included) becomes a {@link LocalStorageException} (503); anything else
  * becomes an {@link ArtifactBuildException} carrying the cause.</li>
  * </ul>
@@ -126,6 +136,7 @@ public class ArtifactBuilds {
         final CacheKey key;
         final BuildLabels labels;
         final HoldingBuildAction action;
+        final BuildEvents events;
         /** The flight whose action started this one (null when started from outside any build). */
         final Flight parent;
         final boolean slotted;
@@ -139,10 +150,12 @@ public class ArtifactBuilds {
         /** The thread running the action, while it runs; guarded by {@code this}. */
         Thread runner;
 
-        Flight(CacheKey key, BuildLabels labels, HoldingBuildAction action, Flight parent, boolean shared) {
+        Flight(CacheKey key, BuildLabels labels, HoldingBuildAction action, BuildEvents events, Flight parent,
+                boolean shared) {
             this.key = key;
             this.labels = labels;
             this.action = action;
+            this.events = events;
             this.parent = parent;
             this.slotted = parent == null;
             this.shared = shared;
@@ -261,12 +274,17 @@ public class ArtifactBuilds {
 
     private CompletableFuture<CachedArtifact> getOrBuildAsync(CacheKey key, BuildLabels labels, BuildAction action,
             boolean shared) {
+        return getOrBuildAsync(key, labels, action, BuildEvents.NONE, shared);
+    }
+
+    private CompletableFuture<CachedArtifact> getOrBuildAsync(CacheKey key, BuildLabels labels, BuildAction action,
+            BuildEvents events, boolean shared) {
         Objects.requireNonNull(action, "action");
-        return getOrBuildHoldingAsync(key, labels, work -> BuildOutput.of(action.build(work)), shared);
+        return getOrBuildHoldingAsync(key, labels, work -> BuildOutput.of(action.build(work)), events, shared);
     }
 
     private CompletableFuture<CachedArtifact> getOrBuildHoldingAsync(CacheKey key, BuildLabels labels,
-            HoldingBuildAction action, boolean shared) {
+            HoldingBuildAction action, BuildEvents events, boolean shared) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(labels, "labels");
         Objects.requireNonNull(action, "action");
@@ -285,7 +303,7 @@ public class ArtifactBuilds {
             return CompletableFuture.failedFuture(new BuildQueueFullException("too many requests are waiting for "
                     + "builds (factory.build.max-waiting=" + maxWaiting + "), retry later"));
         }
-        Flight flight = new Flight(key, labels, action, current, shared);
+        Flight flight = new Flight(key, labels, action, events, current, shared);
         Flight existing = flights.putIfAbsent(key, flight);
         if (existing != null) {
             if (current != null) {
@@ -294,6 +312,7 @@ public class ArtifactBuilds {
             }
             return existing.result.copy();
         }
+        events.queued();
         try {
             executor.execute(() -> run(flight));
         } catch (RejectedExecutionException e) {
@@ -345,8 +364,38 @@ public class ArtifactBuilds {
             HoldingBuildAction action) {
         Objects.requireNonNull(action, "action");
         CompletableFuture<ArtifactLease> leased = new CompletableFuture<>();
-        leaseWhenThere(leased, key, labels, () -> getOrBuildHoldingAsync(key, labels, action, true), 1);
+        leaseWhenThere(leased, key, labels, () -> getOrBuildHoldingAsync(key, labels, action, BuildEvents.NONE, true), 1);
         return leased;
+    }
+
+    /**
+     * {@link #leaseHoldingAsync} for a final artifact ({@code shared}, kept in the shared store) or an intermediate
+     * (local only), telling {@code events} what happens to the build it starts (nothing when it joins one or finds
+     * the artifact cached).
+     */
+    public CompletableFuture<ArtifactLease> leaseAsync(CacheKey key, BuildLabels labels, boolean shared,
+            BuildEvents events, HoldingBuildAction action) {
+        Objects.requireNonNull(action, "action");
+        CompletableFuture<ArtifactLease> leased = new CompletableFuture<>();
+        leaseWhenThere(leased, key, labels, () -> getOrBuildHoldingAsync(key, labels, action, events, shared), 1);
+        return leased;
+    }
+
+    /**
+     * The artifact under {@code key} leased if it is cached now (counted as delivered from the cache), else empty
+     * (counted as nothing: the caller goes on to {@link #leaseAsync}, which counts the miss).
+     */
+    public Optional<ArtifactLease> leaseIfCached(CacheKey key, BuildLabels labels, boolean shared) {
+        Optional<CachedArtifact> hit = shared ? cache.lookup(key) : cache.lookupLocal(key);
+        if (hit.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<ArtifactLease> lease = cache.pin(hit.get());
+        if (lease.isPresent()) {
+            counter(DELIVERED_CACHED, labels).increment();
+            counter(CACHE_HITS, labels).increment();
+        }
+        return lease;
     }
 
     /** {@link #leaseIntermediate} without blocking, with the ownership rules of {@link #leaseAsync}. */
@@ -491,6 +540,7 @@ public class ArtifactBuilds {
                     flight.runner = Thread.currentThread();
                 }
                 flight.state.set(RUNNING);
+                flight.events.started();
                 deadline = timer.schedule(() -> onTimeout(flight), timeout.toNanos(), TimeUnit.NANOSECONDS);
                 workDir = cache.newWorkDir(flight.labels.outputKind());
                 output = flight.action.build(workDir);
@@ -516,6 +566,7 @@ public class ArtifactBuilds {
             latency(BUILD_LATENCY, "Time to build an asset (successful builds)", flight.labels)
                     .record(nanos, TimeUnit.NANOSECONDS);
             LOG.infof("built %s: %d bytes in %d ms", flight.describe(), artifact.size(), nanos / 1_000_000);
+            flight.events.done(artifact.size(), Duration.ofNanos(nanos));
         } catch (Throwable t) {
             if (flight.state.get() == TIMED_OUT) {
                 Thread.interrupted(); // the timeout's interrupt has done its job; let the cleanup run
@@ -605,6 +656,7 @@ public class ArtifactBuilds {
         }
         RuntimeException error = asBuildError(flight, failure);
         counter(BUILD_FAILED, flight.labels).increment();
+        flight.events.failed(error);
         if (isClientError(error)) {
             LOG.infof("the build of %s was refused: %s", flight.describe(), error.getMessage());
         } else if (error instanceof LocalStorageException local) {
@@ -619,7 +671,7 @@ public class ArtifactBuilds {
 
     private static boolean isClientError(Throwable t) {
         return t instanceof InvalidInputException || t instanceof NotFoundException
-                || t instanceof WebApplicationException;
+                || t instanceof NotImplementedYetException || t instanceof PayloadTooLargeException;
     }
 
     private static RuntimeException asBuildError(Flight flight, Throwable t) {

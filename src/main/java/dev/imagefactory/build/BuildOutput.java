@@ -1,5 +1,7 @@
-package dev.imagefactory.cache;
+package dev.imagefactory.build;
 
+import dev.imagefactory.cache.ArtifactCache;
+import dev.imagefactory.cache.CacheKey;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Set;

@@ -1,0 +1,24 @@
+package dev.imagefactory.build;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The progress port: the scheduler tells it, per build (one plan key), when it was queued, started, each step's
+ * start and end (duration, bytes written) and whether it was done or failed. A later issue serves it over HTTP;
+ * today metrics and the log use it.
+ */
+public interface BuildProgress {
+
+    void record(Event event);
+
+    /** One thing that happened to the build of {@code plan}. */
+    record Event(Instant at, String planKey, String kind, Type type, Optional<String> step, Duration took,
+            long bytesWritten, Optional<String> error) {
+    }
+
+    enum Type {
+        QUEUED, STARTED, STEP_STARTED, STEP_ENDED, DONE, FAILED
+    }
+}

@@ -1,0 +1,33 @@
+package dev.imagefactory.build;
+
+import dev.imagefactory.build.initramfs.InitramfsBuilder;
+import dev.imagefactory.build.initramfs.Squashfs;
+import dev.imagefactory.build.iso.IsoBuilder;
+import dev.imagefactory.build.iso.IsoTools;
+import dev.imagefactory.config.FactoryConfig;
+import dev.imagefactory.tools.ProcessRunner;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+
+/** The external tools the steps run, with a process timeout just beyond the build timeout (which interrupts first). */
+final class BuildTools {
+
+    @Produces
+    @Singleton
+    static ProcessRunner stepRunner(FactoryConfig config) {
+        return new ProcessRunner(config.build().timeout().plus(Duration.ofMinutes(1)));
+    }
+
+    @Produces
+    @Singleton
+    static InitramfsBuilder.Tools initramfsTools(ProcessRunner runner) {
+        return new InitramfsBuilder.Tools(runner, new Squashfs(runner));
+    }
+
+    @Produces
+    @Singleton
+    static IsoBuilder isoBuilder(ProcessRunner runner) {
+        return new IsoBuilder(new IsoTools(runner));
+    }
+}

@@ -1,0 +1,12 @@
+package dev.imagefactory.build;
+
+import dev.imagefactory.secureboot.SigningMaterial;
+
+/** The SecureBoot keys a plan signs with, identified in the plan by their fingerprint only (never the keys). */
+public record Signer(SigningMaterial material) implements PlanValue {
+
+    @Override
+    public String canonical() {
+        return material.fingerprint();
+    }
+}
