@@ -1,12 +1,12 @@
 package dev.imagefactory.build;
 
-import dev.imagefactory.cache.ArtifactBuildException;
+import dev.imagefactory.errors.ArtifactBuildException;
 import dev.imagefactory.cache.ArtifactCache;
 import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.cache.BuildClaim;
-import dev.imagefactory.cache.BuildLabels;
-import dev.imagefactory.cache.BuildQueueFullException;
-import dev.imagefactory.cache.BuildTimeoutException;
+import dev.imagefactory.model.BuildLabels;
+import dev.imagefactory.errors.BuildQueueFullException;
+import dev.imagefactory.errors.BuildTimeoutException;
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.errors.InvalidInputException;
@@ -16,7 +16,7 @@ import dev.imagefactory.errors.NotFoundException;
 import dev.imagefactory.errors.NotImplementedYetException;
 import dev.imagefactory.errors.PayloadTooLargeException;
 import dev.imagefactory.errors.StorageUnavailableException;
-import dev.imagefactory.tools.FileTrees;
+import dev.imagefactory.content.FileTrees;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;

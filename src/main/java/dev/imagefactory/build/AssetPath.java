@@ -1,6 +1,15 @@
 package dev.imagefactory.build;
 
-import dev.imagefactory.catalog.Arch;
+import dev.imagefactory.model.DiskFormat;
+import dev.imagefactory.model.OutputCompression;
+import dev.imagefactory.model.OutputKind;
+import dev.imagefactory.model.Platform;
+import dev.imagefactory.model.Profile;
+import dev.imagefactory.model.Profile.DiskImageOptions;
+import dev.imagefactory.model.SchematicId;
+import dev.imagefactory.model.TalosVersion;
+
+import dev.imagefactory.model.Arch;
 import dev.imagefactory.errors.InvalidInputException;
 import java.util.Objects;
 import java.util.Optional;
@@ -284,5 +293,12 @@ public record AssetPath(
         }
         String shown = text.length() > 80 ? text.substring(0, 80) + "..." : text;
         return "\"" + shown.replaceAll("[^\\x20-\\x7e]", "?") + "\"";
+    }
+
+    /** The build profile this path asks for, of {@code schematicId} at {@code version}. */
+    public Profile profile(SchematicId schematicId, TalosVersion version) {
+        Optional<DiskImageOptions> diskOptions = disk().map(
+                d -> DiskImageOptions.forPlatform(platform(), d.format(), d.compression()));
+        return new Profile(schematicId, version, kind(), platform(), arch(), secureBoot(), diskOptions);
     }
 }

@@ -1,13 +1,17 @@
 package dev.imagefactory.build;
 
+import dev.imagefactory.model.OutputKind;
+import dev.imagefactory.model.Profile;
+import dev.imagefactory.model.Quirks;
+
 import dev.imagefactory.catalog.Catalog;
 import dev.imagefactory.catalog.OfficialExtension;
-import dev.imagefactory.catalog.TalosVersion;
+import dev.imagefactory.model.TalosVersion;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.errors.NotImplementedYetException;
 import dev.imagefactory.schematic.CanonicalSchematic;
 import dev.imagefactory.schematic.Schematic;
-import dev.imagefactory.schematic.SchematicId;
+import dev.imagefactory.model.SchematicId;
 import dev.imagefactory.schematic.SchematicService;
 import dev.imagefactory.secureboot.SecureBootKeys;
 import io.quarkus.arc.All;
@@ -60,7 +64,7 @@ public class AssetService {
     public BuildRequest request(CanonicalSchematic schematic, String version, AssetPath path) {
         TalosVersion talos = TalosVersion.parse(version);
         String versionTag = version.startsWith("v") ? version : "v" + version;
-        Profile profile = Profile.of(schematic.id(), talos, path);
+        Profile profile = path.profile(schematic.id(), talos);
         if (profile.secureBoot()) {
             secureBoot.requireEnabled(); // 400 with the reason, like upstream's "secure boot is disabled"
         }
@@ -77,7 +81,7 @@ public class AssetService {
      * The asset, from the cache or built, leased: whoever takes the future's value closes the {@link Asset} when done
      * with it. Waiting holds no thread: the future completes on the thread that finished the last build. Refusals
      * found before building are thrown here; those found while building (and
-     * {@link dev.imagefactory.cache.BuildQueueFullException}) fail the future, possibly wrapped in a
+     * {@link dev.imagefactory.errors.BuildQueueFullException}) fail the future, possibly wrapped in a
      * {@link java.util.concurrent.CompletionException}.
      */
     public CompletableFuture<Asset> asset(BuildRequest request, AssetPath path) {

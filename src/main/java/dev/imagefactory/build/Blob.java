@@ -1,5 +1,7 @@
 package dev.imagefactory.build;
 
+import dev.imagefactory.model.PlanValue;
+
 import dev.imagefactory.content.Digests;
 
 /** Bytes a plan carries (e.g. an overlay's extra options), identified in the plan by their SHA-256. */

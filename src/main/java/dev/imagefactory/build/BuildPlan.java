@@ -1,6 +1,8 @@
 package dev.imagefactory.build;
 
-import dev.imagefactory.cache.BuildLabels;
+import dev.imagefactory.model.PlanValue;
+
+import dev.imagefactory.model.BuildLabels;
 import dev.imagefactory.cache.CacheKey;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;

@@ -1,5 +1,8 @@
 package dev.imagefactory.build;
 
+import dev.imagefactory.model.Profile;
+import dev.imagefactory.model.Quirks;
+
 import dev.imagefactory.catalog.OfficialExtension;
 import dev.imagefactory.schematic.CanonicalSchematic;
 import java.util.List;

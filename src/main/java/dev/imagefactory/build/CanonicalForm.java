@@ -1,6 +1,8 @@
 package dev.imagefactory.build;
 
-import dev.imagefactory.catalog.TalosVersion;
+import dev.imagefactory.model.PlanValue;
+
+import dev.imagefactory.model.TalosVersion;
 import java.lang.reflect.RecordComponent;
 import java.util.List;
 import java.util.Optional;

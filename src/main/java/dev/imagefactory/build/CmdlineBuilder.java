@@ -1,6 +1,10 @@
 package dev.imagefactory.build;
 
-import dev.imagefactory.catalog.Arch;
+import dev.imagefactory.model.OutputKind;
+import dev.imagefactory.model.Platform;
+import dev.imagefactory.model.Quirks;
+
+import dev.imagefactory.model.Arch;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.schematic.Schematic;
 import java.nio.charset.StandardCharsets;

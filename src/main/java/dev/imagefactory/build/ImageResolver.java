@@ -1,7 +1,5 @@
 package dev.imagefactory.build;
 
-import dev.imagefactory.build.ArtifactBuilds;
-import dev.imagefactory.build.AsyncLeases;
 import dev.imagefactory.cache.PresignedDownloads;
 import dev.imagefactory.errors.NotFoundException;
 import dev.imagefactory.schematic.CanonicalSchematic;

@@ -1,18 +1,22 @@
 package dev.imagefactory.build;
 
+import dev.imagefactory.model.OutputKind;
+import dev.imagefactory.model.PlanValue;
+import dev.imagefactory.model.Profile;
+import dev.imagefactory.model.Quirks;
+
 import dev.imagefactory.build.initramfs.ExtensionManifestFile;
 import dev.imagefactory.build.initramfs.ExtensionSource;
 import dev.imagefactory.build.initramfs.InitramfsBuilder;
 import dev.imagefactory.build.initramfs.IntermediateStore;
 import dev.imagefactory.build.initramfs.VirtualExtensions;
-import dev.imagefactory.build.ArtifactBuilds;
-import dev.imagefactory.cache.BuildLabels;
-import dev.imagefactory.catalog.Arch;
+import dev.imagefactory.model.BuildLabels;
+import dev.imagefactory.model.Arch;
 import dev.imagefactory.catalog.BootFile;
 import dev.imagefactory.catalog.ExtensionImage;
 import dev.imagefactory.catalog.OfficialExtension;
 import dev.imagefactory.catalog.ReleaseSource;
-import dev.imagefactory.catalog.TalosVersion;
+import dev.imagefactory.model.TalosVersion;
 import dev.imagefactory.config.FactoryConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

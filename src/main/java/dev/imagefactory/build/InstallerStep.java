@@ -1,16 +1,19 @@
 package dev.imagefactory.build;
 
+import dev.imagefactory.model.OutputKind;
+import dev.imagefactory.model.PlanValue;
+import dev.imagefactory.model.Profile;
+
 import dev.imagefactory.build.installer.ArtifactsLayer;
 import dev.imagefactory.build.installer.BlobLeases;
 import dev.imagefactory.build.installer.BlobStore;
 import dev.imagefactory.build.installer.InstallerTarball;
 import dev.imagefactory.build.installer.StoredInstallerImage;
-import dev.imagefactory.build.BuildOutput;
 import dev.imagefactory.build.installer.ImageFile;
 import dev.imagefactory.build.installer.InstallerImage;
 import dev.imagefactory.build.installer.LayerBlob;
 import dev.imagefactory.build.installer.OverlayLayer;
-import dev.imagefactory.catalog.Arch;
+import dev.imagefactory.model.Arch;
 import dev.imagefactory.catalog.BaseImage;
 import dev.imagefactory.catalog.BootFile;
 import dev.imagefactory.catalog.Catalog;

@@ -1,10 +1,14 @@
 package dev.imagefactory.build;
 
+import dev.imagefactory.model.OutputKind;
+import dev.imagefactory.model.Profile;
+import dev.imagefactory.model.Quirks;
+
 import dev.imagefactory.build.iso.GrubConfig;
 import dev.imagefactory.build.iso.IsoBuilder;
 import dev.imagefactory.build.iso.IsoInputs;
 import dev.imagefactory.build.iso.IsoLayout;
-import dev.imagefactory.catalog.Arch;
+import dev.imagefactory.model.Arch;
 import dev.imagefactory.catalog.BootFile;
 import dev.imagefactory.build.iso.LoaderConf;
 import dev.imagefactory.errors.InvalidInputException;

@@ -1,5 +1,8 @@
 package dev.imagefactory.build;
 
+import dev.imagefactory.model.OutputKind;
+import dev.imagefactory.model.Profile;
+
 import dev.imagefactory.catalog.BootFile;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;

@@ -1,5 +1,7 @@
 package dev.imagefactory.build;
 
+import dev.imagefactory.model.Quirks;
+
 import dev.imagefactory.schematic.Schematic.MetaValue;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,7 @@
 package dev.imagefactory.build;
 
+import dev.imagefactory.model.OutputKind;
+
 /** A step that produces what a URL asks for ({@link OutputKind}): {@link AssetService} plans requests through it. */
 public interface OutputStep extends Step {
 

@@ -1,9 +1,6 @@
 package dev.imagefactory.build;
 
-import dev.imagefactory.build.ArtifactBuilds;
 import dev.imagefactory.cache.ArtifactLease;
-import dev.imagefactory.build.AsyncLeases;
-import dev.imagefactory.build.BuildEvents;
 import io.quarkus.arc.All;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;

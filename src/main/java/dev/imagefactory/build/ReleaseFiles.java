@@ -1,9 +1,9 @@
 package dev.imagefactory.build;
 
-import dev.imagefactory.catalog.Arch;
+import dev.imagefactory.model.Arch;
 import dev.imagefactory.catalog.BootFile;
 import dev.imagefactory.catalog.ReleaseSource;
-import dev.imagefactory.catalog.TalosVersion;
+import dev.imagefactory.model.TalosVersion;
 import dev.imagefactory.errors.NotFoundException;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;

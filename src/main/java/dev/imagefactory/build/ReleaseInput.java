@@ -1,5 +1,7 @@
 package dev.imagefactory.build;
 
+import dev.imagefactory.model.PlanValue;
+
 import dev.imagefactory.catalog.BootFile;
 import dev.imagefactory.catalog.ReleaseFile;
 import java.nio.file.Path;

@@ -1,6 +1,8 @@
 package dev.imagefactory.build;
 
-import dev.imagefactory.cache.BuildLabels;
+import dev.imagefactory.model.Profile;
+
+import dev.imagefactory.model.BuildLabels;
 import dev.imagefactory.catalog.BootFile;
 import dev.imagefactory.secureboot.PeSigner;
 import jakarta.inject.Inject;

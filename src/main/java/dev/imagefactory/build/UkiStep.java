@@ -1,10 +1,14 @@
 package dev.imagefactory.build;
 
+import dev.imagefactory.model.OutputKind;
+import dev.imagefactory.model.Profile;
+import dev.imagefactory.model.Quirks;
+
 import dev.imagefactory.build.uki.SectionContent;
 import dev.imagefactory.build.uki.UkiBuilder;
 import dev.imagefactory.build.uki.UkiInputs;
 import dev.imagefactory.build.uki.UkiProfile;
-import dev.imagefactory.cache.BuildLabels;
+import dev.imagefactory.model.BuildLabels;
 import dev.imagefactory.catalog.BootFile;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.secureboot.PcrKey;

@@ -6,9 +6,6 @@ import dev.imagefactory.cache.s3.S3BuildLeases;
 import dev.imagefactory.cache.s3.S3Settings;
 import dev.imagefactory.cache.s3.S3Storage;
 import dev.imagefactory.config.FactoryConfig;
-import dev.imagefactory.schematic.FileSchematicStore;
-import dev.imagefactory.schematic.S3SchematicStore;
-import dev.imagefactory.schematic.SchematicStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,9 +17,8 @@ import org.jboss.logging.Logger;
 /**
  * CDI wiring of storage ({@code factory.cache.backend}):
  * <ul>
- * <li>{@code filesystem} (default): {@link FileArtifactCache} below {@code <factory.data-dir>/cache} and
- * {@link FileSchematicStore} below {@code <factory.data-dir>/schematics}.</li>
- * <li>{@code s3}: {@link S3ArtifactCache} and {@link S3SchematicStore} on the bucket, with the same local cache for
+ * <li>{@code filesystem} (default): {@link FileArtifactCache} below {@code <factory.data-dir>/cache}.</li>
+ * <li>{@code s3}: {@link S3ArtifactCache} on the bucket, with the same local cache for
  * intermediates. The bucket is checked (created if missing) at start-up: wrong credentials or a bucket that cannot
  * be created stop the start with a message, never a silent fallback to local storage.</li>
  * </ul>
@@ -59,14 +55,6 @@ public class CacheBeans {
         CacheVolume.warnIfBoundExceedsSpace(local.root(), local.maxBytes(), local.sizeBytes());
         return shared.s3().<ArtifactCache>map(s3 -> new S3ArtifactCache(s3.bucket(), local, s3.leases()))
                 .orElse(local);
-    }
-
-    @Produces
-    @ApplicationScoped
-    @Startup
-    SchematicStore schematicStore(FactoryConfig config, SharedStorage shared) {
-        return shared.s3().<SchematicStore>map(s3 -> new S3SchematicStore(s3.bucket()))
-                .orElseGet(() -> new FileSchematicStore(config.dataDir().resolve("schematics")));
     }
 
     void close(@Disposes SharedStorage shared) {

@@ -4,7 +4,7 @@ import dev.imagefactory.content.AtomicFiles;
 import dev.imagefactory.content.CountingDigestOutputStream;
 import dev.imagefactory.model.Digest.Algorithm;
 import dev.imagefactory.model.Digest;
-import dev.imagefactory.tools.FileTrees;
+import dev.imagefactory.content.FileTrees;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;

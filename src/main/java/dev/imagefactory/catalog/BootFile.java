@@ -1,5 +1,7 @@
 package dev.imagefactory.catalog;
 
+import dev.imagefactory.model.Arch;
+
 /** The boot files a release provides per architecture under {@code usr/install/<arch>/} (talos-imager.md §1.1). */
 public enum BootFile {
     KERNEL("vmlinuz"),

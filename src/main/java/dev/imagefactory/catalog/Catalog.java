@@ -1,5 +1,7 @@
 package dev.imagefactory.catalog;
 
+import dev.imagefactory.model.TalosVersion;
+
 import dev.imagefactory.config.FactoryConfig;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.errors.NotFoundException;

@@ -1,5 +1,7 @@
 package dev.imagefactory.catalog;
 
+import dev.imagefactory.model.TalosVersion;
+
 import java.util.List;
 
 /** The repository's catalogs: extension and overlay files by version range, plus the extension alias table. */

@@ -1,5 +1,7 @@
 package dev.imagefactory.catalog;
 
+import dev.imagefactory.model.TalosVersion;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package dev.imagefactory.catalog;
 
+import dev.imagefactory.model.Arch;
+
 import dev.imagefactory.oci.Descriptor;
 import dev.imagefactory.oci.ImageSource;
 import java.io.IOException;

@@ -1,5 +1,8 @@
 package dev.imagefactory.catalog;
 
+import dev.imagefactory.model.Arch;
+import dev.imagefactory.model.TalosVersion;
+
 import dev.imagefactory.oci.Descriptor;
 import dev.imagefactory.oci.LayerFlattener;
 import dev.imagefactory.oci.LayerFlattener.EntryKind;

@@ -2,7 +2,7 @@ package dev.imagefactory.catalog;
 
 import dev.imagefactory.content.AtomicFiles;
 import dev.imagefactory.content.SingleFlight;
-import dev.imagefactory.tools.FileTrees;
+import dev.imagefactory.content.FileTrees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,8 @@
 package dev.imagefactory.catalog;
 
+import dev.imagefactory.model.Arch;
+import dev.imagefactory.model.TalosVersion;
+
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;

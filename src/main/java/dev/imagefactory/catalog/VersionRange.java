@@ -1,5 +1,7 @@
 package dev.imagefactory.catalog;
 
+import dev.imagefactory.model.TalosVersion;
+
 import java.util.Optional;
 
 /**

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
-import dev.imagefactory.tools.FileTrees;
 import org.jboss.logging.Logger;
 
 /**

@@ -1,7 +1,7 @@
 package dev.imagefactory.http;
 
 import dev.imagefactory.catalog.Catalog;
-import dev.imagefactory.catalog.TalosVersion;
+import dev.imagefactory.model.TalosVersion;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

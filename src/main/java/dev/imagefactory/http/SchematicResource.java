@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagefactory.errors.PayloadTooLargeException;
 import dev.imagefactory.schematic.CanonicalSchematic;
-import dev.imagefactory.schematic.SchematicId;
+import dev.imagefactory.model.SchematicId;
 import dev.imagefactory.schematic.SchematicService;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;

@@ -1,6 +1,6 @@
 package dev.imagefactory.oci;
 
-import dev.imagefactory.tools.FileTrees;
+import dev.imagefactory.content.FileTrees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

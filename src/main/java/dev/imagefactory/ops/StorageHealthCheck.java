@@ -25,7 +25,7 @@ public class StorageHealthCheck implements AsyncHealthCheck {
 
     public StorageHealthCheck(DataDirectory dataDirectory, SharedStorage shared, FactoryConfig config) {
         this.dataDirectory = dataDirectory;
-        this.s3 = shared.s3().map(storage -> new BackgroundCheck("s3", storage.bucket()::reachable,
+        this.s3 = shared.reachability().map(reachable -> new BackgroundCheck("s3", reachable,
                 BackgroundCheck.readinessBound(config)));
     }
 

@@ -1,8 +1,8 @@
 package dev.imagefactory.registry;
 
 import dev.imagefactory.build.AssetPath;
-import dev.imagefactory.build.Platform;
-import dev.imagefactory.catalog.Arch;
+import dev.imagefactory.model.Platform;
+import dev.imagefactory.model.Arch;
 import dev.imagefactory.errors.InvalidInputException;
 import java.util.regex.Pattern;
 

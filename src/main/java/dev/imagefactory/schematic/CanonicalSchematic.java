@@ -1,5 +1,7 @@
 package dev.imagefactory.schematic;
 
+import dev.imagefactory.model.SchematicId;
+
 import java.nio.charset.StandardCharsets;
 
 /** A parsed schematic together with its canonical YAML and the ID derived from it. */

@@ -1,5 +1,7 @@
 package dev.imagefactory.schematic;
 
+import dev.imagefactory.model.SchematicId;
+
 import dev.imagefactory.content.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;

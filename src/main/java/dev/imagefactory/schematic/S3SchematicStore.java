@@ -1,5 +1,7 @@
 package dev.imagefactory.schematic;
 
+import dev.imagefactory.model.SchematicId;
+
 import dev.imagefactory.cache.s3.S3Bucket;
 import java.util.Optional;
 import org.jboss.logging.Logger;

@@ -1,5 +1,7 @@
 package dev.imagefactory.schematic;
 
+import dev.imagefactory.model.SchematicId;
+
 import dev.imagefactory.content.Digests;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.schematic.goyaml.DecodeLimits;

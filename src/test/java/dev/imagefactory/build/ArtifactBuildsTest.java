@@ -1,10 +1,10 @@
 package dev.imagefactory.build;
 
-import dev.imagefactory.cache.ArtifactBuildException;
+import dev.imagefactory.errors.ArtifactBuildException;
 import dev.imagefactory.cache.ArtifactCache;
-import dev.imagefactory.cache.BuildLabels;
-import dev.imagefactory.cache.BuildQueueFullException;
-import dev.imagefactory.cache.BuildTimeoutException;
+import dev.imagefactory.model.BuildLabels;
+import dev.imagefactory.errors.BuildQueueFullException;
+import dev.imagefactory.errors.BuildTimeoutException;
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.cache.FileArtifactCache;

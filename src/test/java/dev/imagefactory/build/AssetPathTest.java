@@ -1,12 +1,17 @@
 package dev.imagefactory.build;
 
+import dev.imagefactory.model.DiskFormat;
+import dev.imagefactory.model.OutputCompression;
+import dev.imagefactory.model.OutputKind;
+import dev.imagefactory.model.Platform;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.imagefactory.build.AssetPath.DiskOutput;
 import dev.imagefactory.build.AssetPath.Sidecar;
-import dev.imagefactory.catalog.Arch;
+import dev.imagefactory.model.Arch;
 import dev.imagefactory.errors.InvalidInputException;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

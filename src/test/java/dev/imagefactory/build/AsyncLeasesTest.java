@@ -1,9 +1,9 @@
 package dev.imagefactory.build;
 
-import dev.imagefactory.cache.ArtifactBuildException;
+import dev.imagefactory.errors.ArtifactBuildException;
 import dev.imagefactory.cache.ArtifactCache;
 import dev.imagefactory.cache.ArtifactLease;
-import dev.imagefactory.cache.BuildLabels;
+import dev.imagefactory.model.BuildLabels;
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.cache.FileArtifactCache;

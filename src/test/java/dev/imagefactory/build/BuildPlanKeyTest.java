@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.imagefactory.boot.SnakeoilKeys;
-import dev.imagefactory.cache.BuildLabels;
+import dev.imagefactory.model.BuildLabels;
 import dev.imagefactory.secureboot.SigningMaterial;
 import dev.imagefactory.tools.ProcessRunner;
 import dev.imagefactory.tools.ProcessRunner.Command;

@@ -1,11 +1,15 @@
 package dev.imagefactory.build;
 
+import dev.imagefactory.model.OutputKind;
+import dev.imagefactory.model.Platform;
+import dev.imagefactory.model.Quirks;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.imagefactory.catalog.Arch;
-import dev.imagefactory.catalog.TalosVersion;
+import dev.imagefactory.model.Arch;
+import dev.imagefactory.model.TalosVersion;
 import dev.imagefactory.schematic.Bootloader;
 import dev.imagefactory.schematic.Schematic;
 import dev.imagefactory.schematic.Schematic.MetaValue;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.imagefactory.cache.ArtifactBuildException;
+import dev.imagefactory.errors.ArtifactBuildException;
 import dev.imagefactory.cache.ArtifactLease;
-import dev.imagefactory.cache.BuildLabels;
+import dev.imagefactory.model.BuildLabels;
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.FileArtifactCache;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

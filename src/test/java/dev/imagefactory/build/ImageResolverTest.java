@@ -1,5 +1,7 @@
 package dev.imagefactory.build;
 
+import dev.imagefactory.model.OutputKind;
+
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

@@ -1,10 +1,12 @@
 package dev.imagefactory.build;
 
+import dev.imagefactory.model.Quirks;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.imagefactory.catalog.TalosVersion;
+import dev.imagefactory.model.TalosVersion;
 import dev.imagefactory.schematic.Schematic.MetaValue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -1,7 +1,10 @@
 package dev.imagefactory.build;
 
+import dev.imagefactory.model.OutputKind;
+import dev.imagefactory.model.Profile;
+
 import dev.imagefactory.boot.SnakeoilKeys;
-import dev.imagefactory.catalog.Arch;
+import dev.imagefactory.model.Arch;
 import dev.imagefactory.catalog.BaseImage;
 import dev.imagefactory.catalog.BaseLayer;
 import dev.imagefactory.catalog.BootFile;
@@ -13,7 +16,7 @@ import dev.imagefactory.catalog.OfficialOverlay;
 import dev.imagefactory.catalog.OverlayImage;
 import dev.imagefactory.catalog.ReleaseFile;
 import dev.imagefactory.catalog.ReleaseSource;
-import dev.imagefactory.catalog.TalosVersion;
+import dev.imagefactory.model.TalosVersion;
 import dev.imagefactory.oci.Descriptor;
 import dev.imagefactory.content.Digests;
 import dev.imagefactory.model.Digest;
@@ -89,7 +92,7 @@ final class PlanFixture {
     static BuildRequest request(String schematicYaml, String version, String path) {
         CanonicalSchematic schematic = SchematicCodec.parse(schematicYaml.getBytes(StandardCharsets.UTF_8));
         TalosVersion talos = TalosVersion.parse(version);
-        Profile profile = Profile.of(schematic.id(), talos, AssetPath.parse(path));
+        Profile profile = AssetPath.parse(path).profile(schematic.id(), talos);
         boolean carriesExtensions = profile.kind() != OutputKind.KERNEL && profile.kind() != OutputKind.CMDLINE;
         List<OfficialExtension> extensions = carriesExtensions
                 ? schematic.schematic().customization().officialExtensions().stream().map(PlanFixture::extension).toList()

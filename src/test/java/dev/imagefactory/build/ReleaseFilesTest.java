@@ -3,10 +3,10 @@ package dev.imagefactory.build;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.imagefactory.catalog.Arch;
+import dev.imagefactory.model.Arch;
 import dev.imagefactory.catalog.BootFile;
 import dev.imagefactory.catalog.DirectoryReleaseSource;
-import dev.imagefactory.catalog.TalosVersion;
+import dev.imagefactory.model.TalosVersion;
 import dev.imagefactory.errors.NotFoundException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package dev.imagefactory.cache;
 
+import dev.imagefactory.model.BuildLabels;
+
 import dev.imagefactory.build.ArtifactBuilds;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

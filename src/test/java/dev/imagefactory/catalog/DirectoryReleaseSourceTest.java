@@ -1,5 +1,8 @@
 package dev.imagefactory.catalog;
 
+import dev.imagefactory.model.Arch;
+import dev.imagefactory.model.TalosVersion;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.imagefactory.build.ArtifactBuilds;
 import dev.imagefactory.cache.ArtifactCache;
-import dev.imagefactory.cache.BuildLabels;
+import dev.imagefactory.model.BuildLabels;
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.cache.FileArtifactCache;

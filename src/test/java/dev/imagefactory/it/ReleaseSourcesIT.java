@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.imagefactory.boot.SnakeoilKeys;
 import dev.imagefactory.boot.StandinRelease;
-import dev.imagefactory.catalog.Arch;
+import dev.imagefactory.model.Arch;
 import dev.imagefactory.catalog.BaseImage;
 import dev.imagefactory.catalog.BootFile;
 import dev.imagefactory.catalog.DirectoryReleaseSource;
 import dev.imagefactory.catalog.InstallerBaseKind;
 import dev.imagefactory.catalog.OciReleaseSource;
 import dev.imagefactory.catalog.ReleaseCache;
-import dev.imagefactory.catalog.TalosVersion;
+import dev.imagefactory.model.TalosVersion;
 import dev.imagefactory.oci.Descriptor;
 import dev.imagefactory.oci.LocalRegistry;
 import dev.imagefactory.oci.OciLayout;

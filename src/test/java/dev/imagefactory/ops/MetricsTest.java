@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.imagefactory.build.ArtifactBuilds;
-import dev.imagefactory.cache.BuildLabels;
+import dev.imagefactory.model.BuildLabels;
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;
 import io.micrometer.core.instrument.MeterRegistry;

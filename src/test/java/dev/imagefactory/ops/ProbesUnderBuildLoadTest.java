@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.imagefactory.boot.StandinRelease;
-import dev.imagefactory.build.Platform;
+import dev.imagefactory.model.Platform;
 import dev.imagefactory.build.ArtifactBuilds;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.imagefactory.build.AssetPath;
-import dev.imagefactory.build.OutputKind;
-import dev.imagefactory.build.Platform;
-import dev.imagefactory.catalog.Arch;
+import dev.imagefactory.model.OutputKind;
+import dev.imagefactory.model.Platform;
+import dev.imagefactory.model.Arch;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;

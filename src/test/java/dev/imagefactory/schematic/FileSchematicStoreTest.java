@@ -1,5 +1,7 @@
 package dev.imagefactory.schematic;
 
+import dev.imagefactory.model.SchematicId;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

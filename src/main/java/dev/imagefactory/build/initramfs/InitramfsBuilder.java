@@ -1,8 +1,8 @@
 package dev.imagefactory.build.initramfs;
 
-import dev.imagefactory.build.Quirks;
+import dev.imagefactory.model.Quirks;
 import dev.imagefactory.cache.CacheKey;
-import dev.imagefactory.catalog.TalosVersion;
+import dev.imagefactory.model.TalosVersion;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.tools.ProcessRunner.Command;
 import dev.imagefactory.tools.ProcessRunner;

@@ -1,6 +1,6 @@
 package dev.imagefactory.build.initramfs;
 
-import dev.imagefactory.build.Quirks;
+import dev.imagefactory.model.Quirks;
 import dev.imagefactory.catalog.ReleaseDataException;
 import dev.imagefactory.tools.ProcessRunner;
 import dev.imagefactory.tools.ProcessRunner.Command;

@@ -1,6 +1,6 @@
 package dev.imagefactory.build.initramfs;
 
-import dev.imagefactory.catalog.TalosVersion;
+import dev.imagefactory.model.TalosVersion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

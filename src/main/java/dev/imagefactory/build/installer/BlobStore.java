@@ -11,7 +11,7 @@ import dev.imagefactory.oci.BlobSource;
 import dev.imagefactory.oci.Descriptor;
 import dev.imagefactory.oci.ImageSource;
 
-import dev.imagefactory.tools.FileTrees;
+import dev.imagefactory.content.FileTrees;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;

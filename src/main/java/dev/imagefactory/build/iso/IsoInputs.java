@@ -1,7 +1,7 @@
 package dev.imagefactory.build.iso;
 
-import dev.imagefactory.build.Quirks;
-import dev.imagefactory.catalog.Arch;
+import dev.imagefactory.model.Quirks;
+import dev.imagefactory.model.Arch;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package dev.imagefactory.build.iso;
 
-import dev.imagefactory.build.Quirks;
+import dev.imagefactory.model.Quirks;
 import dev.imagefactory.content.Reproducible;
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -1,6 +1,6 @@
 package dev.imagefactory.build.uki;
 
-import dev.imagefactory.build.Quirks;
+import dev.imagefactory.model.Quirks;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;

@@ -8,7 +8,7 @@ import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.cache.FileArtifactCache;
 import dev.imagefactory.errors.StorageUnavailableException;
 import dev.imagefactory.model.Digest;
-import dev.imagefactory.tools.FileTrees;
+import dev.imagefactory.content.FileTrees;
 import io.minio.StatObjectResponse;
 import java.io.IOException;
 import java.io.InputStream;

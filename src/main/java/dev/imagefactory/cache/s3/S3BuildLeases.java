@@ -1,7 +1,7 @@
 package dev.imagefactory.cache.s3;
 
 import dev.imagefactory.cache.BuildClaim;
-import dev.imagefactory.cache.BuildTimeoutException;
+import dev.imagefactory.errors.BuildTimeoutException;
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.errors.StorageUnavailableException;
@@ -142,7 +142,7 @@ public class S3BuildLeases implements AutoCloseable {
             Thread.sleep(d.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new dev.imagefactory.cache.ArtifactBuildException("interrupted while waiting for a build lease");
+            throw new dev.imagefactory.errors.ArtifactBuildException("interrupted while waiting for a build lease");
         }
     }
 

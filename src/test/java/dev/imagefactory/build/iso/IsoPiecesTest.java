@@ -3,9 +3,9 @@ package dev.imagefactory.build.iso;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.imagefactory.build.Quirks;
-import dev.imagefactory.catalog.Arch;
-import dev.imagefactory.catalog.TalosVersion;
+import dev.imagefactory.model.Quirks;
+import dev.imagefactory.model.Arch;
+import dev.imagefactory.model.TalosVersion;
 import dev.imagefactory.schematic.Bootloader;
 import java.nio.file.Path;
 import java.util.List;

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.imagefactory.boot.StandinRelease;
-import dev.imagefactory.build.Quirks;
+import dev.imagefactory.model.Quirks;
 import dev.imagefactory.build.uki.UkiBuilder;
 import dev.imagefactory.build.uki.UkiInputs;
 import dev.imagefactory.build.uki.UkiProfile;
-import dev.imagefactory.catalog.Arch;
-import dev.imagefactory.catalog.TalosVersion;
+import dev.imagefactory.model.Arch;
+import dev.imagefactory.model.TalosVersion;
 import dev.imagefactory.tools.ProcessRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.imagefactory.build.Quirks;
-import dev.imagefactory.catalog.TalosVersion;
+import dev.imagefactory.model.Quirks;
+import dev.imagefactory.model.TalosVersion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.imagefactory.build.Quirks;
-import dev.imagefactory.catalog.TalosVersion;
+import dev.imagefactory.model.Quirks;
+import dev.imagefactory.model.TalosVersion;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.imagefactory.build;
+package dev.imagefactory.model;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package dev.imagefactory.build;
+package dev.imagefactory.model;
 
 /**
  * How a finished disk image is compressed for download (Talos' OutFormat, talos-imager.md §6.6), chosen by the

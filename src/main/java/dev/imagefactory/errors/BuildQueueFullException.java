@@ -1,4 +1,4 @@
-package dev.imagefactory.cache;
+package dev.imagefactory.errors;
 
 /**
  * More requests wait for builds than {@code factory.build.max-waiting} allows: the service is busy, nothing is wrong

@@ -1,4 +1,4 @@
-package dev.imagefactory.catalog;
+package dev.imagefactory.model;
 
 import dev.imagefactory.errors.InvalidInputException;
 import java.util.List;
@@ -137,7 +137,7 @@ public final class TalosVersion implements Comparable<TalosVersion> {
         return a.compareTo(b);
     }
 
-    static boolean isNumeric(String identifier) {
+    public static boolean isNumeric(String identifier) {
         return !identifier.isEmpty() && identifier.chars().allMatch(ch -> ch >= '0' && ch <= '9');
     }
 

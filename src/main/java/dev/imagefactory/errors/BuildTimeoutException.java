@@ -1,4 +1,4 @@
-package dev.imagefactory.cache;
+package dev.imagefactory.errors;
 
 /** A build ran longer than {@code factory.build.timeout} and was cancelled. */
 public class BuildTimeoutException extends ArtifactBuildException {

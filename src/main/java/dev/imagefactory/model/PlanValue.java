@@ -1,4 +1,4 @@
-package dev.imagefactory.build;
+package dev.imagefactory.model;
 
 /**
  * A resolved input a plan holds as a handle (a release file with its path, the signing keys, a base image) but is

@@ -1,9 +1,6 @@
-package dev.imagefactory.build;
+package dev.imagefactory.model;
 
-import dev.imagefactory.cache.BuildLabels;
-import dev.imagefactory.catalog.Arch;
-import dev.imagefactory.catalog.TalosVersion;
-import dev.imagefactory.schematic.SchematicId;
+
 import java.util.Objects;
 import java.util.Optional;
 
@@ -75,12 +72,6 @@ public record Profile(
         }
     }
 
-    /** The profile an asset path asks for. */
-    public static Profile of(SchematicId schematicId, TalosVersion version, AssetPath path) {
-        Optional<DiskImageOptions> disk = path.disk().map(
-                d -> DiskImageOptions.forPlatform(path.platform(), d.format(), d.compression()));
-        return new Profile(schematicId, version, path.kind(), path.platform(), path.arch(), path.secureBoot(), disk);
-    }
 
     public Quirks quirks() {
         return Quirks.of(version);

@@ -1,8 +1,7 @@
-package dev.imagefactory.build;
+package dev.imagefactory.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.imagefactory.catalog.TalosVersion;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;

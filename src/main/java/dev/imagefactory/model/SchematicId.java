@@ -1,4 +1,4 @@
-package dev.imagefactory.schematic;
+package dev.imagefactory.model;
 
 import dev.imagefactory.errors.InvalidInputException;
 import java.util.regex.Pattern;

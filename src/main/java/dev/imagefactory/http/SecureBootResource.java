@@ -1,4 +1,7 @@
-package dev.imagefactory.secureboot;
+package dev.imagefactory.http;
+
+import dev.imagefactory.secureboot.SecureBootKeys;
+import dev.imagefactory.secureboot.SigningMaterial;
 
 import dev.imagefactory.errors.NotFoundException;
 import jakarta.ws.rs.GET;
@@ -10,7 +13,6 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
-import dev.imagefactory.http.ApiDocumentation;
 
 /**
  * {@code GET /secureboot/signing-cert.pem}: the certificate the factory signs SecureBoot assets with, to enroll in

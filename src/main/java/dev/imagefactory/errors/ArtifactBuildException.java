@@ -1,4 +1,4 @@
-package dev.imagefactory.cache;
+package dev.imagefactory.errors;
 
 /** A build failed for a reason that is not the client's fault (tool error, I/O, bug); answered with 500. */
 public class ArtifactBuildException extends RuntimeException {

@@ -1,14 +1,13 @@
-package dev.imagefactory.build;
+package dev.imagefactory.model;
+
+import dev.imagefactory.build.AssetPath;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.imagefactory.build.Profile.DiskImageOptions;
-import dev.imagefactory.catalog.Arch;
-import dev.imagefactory.catalog.TalosVersion;
-import dev.imagefactory.schematic.SchematicId;
+import dev.imagefactory.model.Profile.DiskImageOptions;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -26,7 +25,7 @@ class ProfileTest {
 
     @Test
     void fromAnAssetPath() {
-        Profile p = Profile.of(EMPTY, V, AssetPath.parse("metal-arm64-secureboot.iso"));
+        Profile p = AssetPath.parse("metal-arm64-secureboot.iso").profile(EMPTY, V);
         assertEquals(new Profile(EMPTY, V, OutputKind.ISO, Platform.METAL, Arch.ARM64, true, Optional.empty()), p);
         assertEquals(Quirks.of(V).supportsUki(), p.quirks().supportsUki());
     }
@@ -53,7 +52,7 @@ class ProfileTest {
     })
     void diskOptionsFollowThePlatformDefaults(String path, long sizeMib, String options) {
         AssetPath asset = AssetPath.parse(path);
-        DiskImageOptions d = Profile.of(EMPTY, V, asset).disk().orElseThrow();
+        DiskImageOptions d = asset.profile(EMPTY, V).disk().orElseThrow();
         assertEquals(asset.disk().orElseThrow().format(), d.format());
         assertEquals(asset.disk().orElseThrow().compression(), d.compression());
         assertEquals(sizeMib * MIB, d.baseSizeBytes());
@@ -84,6 +83,6 @@ class ProfileTest {
     }
 
     private static Profile profile(SchematicId id, String path) {
-        return Profile.of(id, V, AssetPath.parse(path));
+        return AssetPath.parse(path).profile(id, V);
     }
 }

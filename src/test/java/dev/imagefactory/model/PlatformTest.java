@@ -1,11 +1,9 @@
-package dev.imagefactory.build;
+package dev.imagefactory.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.imagefactory.catalog.Arch;
-import dev.imagefactory.catalog.TalosVersion;
 import dev.imagefactory.errors.InvalidInputException;
 import java.util.Arrays;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.imagefactory.catalog;
+package dev.imagefactory.model;
 
 import dev.imagefactory.errors.InvalidInputException;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.imagefactory.tools;
+package dev.imagefactory.content;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;

@@ -1,6 +1,5 @@
-package dev.imagefactory.build;
+package dev.imagefactory.model;
 
-import dev.imagefactory.catalog.TalosVersion;
 import java.util.Objects;
 
 /**

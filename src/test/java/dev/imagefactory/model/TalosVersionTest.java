@@ -1,4 +1,4 @@
-package dev.imagefactory.catalog;
+package dev.imagefactory.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.imagefactory.cache;
+package dev.imagefactory.model;
 
 /**
  * Metric tags of a build ({@code output_kind}, {@code talos_version}, {@code arch}). Values must come from small

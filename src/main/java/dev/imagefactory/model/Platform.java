@@ -1,6 +1,6 @@
-package dev.imagefactory.build;
+package dev.imagefactory.model;
 
-import dev.imagefactory.catalog.Arch;
+
 import dev.imagefactory.errors.InvalidInputException;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,7 +77,7 @@ public enum Platform {
 
     /**
      * The platform's kernel args for an architecture and version (§3.3), in Talos' order. They are applied with
-     * {@link KernelCmdline#setAll}, so a key's values stay together.
+     * {@code KernelCmdline.setAll}, so a key's values stay together.
      */
     public List<String> kernelArgs(Arch arch, Quirks quirks) {
         boolean arm = arch == Arch.ARM64;

@@ -1,4 +1,4 @@
-package dev.imagefactory.build;
+package dev.imagefactory.model;
 
 /** The disk image container format, chosen by the URL suffix before any compression (talos-imager.md §6.6). */
 public enum DiskFormat {
