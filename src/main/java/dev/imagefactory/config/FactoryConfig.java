@@ -38,6 +38,18 @@ public interface FactoryConfig {
 
     Registry registry();
 
+    Http http();
+
+    /** The HTTP listener's own policy, beyond Quarkus' {@code quarkus.http.*}. */
+    interface Http {
+
+        /**
+         * On a localhost listener: the {@code Host} names answered besides the localhost names, replacing the hosts
+         * of the external URLs; {@code *} answers every name.
+         */
+        Optional<List<String>> allowedHosts();
+    }
+
     interface Releases {
         /** Where releases come from: {@code directory} ({@link #dir()}) or {@code oci} ({@link #oci()}). */
         @WithDefault("directory")

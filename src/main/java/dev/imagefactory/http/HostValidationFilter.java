@@ -6,8 +6,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.List;
-import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Refuses, with a 400 and its reason, requests whose {@code Host} a localhost listener does not answer ({@link AllowedHosts}). */
@@ -17,9 +15,9 @@ public class HostValidationFilter {
     private final AllowedHosts allowed;
 
     HostValidationFilter(@ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String bindHost,
-            @ConfigProperty(name = "factory.http.allowed-hosts") Optional<List<String>> configured,
             FactoryConfig config) {
-        this.allowed = AllowedHosts.of(bindHost, config.externalUrl(), config.externalPxeUrl(), configured);
+        this.allowed = AllowedHosts.of(bindHost, config.externalUrl(), config.externalPxeUrl(),
+                config.http().allowedHosts());
     }
 
     void register(@Observes Filters filters) {
