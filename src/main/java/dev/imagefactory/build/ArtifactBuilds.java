@@ -72,7 +72,7 @@ import org.jboss.logging.Logger;
  * becomes an {@link ArtifactBuildException} carrying the cause.</li>
  * </ul>
  *
- * <p><b>Nested builds</b> (an action that needs an intermediate product, e.g. one squashfs per extension, calls
+ * <p><b>Nested builds</b> (an action that needs an intermediate product it did not get as a planned need calls
  * {@link #getOrBuildIntermediate} or {@link #getOrBuild} from inside its action): a slot is taken only by builds
  * started from outside any build (request threads). A build started from inside a build runs under its parent's
  * slot, and when a build joins an existing flight that is still queued for a slot, that flight is excused from
@@ -322,7 +322,7 @@ public class ArtifactBuilds {
     }
 
     /**
-     * For an intermediate product (e.g. one extension's squashfs) needed by the build of an output: the same cache,
+     * For an intermediate product needed by the build of an output: the same cache,
      * single flight and timeout, counted under {@code output_kind=<intermediateKind>} with the output's version and
      * arch, kept on local disk only (its {@link CachedArtifact#file()} is always there). Called from inside a build
      * action it runs under that build's slot (see the class comment).

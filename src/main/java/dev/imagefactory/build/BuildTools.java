@@ -21,8 +21,14 @@ final class BuildTools {
 
     @Produces
     @Singleton
-    static InitramfsBuilder.Tools initramfsTools(ProcessRunner runner) {
-        return new InitramfsBuilder.Tools(runner, new Squashfs(runner));
+    static Squashfs squashfs(ProcessRunner runner) {
+        return new Squashfs(runner);
+    }
+
+    @Produces
+    @Singleton
+    static InitramfsBuilder initramfsBuilder(ProcessRunner runner, Squashfs squashfs) {
+        return new InitramfsBuilder(runner, squashfs);
     }
 
     @Produces

@@ -8,7 +8,6 @@ import dev.imagefactory.model.Quirks;
 import dev.imagefactory.build.initramfs.ExtensionManifestFile;
 import dev.imagefactory.build.initramfs.ExtensionSource;
 import dev.imagefactory.build.initramfs.InitramfsBuilder;
-import dev.imagefactory.build.initramfs.IntermediateStore;
 import dev.imagefactory.build.initramfs.VirtualExtensions;
 import dev.imagefactory.model.BuildLabels;
 import dev.imagefactory.model.Arch;
@@ -23,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -31,7 +29,8 @@ import jakarta.inject.Singleton;
 /**
  * {@code initramfs-<arch>.xz}: the release's initramfs rebuilt with the schematic's official extensions, the
  * {@code schematic} extension and, from Talos 1.12, the {@code embedded-config} extension (talos-imager.md §1.6,
- * §2). The plan names every input by digest, so its key is known before anything is pulled. One initramfs per
+ * §2). The plan names every input by digest, so its key is known before anything is pulled, and needs the squashfs
+ * of each extension ({@link SquashfsStep}), which it packs. One initramfs per
  * schematic, version and arch, whatever output asks for it (the UKI, ISO and installer embed this one).
  */
 @Singleton
@@ -40,11 +39,14 @@ class InitramfsStep implements OutputStep, FileStep {
     private static final String BUILDER_VERSION = "initramfs-1";
 
     /**
+     * @param squashfs      the squashfs of each extension, in factory order: {@code extensions}, {@code schematic},
+     *                      then {@code embedded-config}
      * @param schematicText the canonical schematic, written into the {@code schematic} extension with its ID
      * @param externalUrl   this factory's URL, written into the {@code schematic} extension
      */
     record Inputs(ReleaseInput base, TalosVersion version, Quirks quirks, Arch arch, String schematicId,
-            String schematicText, String externalUrl, List<Extension> extensions, Optional<String> embeddedConfig) {
+            String schematicText, String externalUrl, List<Extension> extensions, Optional<String> embeddedConfig,
+            List<BuildPlan> squashfs) {
     }
 
     /** An official extension, identified by its image reference and (index) digest. */
@@ -57,22 +59,22 @@ class InitramfsStep implements OutputStep, FileStep {
 
     private final ReleaseFiles releaseFiles;
     private final ReleaseSource releases;
-    private final ArtifactBuilds builds;
-    private final InitramfsBuilder.Tools tools;
+    private final SquashfsStep squashfs;
+    private final InitramfsBuilder builder;
     private final String externalUrl;
 
     @Inject
-    InitramfsStep(ReleaseFiles releaseFiles, ReleaseSource releases, ArtifactBuilds builds,
-            InitramfsBuilder.Tools tools, FactoryConfig config) {
-        this(releaseFiles, releases, builds, tools, config.externalUrl());
+    InitramfsStep(ReleaseFiles releaseFiles, ReleaseSource releases, SquashfsStep squashfs, InitramfsBuilder builder,
+            FactoryConfig config) {
+        this(releaseFiles, releases, squashfs, builder, config.externalUrl());
     }
 
-    InitramfsStep(ReleaseFiles releaseFiles, ReleaseSource releases, ArtifactBuilds builds,
-            InitramfsBuilder.Tools tools, String externalUrl) {
+    InitramfsStep(ReleaseFiles releaseFiles, ReleaseSource releases, SquashfsStep squashfs, InitramfsBuilder builder,
+            String externalUrl) {
         this.releaseFiles = releaseFiles;
         this.releases = releases;
-        this.builds = builds;
-        this.tools = tools;
+        this.squashfs = squashfs;
+        this.builder = builder;
         this.externalUrl = externalUrl;
     }
 
@@ -90,14 +92,24 @@ class InitramfsStep implements OutputStep, FileStep {
     @Override
     public BuildPlan plan(BuildRequest request) {
         Profile profile = request.profile();
-        String embeddedConfig = request.schematic().schematic().customization().embeddedMachineConfiguration();
+        Optional<String> embeddedConfig = Optional.ofNullable(
+                request.schematic().schematic().customization().embeddedMachineConfiguration()).filter(c -> !c.isEmpty());
+        BuildLabels labels = new BuildLabels(OutputKind.INITRAMFS.talosName(), profile.version().toString(),
+                profile.arch().goName());
+        Quirks quirks = request.quirks();
+        String schematicId = profile.schematicId().value();
+        String schematicText = request.schematic().canonicalText();
+        List<BuildPlan> squashed = new ArrayList<>();
+        for (OfficialExtension extension : request.extensions()) {
+            squashed.add(squashfs.official(extension, profile.version(), profile.arch(), quirks, labels));
+        }
+        squashed.add(squashfs.schematic(schematicId, externalUrl, schematicText, quirks, labels));
+        embeddedConfig.ifPresent(config -> squashed.add(
+                squashfs.embeddedConfig(config.getBytes(StandardCharsets.UTF_8), quirks, labels)));
         Inputs inputs = new Inputs(releaseFiles.require(profile.version(), profile.arch(), BootFile.INITRAMFS),
-                profile.version(), request.quirks(), profile.arch(), profile.schematicId().value(),
-                request.schematic().canonicalText(), externalUrl,
-                request.extensions().stream().map(Extension::new).toList(),
-                Optional.ofNullable(embeddedConfig).filter(c -> !c.isEmpty()));
-        return BuildPlan.output(kind(), BUILDER_VERSION, inputs, new BuildLabels(OutputKind.INITRAMFS.talosName(),
-                profile.version().toString(), profile.arch().goName()));
+                profile.version(), quirks, profile.arch(), schematicId, schematicText, externalUrl,
+                request.extensions().stream().map(Extension::new).toList(), embeddedConfig, squashed);
+        return BuildPlan.output(kind(), BUILDER_VERSION, inputs, labels);
     }
 
     @Override
@@ -106,9 +118,7 @@ class InitramfsStep implements OutputStep, FileStep {
         List<ExtensionSource> sources = new ArrayList<>();
         for (Extension extension : in.extensions()) {
             ExtensionImage image = releases.extensionImage(in.version(), extension.official(), in.arch());
-            // the OCI source names an image by its (multi-arch) index digest: the squashfs is per arch
-            sources.add(new ExtensionSource(ExtensionManifestFile.read(image.manifest()), image.rootfs(),
-                    in.arch().goName() + ":" + image.identity(), Map.of()));
+            sources.add(new ExtensionSource(ExtensionManifestFile.read(image.manifest()), image.rootfs()));
         }
         sources.add(VirtualExtensions.schematic(Files.createDirectories(work.resolve("schematic-extension")),
                 in.schematicId(), in.externalUrl(), in.schematicText(), in.quirks().supportsOverlay()));
@@ -116,12 +126,11 @@ class InitramfsStep implements OutputStep, FileStep {
             sources.add(VirtualExtensions.embeddedConfig(Files.createDirectories(work.resolve("config-extension")),
                     in.embeddedConfig().get().getBytes(StandardCharsets.UTF_8)));
         }
-        // the squashfs files stay leased until the initramfs that packs them is written
-        try (HeldLeases held = new HeldLeases()) {
-            IntermediateStore intermediates = (intermediateKey, kind, build) -> held.file(
-                    builds.leaseIntermediate(intermediateKey, kind, plan.labels(), build::build));
-            Path out = Files.createDirectories(work.resolve("initramfs"));
-            return tools.builder(intermediates).build(in.version(), in.quirks(), in.base().path(), sources, out);
+        List<InitramfsBuilder.PackedExtension> packed = new ArrayList<>();
+        for (int i = 0; i < sources.size(); i++) {
+            packed.add(new InitramfsBuilder.PackedExtension(sources.get(i), needs.file(in.squashfs().get(i))));
         }
+        Path out = Files.createDirectories(work.resolve("initramfs"));
+        return builder.build(in.version(), in.quirks(), in.base().path(), packed, out);
     }
 }

@@ -4,6 +4,7 @@ package dev.imagefactory.build;
 public enum StepKind {
     KERNEL("kernel"),
     CMDLINE("cmdline"),
+    EXTENSION_SQUASHFS("extension-squashfs"),
     INITRAMFS("initramfs"),
     UKI("uki"),
     ISO("iso"),

@@ -108,6 +108,55 @@ class BuildPlanKeyTest {
         assertNotEquals(PLANS.initramfs.plan(request).key(), PLANS.initramfs.plan(changed).key());
     }
 
+    /** The squashfs plans an initramfs plan needs, in factory order (official extensions, schematic, config). */
+    private static List<BuildPlan> squashfs(BuildPlan initramfs) {
+        return initramfs.needs().stream().filter(p -> p.kind() == StepKind.EXTENSION_SQUASHFS).toList();
+    }
+
+    @Test
+    void anExtensionDigestChangesItsSquashfsKeyOnly() {
+        BuildRequest request = PlanFixture.request(FULL, V, "initramfs-amd64.xz");
+        List<dev.imagefactory.catalog.OfficialExtension> extensions = new java.util.ArrayList<>(request.extensions());
+        var first = extensions.get(0);
+        extensions.set(0, new dev.imagefactory.catalog.OfficialExtension(first.ref(), PlanFixture.sha256("other"),
+                first.author(), first.description()));
+        BuildRequest changed = new BuildRequest(request.profile(), request.schematic(), request.versionTag(), extensions);
+        List<BuildPlan> before = squashfs(PLANS.initramfs.plan(request));
+        List<BuildPlan> after = squashfs(PLANS.initramfs.plan(changed));
+        assertEquals(4, before.size(), "two extensions, schematic, embedded-config");
+        assertNotEquals(before.get(0).key(), after.get(0).key());
+        assertEquals(before.subList(1, 4), after.subList(1, 4), "the other squashfs plans stay");
+        before.forEach(p -> assertTrue(p.intermediate()));
+        before.forEach(p -> assertEquals("extension-squashfs", p.labels().outputKind()));
+    }
+
+    @Test
+    void theCompressionQuirkChangesTheSquashfsKey() {
+        // 1.7.7 squashes with xz, 1.8.0 with zstd; the schematic extension is otherwise the same (no version in it)
+        String yaml = "customization: {}\n";
+        BuildPlan xz = squashfs(PLANS.plan(yaml, "1.7.7", "initramfs-amd64.xz")).get(0);
+        BuildPlan zstd = squashfs(PLANS.plan(yaml, "1.8.0", "initramfs-amd64.xz")).get(0);
+        SquashfsStep.Inputs xzInputs = xz.inputs(SquashfsStep.Inputs.class);
+        SquashfsStep.Inputs zstdInputs = zstd.inputs(SquashfsStep.Inputs.class);
+        assertEquals(xzInputs.content(), zstdInputs.content());
+        assertEquals(xzInputs.firmwarePath(), zstdInputs.firmwarePath());
+        assertNotEquals(xzInputs.compression(), zstdInputs.compression());
+        assertNotEquals(xz.key(), zstd.key());
+    }
+
+    @Test
+    void theSchematicTextChangesOnlyTheSchematicSquashfsKey() {
+        List<BuildPlan> before = squashfs(PLANS.plan(FULL, V, "initramfs-amd64.xz"));
+        List<BuildPlan> after = squashfs(PLANS.plan(FULL.replace("talos.dashboard.disabled=1", "x=1"), V,
+                "initramfs-amd64.xz"));
+        assertEquals(before.subList(0, 2), after.subList(0, 2), "official extensions' squashfs are shared");
+        assertNotEquals(before.get(2).key(), after.get(2).key(), "the schematic extension carries the schematic");
+        assertEquals(before.get(3), after.get(3), "same embedded config");
+        List<BuildPlan> otherConfig = squashfs(PLANS.plan(FULL.replace("machine: {}", "machine: {a: 1}"), V,
+                "initramfs-amd64.xz"));
+        assertNotEquals(before.get(3).key(), otherConfig.get(3).key(), "the config bytes are the content");
+    }
+
     @Test
     void theVersionAndItsQuirksChangeTheKey() {
         for (String path : List.of("metal-amd64.iso", "metal-amd64-uki.efi", "initramfs-amd64.xz", "installer-amd64.tar")) {

@@ -1,7 +1,6 @@
 package dev.imagefactory.build.initramfs;
 
 import dev.imagefactory.model.Quirks;
-import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.model.TalosVersion;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.tools.ProcessRunner.Command;
@@ -25,32 +24,24 @@ import java.util.Map;
  * [the base initramfs, unchanged: init, rootfs.sqsh]
  * [zstd/xz newc cpio: N.sqsh..., modules.dep.sqsh, extensions.yaml, (usr/)lib/firmware/...]
  * </pre>
- * Each extension's squashfs is an intermediate product kept by its content identity, so schematics sharing an
- * extension share its squashfs. Everything the cpio records besides content (mtimes, modes, owners) is pinned, so
- * the same inputs give the same bytes.
+ * Each extension's squashfs is built beforehand (a plan of its own, so schematics sharing an extension share it)
+ * and handed in with the extension, whose rootfs still gives the firmware and the kernel modules. Everything the
+ * cpio records besides content (mtimes, modes, owners) is pinned, so the same inputs give the same bytes.
  */
 public final class InitramfsBuilder {
-
-    /** Part of every extension squashfs key: bump when the squashfs bytes change. */
-    public static final String SQUASHFS_FORMAT = "initramfs-1";
 
     private static final String MICROCODE_DIR = "kernel/x86/microcode";
 
     private final ProcessRunner runner;
     private final Squashfs squashfs;
-    private final IntermediateStore intermediates;
 
-    /** The tools every build shares; a builder binds them to one build's intermediate store. */
-    public record Tools(ProcessRunner runner, Squashfs squashfs) {
-        public InitramfsBuilder builder(IntermediateStore intermediates) {
-            return new InitramfsBuilder(runner, squashfs, intermediates);
-        }
+    /** An extension with its squashfs (its rootfs minus the firmware, built by the squashfs step). */
+    public record PackedExtension(ExtensionSource source, Path squashfs) {
     }
 
-    public InitramfsBuilder(ProcessRunner runner, Squashfs squashfs, IntermediateStore intermediates) {
+    public InitramfsBuilder(ProcessRunner runner, Squashfs squashfs) {
         this.runner = runner;
         this.squashfs = squashfs;
-        this.intermediates = intermediates;
     }
 
     /**
@@ -58,7 +49,7 @@ public final class InitramfsBuilder {
      *     then {@code embedded-config}
      * @return the initramfs, inside {@code workDir}
      */
-    public Path build(TalosVersion version, Quirks quirks, Path baseInitramfs, List<ExtensionSource> extensions,
+    public Path build(TalosVersion version, Quirks quirks, Path baseInitramfs, List<PackedExtension> extensions,
             Path workDir) throws IOException {
         checkCompatibility(version, extensions);
         Path contents = Files.createDirectories(workDir.resolve("contents"));
@@ -77,8 +68,7 @@ public final class InitramfsBuilder {
             ExtensionSource source = layer.source;
             moveFirmwareOut(source.rootfs(), quirks, contents);
             // copied, not hard-linked: GNU cpio moves entries with several links to the end of the archive
-            Path squashed = squashfsOf(source, quirks);
-            Files.copy(squashed, contents.resolve(layer.dirName + ".sqsh"));
+            Files.copy(layer.squashfs, contents.resolve(layer.dirName + ".sqsh"));
             entries.add(new ExtensionsYaml.Layer(layer.dirName + ".sqsh", source.metadata()));
         }
         if (!withModules.isEmpty()) {
@@ -86,7 +76,8 @@ public final class InitramfsBuilder {
             String kver = new KernelModulesLayer(runner).build(baseInitramfs, quirks, withModules,
                     Files.createDirectories(scratch.resolve("modules")), stagingRoot);
             Reproducible.normalize(stagingRoot);
-            squashfs.create(stagingRoot, contents.resolve("modules.dep.sqsh"), quirks, Map.of(), List.of());
+            squashfs.create(stagingRoot, contents.resolve("modules.dep.sqsh"), SquashfsCompression.of(quirks),
+                    Map.of(), List.of());
             entries.add(new ExtensionsYaml.Layer("modules.dep.sqsh", new ExtensionMetadata("modules.dep", kver,
                     "Talos Machinery", "Combined modules.dep for all extensions", "", "")));
         }
@@ -110,25 +101,26 @@ public final class InitramfsBuilder {
         return output;
     }
 
-    private record Layer(String dirName, ExtensionSource source) {
+    private record Layer(String dirName, ExtensionSource source, Path squashfs) {
     }
 
     /**
      * Upstream extracts extension j into a directory named j and then lists the directories sorted as strings, so
      * with 11 or more extensions the order is 0, 1, 10, 2, ... (talos-imager.md §2.2 step 3). We keep that order.
      */
-    static List<Layer> inLayerOrder(List<ExtensionSource> extensions) {
+    static List<Layer> inLayerOrder(List<PackedExtension> extensions) {
         List<Layer> layers = new ArrayList<>();
         for (int i = 0; i < extensions.size(); i++) {
-            layers.add(new Layer(Integer.toString(i), extensions.get(i)));
+            PackedExtension extension = extensions.get(i);
+            layers.add(new Layer(Integer.toString(i), extension.source(), extension.squashfs()));
         }
         layers.sort(Comparator.comparing(Layer::dirName));
         return layers;
     }
 
-    private static void checkCompatibility(TalosVersion version, List<ExtensionSource> extensions) {
-        for (ExtensionSource source : extensions) {
-            ExtensionMetadata m = source.metadata();
+    private static void checkCompatibility(TalosVersion version, List<PackedExtension> extensions) {
+        for (PackedExtension extension : extensions) {
+            ExtensionMetadata m = extension.source().metadata();
             VersionConstraint constraint = VersionConstraint.parse(m.talosVersion())
                     .orElseThrow(() -> new dev.imagefactory.catalog.ReleaseDataException("extension " + m.name()
                             + " has an invalid Talos version constraint \"" + m.talosVersion() + "\""));
@@ -198,20 +190,6 @@ public final class InitramfsBuilder {
                 Files.copy(from, to, java.nio.file.LinkOption.NOFOLLOW_LINKS);
             }
         }
-    }
-
-    private Path squashfsOf(ExtensionSource source, Quirks quirks) {
-        String compression = quirks.useZstdCompression() ? "zstd-18" : "xz-dict100";
-        CacheKey key = CacheKey.of("extension-squashfs", SQUASHFS_FORMAT, source.identity(), compression,
-                quirks.firmwarePath(), new java.util.TreeMap<>(source.labels()).toString());
-        return intermediates.getOrBuild(key, "extension-squashfs", work -> {
-            Path out = work.resolve("layer.sqsh");
-            List<String> exclude = Files.isDirectory(source.rootfs().resolve(relative(quirks.firmwarePath())))
-                    ? List.of(relative(quirks.firmwarePath())) : List.of();
-            squashfs.create(source.rootfs(), out, quirks, source.labels(), exclude);
-            Reproducible.normalize(out);
-            return out;
-        });
     }
 
     /** Runs GNU cpio as the imager does: newc, reproducible inode numbers, every entry owned by root. */

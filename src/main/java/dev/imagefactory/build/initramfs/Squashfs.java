@@ -1,6 +1,5 @@
 package dev.imagefactory.build.initramfs;
 
-import dev.imagefactory.model.Quirks;
 import dev.imagefactory.tools.ProcessRunner;
 import dev.imagefactory.tools.ProcessRunner.Command;
 import java.nio.file.Path;
@@ -47,14 +46,11 @@ public final class Squashfs {
      * Squashes {@code source} into {@code output}; {@code exclude} lists paths relative to source to leave out
      * (e.g. the firmware tree, which goes into the initramfs instead).
      */
-    public void create(Path source, Path output, Quirks quirks, Map<String, String> labels, List<String> exclude) {
+    public void create(Path source, Path output, SquashfsCompression compression, Map<String, String> labels,
+            List<String> exclude) {
         List<String> args = new ArrayList<>(List.of("mksquashfs", source.toString(), output.toString(),
                 "-all-root", "-noappend", "-no-progress", "-quiet"));
-        if (quirks.useZstdCompression()) {
-            args.addAll(List.of("-comp", "zstd", "-Xcompression-level", "18"));
-        } else {
-            args.addAll(List.of("-comp", "xz", "-Xdict-size", "100%"));
-        }
+        args.addAll(compression.args());
         if (supportsXattrPseudo()) {
             args.addAll(List.of("-xattrs-exclude", ".*"));
             labels.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(label -> {

@@ -1,6 +1,5 @@
 package dev.imagefactory.build.initramfs;
 
-import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.content.Digests;
 import dev.imagefactory.content.Reproducible;
 import java.io.IOException;
@@ -18,6 +17,10 @@ public final class VirtualExtensions {
 
     static final String SELINUX_STATE_LABEL = "system_u:object_r:system_state_t:s0";
 
+    /** The SELinux labels of the {@code embedded-config} squashfs (path relative to rootfs, starting with /). */
+    public static final Map<String, String> EMBEDDED_CONFIG_LABELS =
+            Map.of("/usr/local/etc/talos/config.yaml", SELINUX_STATE_LABEL);
+
     private VirtualExtensions() {
     }
 
@@ -34,8 +37,7 @@ public final class VirtualExtensions {
                 "Image Factory (" + externalUrl + ")",
                 "Virtual extension which specifies the schematic of the image built with schematic.",
                 ">= 1.0.0", withExtraInfo ? canonicalYaml : "");
-        return new ExtensionSource(metadata, rootfs,
-                "schematic:" + CacheKey.of(schematicId, externalUrl, metadata.extraInfo()), Map.of());
+        return new ExtensionSource(metadata, rootfs);
     }
 
     public static ExtensionSource embeddedConfig(Path dir, byte[] config) throws IOException {
@@ -47,7 +49,6 @@ public final class VirtualExtensions {
         String digest = Digests.sha256(config).hex();
         ExtensionMetadata metadata = new ExtensionMetadata("embedded-config", digest, "Imager",
                 "Virtual extension which embeds the machine configuration.", ">= 1.0.0", "");
-        return new ExtensionSource(metadata, rootfs, "embedded-config:" + digest,
-                Map.of("/usr/local/etc/talos/config.yaml", SELINUX_STATE_LABEL));
+        return new ExtensionSource(metadata, rootfs);
     }
 }
