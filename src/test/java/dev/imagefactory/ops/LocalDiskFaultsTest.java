@@ -21,18 +21,24 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Issue 21, case 6: a read-only or full local disk is answered 503 + Retry-After with a one-line reason (never a
  * bare 500), leaves nothing behind, turns /readyz to 503, and the service recovers by itself once the disk takes
- * writes again. The data dir is a 24 MiB tmpfs ({@link TmpfsDataDir}); builds are the stand-in release's kernel
- * (8 MiB, copied by Java) so a build really runs out of space half-way.
+ * writes again. The data dir is a 24 MiB tmpfs ({@link TmpfsDataDir}); the full-disk build is the stand-in
+ * release's kernel (8 MiB, copied by Java) so it really runs out of space half-way. Kernels are content-addressed
+ * (the stand-in versions share one kernel file, so they share one cached kernel): the full-disk case runs first,
+ * on a cold cache, and the read-only case asks for a command line no other request has built.
  */
 @QuarkusTest
 @Tag("slow")
 @WithTestResource(TmpfsDataDir.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalDiskFaultsTest {
 
     private static final String EMPTY_SCHEMATIC = "376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba";
@@ -57,12 +63,16 @@ class LocalDiskFaultsTest {
     }
 
     @Test
+    @Order(2)
     void readOnlyDataDirIsAnswered503AndRecoversWhenWritableAgain() throws Exception {
         String kernel = "/image/" + EMPTY_SCHEMATIC + "/" + StandinRelease.V1_11 + "/kernel-amd64";
+        String schematic = given().body("customization: {extraKernelArgs: [read-only-" + System.nanoTime() + "]}")
+                .post("/schematics").then().statusCode(201).extract().path("id");
+        String cmdline = "/image/" + schematic + "/" + StandinRelease.V1_11 + "/cmdline-metal-amd64";
         Set<String> before = files();
         TmpfsDataDir.remount("ro");
 
-        assertStorageFault(given().get(kernel), "read-only");
+        assertStorageFault(given().get(cmdline), "read-only");
         assertStorageFault(given().body("customization: {extraKernelArgs: [read-only-test]}").post("/schematics"),
                 "read-only");
         awaitReadyz(503);
@@ -70,12 +80,14 @@ class LocalDiskFaultsTest {
 
         TmpfsDataDir.remount("rw");
         awaitReadyz(200);
+        given().get(cmdline).then().statusCode(200);
         assertEquals(Files.size(StandinRelease.version(StandinRelease.V1_11).resolve("usr/install/amd64/vmlinuz")),
                 given().get(kernel).then().statusCode(200).extract().asByteArray().length);
         given().body("customization: {extraKernelArgs: [read-only-test]}").post("/schematics").then().statusCode(201);
     }
 
     @Test
+    @Order(1)
     void fullDiskIsAnswered503LeavesNothingAndRecoversWhenSpaceIsFreed() throws Exception {
         String kernel = "/image/" + EMPTY_SCHEMATIC + "/" + StandinRelease.V1_12 + "/kernel-amd64";
         // 2 MiB left: the 8 MiB kernel runs out of space half-way through its copy

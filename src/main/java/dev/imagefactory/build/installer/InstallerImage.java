@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.imagefactory.catalog.BaseImage;
 import dev.imagefactory.catalog.BaseLayer;
+import dev.imagefactory.content.CountingDigestOutputStream;
 import dev.imagefactory.content.Digests;
 import dev.imagefactory.content.Reproducible;
 import dev.imagefactory.model.Digest;
@@ -16,9 +17,7 @@ import dev.imagefactory.oci.OciJson;
 import dev.imagefactory.oci.Platform;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -81,27 +80,16 @@ public final class InstallerImage {
                 MediaTypes.DOCKER_MANIFEST, config.withMediaType(MediaTypes.DOCKER_CONFIG),
                 layers.stream().map(l -> l.withMediaType(MediaTypes.DOCKER_LAYER_GZIP)).toList())), leases);
         List<DockerArchive.Segment> tarball = DockerArchive.layout(config, layers, repoTag);
-        MessageDigest sha256 = messageDigest("SHA-256");
-        MessageDigest sha512 = messageDigest("SHA-512");
         long size = DockerArchive.size(tarball);
+        // the tarball's checksums (ETag, .sha256/.sha512), computed once by streaming it from the blobs
+        CountingDigestOutputStream hashed = new CountingDigestOutputStream(OutputStream.nullOutputStream(),
+                Digest.Algorithm.SHA256, Digest.Algorithm.SHA512);
         try (InputStream in = InstallerTarball.stream(tarball, store, 0, size)) {
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                sha256.update(buffer, 0, n);
-                sha512.update(buffer, 0, n);
-            }
+            in.transferTo(hashed);
         }
         return new StoredInstallerImage(repoTag, config, layers, oci.withPlatform(platform),
-                docker.withPlatform(platform), size, HexFormat.of().formatHex(sha256.digest()),
-                HexFormat.of().formatHex(sha512.digest()));
-    }
-
-    private static MessageDigest messageDigest(String algorithm) {
-        try {
-            return MessageDigest.getInstance(algorithm);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+                docker.withPlatform(platform), size, hashed.digest(Digest.Algorithm.SHA256).hex(),
+                hashed.digest(Digest.Algorithm.SHA512).hex());
     }
 
     /** The image config: the base's {@code config} block (Env, Entrypoint, Labels, ...) with our platform and layers. */
