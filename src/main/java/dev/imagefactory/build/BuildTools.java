@@ -1,5 +1,6 @@
 package dev.imagefactory.build;
 
+import dev.imagefactory.build.disk.DiskImageBuilder;
 import dev.imagefactory.build.initramfs.InitramfsBuilder;
 import dev.imagefactory.build.initramfs.Squashfs;
 import dev.imagefactory.build.iso.IsoBuilder;
@@ -35,5 +36,11 @@ final class BuildTools {
     @Singleton
     static IsoBuilder isoBuilder(ProcessRunner runner) {
         return new IsoBuilder(new IsoTools(runner));
+    }
+
+    @Produces
+    @Singleton
+    static DiskImageBuilder diskImageBuilder(ProcessRunner runner) {
+        return new DiskImageBuilder(runner);
     }
 }

@@ -133,7 +133,7 @@ class IsoStep implements OutputStep, FileStep {
     }
 
     /** {@code EFI/keys/uki-signing-cert.der} and {@code loader/keys/auto/{PK,KEK,db}.auth} (§5.3, §5.6). */
-    private static Map<String, Path> enrollmentFiles(SigningMaterial signing, boolean wellKnown, Path dir)
+    static Map<String, Path> enrollmentFiles(SigningMaterial signing, boolean wellKnown, Path dir)
             throws IOException {
         EnrollmentKeys keys = EnrollmentKeys.create(signing, wellKnown);
         Map<String, Path> files = new LinkedHashMap<>();

@@ -9,7 +9,13 @@ public enum StepKind {
     UKI("uki"),
     ISO("iso"),
     INSTALLER("installer"),
-    SIGNED_SYSTEMD_BOOT("systemd-boot-signed");
+    SIGNED_SYSTEMD_BOOT("systemd-boot-signed"),
+    /** A raw disk image (talos-imager.md §6.1–6.5). */
+    DISK_IMAGE("disk-image"),
+    /** A raw disk image wrapped as qcow2, vhd or ova (§6.6). */
+    DISK_FORMAT("disk-format"),
+    /** A disk image compressed for download (§6.6). */
+    DISK_COMPRESSION("disk-compression");
 
     private final String id;
 

@@ -45,7 +45,9 @@ class UkiStep implements OutputStep, FileStep {
         /** On the ISO's ESP: plus the {@code reset} profile (>= 1.10). */
         ISO("iso-uki"),
         /** In the installer: plus {@code reset-maintenance} (§7.1 step 7). */
-        INSTALLER("installer-uki");
+        INSTALLER("installer-uki"),
+        /** On a disk image's ESP: the installer's profiles (§4.2: image and installer share them). */
+        DISK("disk-uki");
 
         private final String intermediateLabel;
 
@@ -57,7 +59,7 @@ class UkiStep implements OutputStep, FileStep {
             return switch (this) {
                 case OUTPUT -> List.of();
                 case ISO -> List.of(UkiProfile.isoReset(cmdline));
-                case INSTALLER -> List.of(UkiProfile.resetToMaintenance(cmdline));
+                case INSTALLER, DISK -> List.of(UkiProfile.resetToMaintenance(cmdline));
             };
         }
     }

@@ -90,7 +90,32 @@ public final class ProcessRunner {
     public record Result(String stdout, String stderr) {
     }
 
+    /** Told how long each tool ran (e.g. to count it in metrics); at most one, set at start-up. */
+    public interface Observer {
+        void finished(String tool, long nanos, boolean succeeded);
+    }
+
+    private static volatile Observer observer = (tool, nanos, succeeded) -> { };
+
+    /** Sets the one {@link Observer} of every runner's tools (the metrics bean does, at start-up). */
+    public static void observe(Observer newObserver) {
+        observer = newObserver;
+    }
+
     public Result run(Command command) {
+        String tool = command.args().get(0);
+        long started = System.nanoTime();
+        boolean succeeded = false;
+        try {
+            Result result = runOnce(command, tool, started);
+            succeeded = true;
+            return result;
+        } finally {
+            observer.finished(Path.of(tool).getFileName().toString(), System.nanoTime() - started, succeeded);
+        }
+    }
+
+    private Result runOnce(Command command, String tool, long started) {
         ProcessBuilder builder = new ProcessBuilder(command.args());
         if (command.workDir() != null) {
             builder.directory(command.workDir().toFile());
@@ -106,8 +131,6 @@ public final class ProcessRunner {
                     ? ProcessBuilder.Redirect.appendTo(command.stdoutFile().toFile())
                     : ProcessBuilder.Redirect.to(command.stdoutFile().toFile()));
         }
-        String tool = command.args().get(0);
-        long started = System.nanoTime();
         Process process;
         try {
             process = builder.start();

@@ -1,0 +1,45 @@
+package dev.imagefactory.build;
+
+import dev.imagefactory.build.disk.Compressions;
+import dev.imagefactory.model.BuildLabels;
+import dev.imagefactory.model.OutputCompression;
+import dev.imagefactory.tools.ProcessRunner;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** A disk image (raw or wrapped) compressed for download (talos-imager.md §6.6); always what the URL names. */
+@Singleton
+class DiskCompressionStep implements FileStep {
+
+    private static final String BUILDER_VERSION = "disk-compression-1";
+
+    record Inputs(BuildPlan image, OutputCompression compression) {
+    }
+
+    private final ProcessRunner runner;
+
+    @Inject
+    DiskCompressionStep(ProcessRunner runner) {
+        this.runner = runner;
+    }
+
+    @Override
+    public StepKind kind() {
+        return StepKind.DISK_COMPRESSION;
+    }
+
+    BuildPlan plan(BuildPlan image, OutputCompression compression, BuildLabels labels) {
+        return BuildPlan.output(kind(), BUILDER_VERSION, new Inputs(image, compression), labels);
+    }
+
+    @Override
+    public Path execute(BuildPlan plan, NeededFiles needs, Path work, StepProgress progress) throws Exception {
+        Inputs in = plan.inputs(Inputs.class);
+        Path out = work.resolve("disk" + in.compression().suffix());
+        Compressions.compress(runner, needs.file(in.image()), in.compression(), out,
+                Files.createDirectories(work.resolve("scratch")));
+        return out;
+    }
+}

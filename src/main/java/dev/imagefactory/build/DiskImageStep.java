@@ -1,0 +1,181 @@
+package dev.imagefactory.build;
+
+import dev.imagefactory.build.disk.DiskContents;
+import dev.imagefactory.build.disk.DiskImageBuilder;
+import dev.imagefactory.build.disk.DiskLayout;
+import dev.imagefactory.build.disk.DiskShape;
+import dev.imagefactory.build.disk.GrubDiskBoot;
+import dev.imagefactory.catalog.BootFile;
+import dev.imagefactory.model.Arch;
+import dev.imagefactory.model.BuildLabels;
+import dev.imagefactory.model.DiskFormat;
+import dev.imagefactory.model.OutputCompression;
+import dev.imagefactory.model.OutputKind;
+import dev.imagefactory.model.Profile;
+import dev.imagefactory.model.Quirks;
+import dev.imagefactory.schematic.Schematic;
+import dev.imagefactory.schematic.Schematic.MetaValue;
+import dev.imagefactory.secureboot.SecureBootKeys;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * {@code <platform>-<arch>[-secureboot].<raw|qcow2|vhd|ova>[.xz|.zst|.gz|.tar.gz]} (talos-imager.md §6): one plan
+ * per stage, so what only the wrapping changes is shared — the raw image (this step: layout, partitions, file
+ * systems, bootloaders, META), then {@link DiskFormatStep} for qcow2/vhd/ova, then {@link DiskCompressionStep}. The
+ * raw image reuses the schematic's initramfs, the disk UKI (installer profiles) and the signed systemd-boot plans.
+ * A stage is an output (shared store) when it is what the URL names, otherwise a local intermediate.
+ */
+@Singleton
+class DiskImageStep implements OutputStep, FileStep {
+
+    private static final String BUILDER_VERSION = "disk-image-1";
+    /** The value Talos' installer reads to know the image boots both ways; machined wipes it on first boot (§6.5). */
+    static final int DUAL_BOOT_META_KEY = 0x11;
+
+    /**
+     * @param baseSizeBytes the platform's size before the layout's additions (§6.1)
+     * @param meta          the META values in the order they are applied (later keys win)
+     */
+    record Inputs(DiskLayout layout, Quirks quirks, Arch arch, String versionTag, long baseSizeBytes, int sectorSize,
+            String cmdline, Optional<ReleaseInput> kernel, Optional<BuildPlan> initramfs, Optional<BuildPlan> uki,
+            Optional<IsoStep.Loader> systemdBoot, Optional<Signer> signer, String enroll,
+            boolean includeWellKnownCertificates, List<MetaValue> meta) {
+    }
+
+    private final ReleaseFiles releaseFiles;
+    private final InitramfsStep initramfs;
+    private final UkiStep uki;
+    private final SignedSystemdBoot signedSystemdBoot;
+    private final DiskFormatStep format;
+    private final DiskCompressionStep compression;
+    private final SecureBootKeys keys;
+    private final DiskImageBuilder builder;
+
+    @Inject
+    DiskImageStep(ReleaseFiles releaseFiles, InitramfsStep initramfs, UkiStep uki, SignedSystemdBoot signedSystemdBoot,
+            DiskFormatStep format, DiskCompressionStep compression, SecureBootKeys keys, DiskImageBuilder builder) {
+        this.releaseFiles = releaseFiles;
+        this.initramfs = initramfs;
+        this.uki = uki;
+        this.signedSystemdBoot = signedSystemdBoot;
+        this.format = format;
+        this.compression = compression;
+        this.keys = keys;
+        this.builder = builder;
+    }
+
+    @Override
+    public StepKind kind() {
+        return StepKind.DISK_IMAGE;
+    }
+
+    @Override
+    public OutputKind output() {
+        return OutputKind.IMAGE;
+    }
+
+    /** The plan of the URL's stage: raw, then wrapped, then compressed, each needing the one before. */
+    @Override
+    public BuildPlan plan(BuildRequest request) {
+        Profile.DiskImageOptions options = request.profile().disk().orElseThrow();
+        boolean wrapped = options.format() != DiskFormat.RAW;
+        boolean compressed = options.compression() != OutputCompression.NONE;
+        BuildLabels labels = request.profile().labels();
+        BuildPlan plan = raw(request, !wrapped && !compressed);
+        if (wrapped) {
+            plan = format.plan(plan, options.format(), options.formatOptions(), labels, !compressed);
+        }
+        if (compressed) {
+            plan = compression.plan(plan, options.compression(), labels);
+        }
+        return plan;
+    }
+
+    /** The raw image of {@code request}; refuses (400) what the image cannot have before anything is built. */
+    BuildPlan raw(BuildRequest request, boolean served) {
+        Profile profile = request.profile();
+        Quirks quirks = request.quirks();
+        Schematic.Customization customization = request.schematic().schematic().customization();
+        DiskLayout layout = DiskLayout.choose(quirks, profile.version(), profile.arch(), profile.secureBoot(),
+                customization.bootloader());
+        int sectorSize = DiskShape.sectorSize(clamp(customization.diskImageSectorSize()));
+        Optional<Signer> signer = profile.secureBoot() ? Optional.of(new Signer(keys.requireEnabled())) : Optional.empty();
+        String enroll = signer.isPresent() ? IsoStep.enrollMode(customization.secureBoot()) : "off";
+        boolean wellKnown = signer.isPresent() && customization.secureBoot() != null
+                && customization.secureBoot().includeWellKnownCertificates();
+        String cmdline = CmdlineStep.cmdline(request);
+        Optional<ReleaseInput> kernel = Optional.empty();
+        Optional<BuildPlan> initramfsPlan = Optional.empty();
+        if (layout.usesGrub()) {
+            GrubDiskBoot.config(request.versionTag(), cmdline, quirks.supportsResetGrubOption()); // 400 before building
+            kernel = Optional.of(releaseFiles.require(profile.version(), profile.arch(), BootFile.KERNEL));
+            initramfsPlan = Optional.of(initramfs.plan(request));
+        }
+        Optional<BuildPlan> ukiPlan = Optional.empty();
+        Optional<IsoStep.Loader> loader = Optional.empty();
+        if (layout.usesUki()) {
+            ukiPlan = Optional.of(uki.plan(request, UkiStep.Use.DISK));
+            loader = Optional.of(signer.isPresent()
+                    ? new IsoStep.Loader(Optional.empty(), Optional.of(signedSystemdBoot.plan(profile, signer.get())))
+                    : new IsoStep.Loader(Optional.of(releaseFiles.require(profile.version(), profile.arch(),
+                            BootFile.SD_BOOT)), Optional.empty()));
+        }
+        Inputs inputs = new Inputs(layout, quirks, profile.arch(), request.versionTag(),
+                profile.disk().orElseThrow().baseSizeBytes(), sectorSize, cmdline, kernel, initramfsPlan, ukiPlan,
+                loader, signer, enroll, wellKnown, meta(customization, layout, profile, quirks));
+        BuildLabels labels = profile.labels();
+        return served ? BuildPlan.output(kind(), BUILDER_VERSION, inputs, labels)
+                : BuildPlan.intermediate(kind(), BUILDER_VERSION, inputs, labels.intermediate("disk-raw"));
+    }
+
+    /** The schematic's META values, then the automatic {@code 0x11=dual-boot} of §6.5 (amd64, >= 1.10, dual-boot). */
+    private static List<MetaValue> meta(Schematic.Customization customization, DiskLayout layout, Profile profile,
+            Quirks quirks) {
+        List<MetaValue> values = new ArrayList<>(customization.meta());
+        if (layout == DiskLayout.DUAL_BOOT && profile.arch() == Arch.AMD64 && !profile.secureBoot()
+                && quirks.useSdBootForUefi()) {
+            values.add(new MetaValue(DUAL_BOOT_META_KEY, DiskLayout.DUAL_BOOT.bootloaderName()));
+        }
+        return List.copyOf(values);
+    }
+
+    /** A sector size too big for an int is as invalid as any other unsupported one. */
+    private static long clamp(BigInteger sectorSize) {
+        return sectorSize == null ? 0 : sectorSize.bitLength() > 31 ? -1 : sectorSize.longValue();
+    }
+
+    @Override
+    public Path execute(BuildPlan plan, NeededFiles needs, Path work, StepProgress progress) throws Exception {
+        Inputs in = plan.inputs(Inputs.class);
+        DiskShape shape = DiskShape.of(in.layout(), in.quirks(), in.baseSizeBytes(), in.sectorSize());
+        Map<String, Path> extra = Map.of();
+        if (in.signer().isPresent()) {
+            extra = IsoStep.enrollmentFiles(in.signer().get().material(), in.includeWellKnownCertificates(),
+                    Files.createDirectories(work.resolve("enrollment")));
+        }
+        Optional<Path> loader = in.systemdBoot().map(l -> l.signed().isPresent() ? needs.file(l.signed().get())
+                : l.release().orElseThrow().path());
+        SortedMap<Integer, byte[]> meta = new TreeMap<>();
+        for (MetaValue value : in.meta()) {
+            meta.put(value.key(), value.value().getBytes(StandardCharsets.UTF_8));
+        }
+        DiskContents contents = new DiskContents(in.layout(), in.arch(), in.quirks(), in.versionTag(), in.cmdline(),
+                in.kernel().map(ReleaseInput::path), in.initramfs().map(needs::file), loader,
+                in.uki().map(needs::file), in.signer().isPresent() ? Optional.of(in.enroll()) : Optional.empty(),
+                extra, meta);
+        Path out = work.resolve("disk.raw");
+        builder.build(shape, contents, out, Files.createDirectories(work.resolve("scratch")));
+        return out;
+    }
+}

@@ -1,0 +1,139 @@
+package dev.imagefactory.build.disk;
+
+import dev.imagefactory.tools.ProcessRunner;
+import dev.imagefactory.tools.ProcessRunner.Command;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds a raw disk image the way Talos' imager does in image mode (talos-imager.md §6.2–6.5), without root, loop
+ * devices or mounts: a sparse file of the exact size, the GPT written into it, each file system built as a file of
+ * its partition's exact size and copied into the partition's byte range (holes stay holes), GRUB's BIOS code and the
+ * META ADV written in place.
+ */
+public final class DiskImageBuilder {
+
+    private final ProcessRunner runner;
+
+    public DiskImageBuilder(ProcessRunner runner) {
+        this.runner = runner;
+    }
+
+    /** Builds {@code out} (created or replaced) from {@code contents} in {@code shape}; scratch files go to {@code work}. */
+    public void build(DiskShape shape, DiskContents contents, Path out, Path work) throws IOException {
+        int sector = shape.sectorSize();
+        List<GptPartition> partitions = Gpt.layout(sector, shape.sizeBytes(), 0, shape.requests());
+        Files.deleteIfExists(out);
+        try (RandomAccessFile file = new RandomAccessFile(out.toFile(), "rw")) {
+            file.setLength(shape.sizeBytes());
+        }
+        Gpt.write(out, sector, shape.sizeBytes(), 0, partitions);
+        for (int i = 0; i < partitions.size(); i++) {
+            GptPartition partition = partitions.get(i);
+            switch (shape.partitions().get(i).role()) {
+                case EFI_SYSTEMD_BOOT -> fat(out, partition, sector, systemdBootTree(contents, work), work);
+                case EFI_GRUB -> fat(out, partition, sector, grubEfiTree(contents, work), work);
+                case BIOS -> {
+                    Path core = work.resolve("core.img");
+                    GrubDiskBoot.coreImage(runner, core);
+                    GrubDiskBoot.installBios(out, core, partition.firstLba(), sector);
+                }
+                case BOOT -> xfs(out, partition, sector, bootTree(contents, work), contents, work);
+                case META -> {
+                    if (!contents.meta().isEmpty()) {
+                        writeAt(out, partition.offsetBytes(sector), TalosAdv.encode(contents.meta()));
+                    }
+                }
+                case UNFORMATTED -> {
+                    // STATE and EPHEMERAL of Talos < 1.8: Talos formats them on first boot
+                }
+            }
+        }
+    }
+
+    /** ESP of the UKI layouts: systemd-boot as the removable-media loader, the UKI, loader.conf, enrollment files. */
+    private static Path systemdBootTree(DiskContents contents, Path work) throws IOException {
+        Path tree = Files.createDirectories(work.resolve("efi"));
+        copy(contents.systemdBoot().orElseThrow(), tree.resolve(contents.removableLoaderPath()));
+        copy(contents.uki().orElseThrow(), tree.resolve(contents.ukiPath()));
+        write(tree.resolve("loader/loader.conf"), contents.loaderConf());
+        for (Map.Entry<String, Path> extra : contents.extraEspFiles().entrySet()) {
+            copy(extra.getValue(), tree.resolve(extra.getKey()));
+        }
+        return tree;
+    }
+
+    /** ESP of the GRUB layout: GRUB's EFI image as the removable-media loader. */
+    private Path grubEfiTree(DiskContents contents, Path work) throws IOException {
+        Path tree = Files.createDirectories(work.resolve("efi"));
+        Path loader = tree.resolve(contents.removableLoaderPath());
+        Files.createDirectories(loader.getParent());
+        GrubDiskBoot.efiImage(runner, contents.arch(), loader);
+        return tree;
+    }
+
+    /** BOOT: {@code A/vmlinuz}, {@code A/initramfs.xz}, {@code grub/grub.cfg}. */
+    private static Path bootTree(DiskContents contents, Path work) throws IOException {
+        Path tree = Files.createDirectories(work.resolve("boot"));
+        copy(contents.kernel().orElseThrow(), tree.resolve("A/vmlinuz"));
+        copy(contents.initramfs().orElseThrow(), tree.resolve("A/initramfs.xz"));
+        write(tree.resolve("grub/grub.cfg"), GrubDiskBoot.config(contents.versionTag(), contents.cmdline(),
+                contents.quirks().supportsResetGrubOption()));
+        return tree;
+    }
+
+    private void fat(Path disk, GptPartition partition, int sector, Path tree, Path work) throws IOException {
+        Path image = work.resolve("EFI.img");
+        FatImage.build(runner, image, partition.sizeBytes(sector), sector, "EFI", tree);
+        copyInto(image, disk, partition.offsetBytes(sector));
+        Files.delete(image);
+    }
+
+    private void xfs(Path disk, GptPartition partition, int sector, Path tree, DiskContents contents, Path work)
+            throws IOException {
+        Path image = work.resolve("BOOT.img");
+        XfsImage.build(runner, image, partition.sizeBytes(sector), sector, "BOOT", Gpt.guidFromLabel("BOOT"),
+                contents.quirks(), tree);
+        copyInto(image, disk, partition.offsetBytes(sector));
+        Files.delete(image);
+    }
+
+    /**
+     * Copies a partition image into the disk at {@code offset} with {@code dd conv=sparse,notrunc}: blocks of zeroes
+     * are skipped, so the holes of the file system image stay holes in the disk image and nothing is read into the
+     * JVM. Partitions are MiB-aligned, so {@code bs=1M} with a byte offset is exact.
+     */
+    private void copyInto(Path image, Path disk, long offset) {
+        runner.run(Command.of("dd", "if=" + image, "of=" + disk, "bs=1M", "seek=" + offset, "oflag=seek_bytes",
+                "conv=sparse,notrunc", "status=none"));
+    }
+
+    private static void writeAt(Path file, long offset, byte[] bytes) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            long position = offset;
+            while (buffer.hasRemaining()) {
+                position += channel.write(buffer, position);
+            }
+        }
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        Files.createDirectories(to.getParent());
+        Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void write(Path to, String text) throws IOException {
+        Files.createDirectories(to.getParent());
+        Files.writeString(to, text, StandardCharsets.UTF_8);
+    }
+}
