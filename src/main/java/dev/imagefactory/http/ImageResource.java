@@ -57,8 +57,10 @@ public class ImageResource {
             and from 1.12 as the schematic's `bootloader` says: `dual-boot` (default, also for `none`; `sd-boot` on
             arm64), `sd-boot` (UEFI only) or `grub`), `<platform>-<arch>-secureboot.iso` (UEFI only, signed, with key
             enrollment files); `[<platform>-]installer-<arch>[-secureboot].tar` (the installer image as a docker-save
-            tarball, the same image `/v2` serves); disk images such as `metal-amd64.raw.xz` parse but answer 501 until
-            this factory builds them. Append `.sha256` or `.sha512` for the checksum line. `<arch>` is `amd64`
+            tarball, the same image `/v2` serves); disk images `<platform>-<arch>[-secureboot].<raw|qcow2|vhd|ova>`
+            with an optional `.xz`, `.zst`, `.gz` or `.tar.gz` (e.g. `metal-amd64.raw.zst`, `gcp-amd64.raw.tar.gz`,
+            `vmware-amd64.ova`; layout by version and the schematic's `bootloader`, sector size by its
+            `diskImage.sectorSize`). Append `.sha256` or `.sha512` for the checksum line. `<arch>` is `amd64`
             (aliases `x86_64`, `i386`) or `arm64`.""";
 
     @GET
@@ -84,8 +86,6 @@ public class ImageResource {
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound")
     @APIResponse(responseCode = "416", description = "The range is not satisfiable; Content-Range gives the size.")
-    @APIResponse(responseCode = "501", description = "A valid path for an artifact kind this factory does not build yet.",
-            content = @Content(mediaType = ApiDocumentation.TEXT, schema = @Schema(ref = "Error")))
     @APIResponse(responseCode = "503", description = ApiDocumentation.UNAVAILABLE + """
 
             Also when a stored artifact was found damaged (it was deleted; the retry rebuilds it). A download already
@@ -109,7 +109,6 @@ public class ImageResource {
     @APIResponse(responseCode = "200", description = "Same headers as GET, no body (never redirected).")
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound")
-    @APIResponse(responseCode = "501", description = "As for GET.")
     @APIResponse(responseCode = "503", description = "As for GET.",
             headers = @Header(name = "Retry-After", schema = @Schema(type = SchemaType.INTEGER)))
     public CompletionStage<Response> head(@Parameter(description = ApiDocumentation.SCHEMATIC_ID) @PathParam("schematic") String schematic,

@@ -238,7 +238,8 @@ class BootAssetsTest {
         given().get("/image/" + id + "/v1.9.0/kernel-amd64").then().statusCode(404)
                 .body(containsString("version 1.9.0 is not available"));
         given().get("/image/" + "0".repeat(64) + "/" + v + "/kernel-amd64").then().statusCode(404);
-        given().get("/image/" + id + "/" + v + "/metal-amd64.raw.xz").then().statusCode(501); // until disk images are built
+        given().get("/image/" + id + "/" + v + "/metal-amd64.xz").then().statusCode(400) // a disk image needs its format
+                .body(containsString("invalid profile path"));
         String withConfig = createSchematic("customization:\n  embeddedMachineConfiguration: |\n    version: v1alpha1\n");
         given().get("/image/" + withConfig + "/" + v + "/initramfs-amd64.xz").then().statusCode(400)
                 .body(containsString("embedding configuration is not supported for Talos version"));

@@ -219,7 +219,8 @@ class ImageResolverTest {
         given().get(base + "kernel-amd64.sigstore.json").then().statusCode(404)
                 .body(equalTo("asset signatures are not published by this factory\n"));
         given().get(base + "foo").then().statusCode(400).body(equalTo("invalid profile path \"foo\"\n"));
-        given().get(base + "metal-amd64.raw.xz").then().statusCode(501);
+        given().get(base + "metal-amd64.zst").then().statusCode(400)
+                .body(equalTo("invalid profile path \"metal-amd64.zst\"\n"));
     }
 
     @Test

@@ -92,7 +92,7 @@ class OpenApiCoverageTest {
         Map<String, String> expected = Map.ofEntries(
                 Map.entry("post /schematics", "201 400 413 415 503"),
                 Map.entry("get /schematics/{id}", "200 400 404"),
-                Map.entry("get /image/{schematic}/{version}/{path}", "200 206 302 304 400 404 416 501 503"),
+                Map.entry("get /image/{schematic}/{version}/{path}", "200 206 302 304 400 404 416 503"),
                 Map.entry("head /image/{schematic}/{version}/{path}", "200 400 404 503"),
                 Map.entry("get /pxe/{schematic}/{version}/{path}", "200 400 404"),
                 Map.entry("get /readyz", "200 503"),
