@@ -1,5 +1,6 @@
 package dev.imagefactory.build.disk;
 
+import dev.imagefactory.content.Digests;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -8,8 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -53,14 +52,8 @@ public final class Gpt {
 
     /** Talos' GUIDFromLabel: UUID version 8 from SHA-256(16 zero bytes ‖ label), spec §6.2. */
     public static UUID guidFromLabel(String label) {
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JRE", e);
-        }
-        sha256.update(new byte[16]); // the nil UUID as name space
-        byte[] hash = sha256.digest(label.getBytes(StandardCharsets.UTF_8));
+        // the nil UUID as name space, then the name
+        byte[] hash = Digests.raw("SHA-256", new byte[16], label.getBytes(StandardCharsets.UTF_8));
         hash[6] = (byte) ((hash[6] & 0x0f) | 0x80); // version 8
         hash[8] = (byte) ((hash[8] & 0x3f) | 0x80); // RFC 4122 variant
         ByteBuffer b = ByteBuffer.wrap(hash, 0, 16);

@@ -1,9 +1,8 @@
 package dev.imagefactory.build.disk;
 
+import dev.imagefactory.content.Digests;
 import dev.imagefactory.errors.InvalidInputException;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Map;
 import java.util.SortedMap;
 
@@ -51,18 +50,10 @@ public final class TalosAdv {
         }
         block.putInt(BLOCK_SIZE - 4, MAGIC2);
         byte[] copy = block.array();
-        System.arraycopy(sha256(copy), 0, copy, CHECKSUM_OFFSET, 32);
+        System.arraycopy(Digests.raw("SHA-256", copy), 0, copy, CHECKSUM_OFFSET, 32);
         byte[] both = new byte[2 * BLOCK_SIZE];
         System.arraycopy(copy, 0, both, 0, BLOCK_SIZE);
         System.arraycopy(copy, 0, both, BLOCK_SIZE, BLOCK_SIZE);
         return both;
-    }
-
-    private static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JRE", e);
-        }
     }
 }
