@@ -21,11 +21,12 @@ import java.util.zip.CRC32;
  * protective MBR, primary header at LBA 1, 128 entries of 128 bytes at LBA 2 + the overlay's offset, backup entries
  * and header at the end, 1 MiB alignment, deterministic GUIDs.
  *
- * <p>Hand-written on purpose: there is no maintained Java GPT library, and we need exact bytes (a reproducible
- * image), Talos' deterministic GUIDs, a movable primary entries array (overlay {@code partitionOptions.offset}),
- * and writes into a sparse file that touch only the table's own bytes (sfdisk/sgdisk would want to own the whole
- * table and do not take fixed GUIDs for every field in one reproducible step). Tests read the result back through
- * sfdisk, sgdisk and fdisk.
+ * <p>Hand-written on purpose: there is no maintained Java GPT library, and the partitioning tools are a poor fit
+ * for what the image needs: exact bytes that stay the same across tool versions (a reproducible image), the header
+ * values go-blockdevice writes (first usable LBA rounded up to 1 MiB, a primary entries array moved by the overlay's
+ * offset while the backup stays at the end), Talos' deterministic GUIDs, and writes into a sparse image that touch
+ * only the table's own bytes (no tool-side wiping, the MBR boot code left to GRUB's boot.img). The format is small
+ * and fully specified (UEFI 2.x §5.3); tests read the result back through sfdisk, sgdisk and fdisk.
  */
 public final class Gpt {
 
@@ -44,7 +45,7 @@ public final class Gpt {
     /** Partition names are 36 UTF-16LE code units (72 bytes). */
     static final int NAME_UNITS = 36;
     private static final long ALIGNMENT_BYTES = 1 << 20;
-    /** Size of one write/compare chunk; a multiple of nothing in particular, just small. */
+    /** Granularity of writeExactly: a stretch of zeros this long is skipped where the file already holds zeros. */
     private static final int CHUNK = 512;
 
     private Gpt() {
