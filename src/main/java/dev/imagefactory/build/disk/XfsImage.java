@@ -29,6 +29,9 @@ import java.util.UUID;
  * {@code SOURCE_DATE_EPOCH}; everything else it writes is a function of the inputs (the UUID comes from
  * {@code -m uuid}). So afterwards the four timestamps of every inode are set to {@code SOURCE_DATE_EPOCH}
  * ({@link XfsTimestamps}) and xfs_db recomputes those inodes' CRCs.
+ *
+ * <p><b>Sparse.</b> The image stays sparse but for the files and metadata, and the internal log, which mkfs.xfs
+ * formats all through (every 512-byte block carries a cycle number): about 64 MiB of a 1000 MiB file system.
  */
 public final class XfsImage {
 
