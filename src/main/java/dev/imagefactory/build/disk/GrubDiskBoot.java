@@ -51,7 +51,10 @@ public final class GrubDiskBoot {
     private GrubDiskBoot() {
     }
 
-    /** {@code grub-mkimage --format x86_64-efi|arm64-efi --prefix (hd0,gpt3)/grub --compression xz <modules>}. */
+    /**
+     * {@code grub-mkimage --format x86_64-efi|arm64-efi --prefix (hd0,gpt3)/grub --compression xz <modules>}, as
+     * Talos runs it. (GRUB 2.06 compresses only i386-pc images: the EFI image is the same bytes without the option.)
+     */
     public static void efiImage(ProcessRunner runner, Arch arch, Path out) {
         String format = switch (arch) {
             case AMD64 -> "x86_64-efi";
