@@ -1,0 +1,135 @@
+package dev.imagefactory.build.disk;
+
+import dev.imagefactory.content.Reproducible;
+import dev.imagefactory.errors.InvalidInputException;
+import dev.imagefactory.tools.ProcessRunner;
+import dev.imagefactory.tools.ProcessRunner.Command;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A FAT32 partition image (the EFI partition of a disk image, talos-imager.md §6.4), made unprivileged:
+ * {@code mkfs.vfat -F 32 -n <label> --invariant -S <sector> -s <sectors per cluster>}, then the tree copied in by
+ * mtools with pinned times.
+ *
+ * <p><b>Cluster size.</b> FAT32 is FAT32 only with at least 65525 clusters: readers that go by the cluster count
+ * (mtools, UEFI firmware, the FAT specification) take a smaller one for FAT16, and mcopy then fails with "Error
+ * reading FAT". {@code -s} is the largest cluster of at most 4 KiB (dosfstools' own choice for FAT32 volumes up to
+ * 8 GiB, and the page size) that still leaves that many clusters: 4 KiB for the 1101 and 2101 MiB ESPs of sd-boot
+ * and dual-boot, 1 KiB for the 100 MiB GRUB ESP with 512-byte sectors. With 4096-byte sectors a cluster is at least
+ * 4 KiB, so a FAT32 volume needs about 260 MiB: the 100 MiB GRUB ESP cannot be FAT32 then, and is refused (400).
+ *
+ * <p><b>Reproducible.</b> {@code --invariant} pins the serial number and boot sector; mtools stamps directories it
+ * makes with {@code SOURCE_DATE_EPOCH} (set by {@link ProcessRunner}) and copies the files' pinned mtimes
+ * ({@code -m}), all in local time, so mtools runs with {@code TZ=UTC}. {@code mcopy -s} would walk directories in the
+ * host file system's order (ext4: by a per-file-system hash), which would make the directory entries and cluster
+ * allocation differ between machines; so each directory is made with {@code mmd} and its files are copied with one
+ * {@code mcopy} each, in name order: files first, then subdirectories.
+ */
+public final class FatImage {
+
+    /** The fewest clusters of a FAT32 file system (Microsoft's FAT specification). */
+    static final long FAT32_MIN_CLUSTERS = 65525;
+    /** Room for the reserved sectors and the two FATs when counting clusters from the volume size, as mkfs does. */
+    private static final long OVERHEAD_CLUSTERS = 2048;
+    private static final int MAX_CLUSTER_BYTES = 4096;
+    private static final Map<String, String> MTOOLS_ENV = Map.of("TZ", "UTC");
+
+    private FatImage() {
+    }
+
+    /**
+     * Makes {@code image} (replaced, sparse, exactly {@code sizeBytes}) and copies every entry of {@code sourceDir}
+     * into its root, after setting every mtime below {@code sourceDir} to {@code SOURCE_DATE_EPOCH}. On failure
+     * nothing is left behind.
+     *
+     * @param sectorSize 512 or 4096
+     * @param label the volume label, at most 11 characters
+     * @throws InvalidInputException when {@code sizeBytes} cannot hold FAT32 with {@code sectorSize}
+     */
+    public static void build(ProcessRunner runner, Path image, long sizeBytes, int sectorSize, String label,
+            Path sourceDir) throws IOException {
+        int sectorsPerCluster = sectorsPerCluster(sizeBytes, sectorSize);
+        if (!Files.isDirectory(sourceDir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalArgumentException(sourceDir + " is not a directory");
+        }
+        Reproducible.pinTimes(sourceDir);
+        boolean done = false;
+        try {
+            Files.deleteIfExists(image);
+            try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
+                file.setLength(sizeBytes);
+            }
+            runner.run(Command.of("mkfs.vfat", "-F", "32", "-n", label, "--invariant", "-S",
+                    Integer.toString(sectorSize), "-s", Integer.toString(sectorsPerCluster), image.toString()));
+            copyDirectory(runner, image, sourceDir, "::");
+            done = true;
+        } finally {
+            if (!done) {
+                Files.deleteIfExists(image);
+            }
+        }
+    }
+
+    /**
+     * {@code mkfs.vfat -s}: the largest power of two, up to 4 KiB per cluster, that leaves at least 65525 (+2048)
+     * clusters.
+     *
+     * @throws InvalidInputException when even one sector per cluster leaves too few
+     */
+    static int sectorsPerCluster(long sizeBytes, int sectorSize) {
+        if (sectorSize != 512 && sectorSize != 4096) {
+            throw new IllegalArgumentException("sector size " + sectorSize + " is neither 512 nor 4096");
+        }
+        long sectors = sizeBytes / sectorSize;
+        for (int spc = Math.max(1, MAX_CLUSTER_BYTES / sectorSize); spc >= 1; spc /= 2) {
+            if (sectors / spc >= FAT32_MIN_CLUSTERS + OVERHEAD_CLUSTERS) {
+                return spc;
+            }
+        }
+        throw new InvalidInputException(String.format("a FAT32 partition of %d MiB cannot have %d-byte sectors:"
+                + " it needs at least %d clusters of at least one sector", sizeBytes >> 20, sectorSize,
+                FAT32_MIN_CLUSTERS));
+    }
+
+    /** Copies the contents of {@code dir} into the existing FAT directory {@code target} ("::" or "::/a/b"). */
+    private static void copyDirectory(ProcessRunner runner, Path image, Path dir, String target) throws IOException {
+        List<Path> files = new ArrayList<>();
+        List<Path> dirs = new ArrayList<>();
+        try (Stream<Path> children = Files.list(dir)) {
+            for (Path child : children.sorted().toList()) {
+                if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
+                    dirs.add(child);
+                } else if (Files.isRegularFile(child, LinkOption.NOFOLLOW_LINKS)) {
+                    files.add(child);
+                } else {
+                    throw new IllegalArgumentException(child + " cannot be copied to FAT: not a file or directory");
+                }
+            }
+        }
+        for (Path file : files) {
+            mtools(runner, "mcopy", "-p", "-Q", "-m", "-i", image.toString(), file.toString(),
+                    child(target, file));
+        }
+        for (Path sub : dirs) {
+            String fatDir = child(target, sub);
+            mtools(runner, "mmd", "-i", image.toString(), fatDir);
+            copyDirectory(runner, image, sub, fatDir);
+        }
+    }
+
+    private static String child(String fatDir, Path entry) {
+        return (fatDir.equals("::") ? "::/" : fatDir + "/") + entry.getFileName();
+    }
+
+    private static void mtools(ProcessRunner runner, String... args) {
+        runner.run(Command.of(args).withEnv(MTOOLS_ENV));
+    }
+}
