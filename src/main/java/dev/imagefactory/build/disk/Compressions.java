@@ -56,9 +56,10 @@ public final class Compressions {
         try {
             Path absolute = in.toAbsolutePath();
             runner.run(Command.of("tar", "--create", "--file=" + tar, "--format=gnu", "--sparse", "--sort=name",
-                    "--owner=0", "--group=0", "--numeric-owner", "--mode=0644",
+                    "--owner=0", "--group=0", "--numeric-owner", "--mode=0644", "--dereference",
                     "--mtime=@" + Reproducible.SOURCE_DATE_EPOCH,
-                    // the member is named by the transform, not by a link: a link into work may cross file systems
+                    // the member is named by the transform, not by a link: a link into work may cross file systems;
+                    // --dereference: an image handed over as a symbolic link is archived as the file it names
                     "--transform=s,.*," + TAR_MEMBER + ",",
                     "--directory=" + absolute.getParent(), "--", absolute.getFileName().toString()));
             AtomicFiles.writeFile(out, tmp -> runner.run(pigz(tar).stdoutTo(tmp)));

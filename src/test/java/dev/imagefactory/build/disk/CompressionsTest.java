@@ -98,6 +98,18 @@ class CompressionsTest {
     }
 
     @Test
+    void tarGzArchivesTheFileASymbolicLinkNames() throws Exception {
+        Path link = Files.createSymbolicLink(tmp.resolve("cached-image"), raw);
+        Path tarGz = Files.createDirectories(tmp.resolve("linked")).resolve("disk.raw.tar.gz");
+        Compressions.compress(runner, link, OutputCompression.TAR_GZ, tarGz, work);
+
+        Path out = Files.createDirectories(tmp.resolve("extracted"));
+        runner.run(Command.of("tar", "-xzf", tarGz.toString(), "-C", out.toString()));
+        assertTrue(Files.isRegularFile(out.resolve("disk.raw"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        SparseRawImage.requireSameBytes(raw, out.resolve("disk.raw"));
+    }
+
+    @Test
     void noneIsASparseCopy() throws Exception {
         Path copy = compress(OutputCompression.NONE, "disk.raw");
 
