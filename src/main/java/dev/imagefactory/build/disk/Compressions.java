@@ -8,6 +8,7 @@ import dev.imagefactory.tools.ProcessRunner.Command;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Compresses a finished disk image for download (talos-imager.md §6.6): the tools stream the file on every core, the
@@ -25,6 +26,9 @@ public final class Compressions {
     /** The name of the image inside a {@code .tar.gz}, whatever the input file is called (GCP expects it). */
     public static final String TAR_MEMBER = "disk.raw";
 
+    private static final Map<String, String> NO_OPTIONS_FROM_ENVIRONMENT = Map.of("XZ_DEFAULTS", "", "XZ_OPT", "",
+            "PIGZ", "", "TAR_OPTIONS", "");
+
     private Compressions() {
     }
 
@@ -41,9 +45,9 @@ public final class Compressions {
         switch (compression) {
             case NONE -> AtomicFiles.writeFile(out, tmp -> SparseCopy.copy(runner, in, tmp));
             case XZ -> AtomicFiles.writeFile(out, tmp -> runner.run(
-                    Command.of("xz", "-0", "-T0", "--check=crc64", "-c", "--", in.toString()).stdoutTo(tmp)));
+                    tool("xz", "-0", "-T0", "--check=crc64", "-c", "--", in.toString()).stdoutTo(tmp)));
             case ZSTD -> AtomicFiles.writeFile(out, tmp -> runner.run(
-                    Command.of("zstd", "-T0", "-18", "-q", "-c", "--", in.toString()).stdoutTo(tmp)));
+                    tool("zstd", "-T0", "-18", "-q", "-c", "--", in.toString()).stdoutTo(tmp)));
             case GZ -> AtomicFiles.writeFile(out, tmp -> runner.run(pigz(in).stdoutTo(tmp)));
             case TAR_GZ -> tarGz(runner, in, out, work);
         }
@@ -55,7 +59,7 @@ public final class Compressions {
         Path tar = Files.createTempFile(work, "disk-raw-", ".tar");
         try {
             Path absolute = in.toAbsolutePath();
-            runner.run(Command.of("tar", "--create", "--file=" + tar, "--format=gnu", "--sparse", "--sort=name",
+            runner.run(tool("tar", "--create", "--file=" + tar, "--format=gnu", "--sparse", "--sort=name",
                     "--owner=0", "--group=0", "--numeric-owner", "--mode=0644", "--dereference",
                     "--mtime=@" + Reproducible.SOURCE_DATE_EPOCH,
                     // the member is named by the transform, not by a link: a link into work may cross file systems;
@@ -69,6 +73,11 @@ public final class Compressions {
     }
 
     private static Command pigz(Path in) {
-        return Command.of("pigz", "-6", "-n", "-c", "--", in.toString());
+        return tool("pigz", "-6", "-n", "-c", "--", in.toString());
+    }
+
+    /** The tools also read options from the environment; empty ones keep the output what the arguments say. */
+    static Command tool(String... args) {
+        return Command.of(args).withEnv(NO_OPTIONS_FROM_ENVIRONMENT);
     }
 }
