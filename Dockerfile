@@ -47,7 +47,7 @@ LABEL org.opencontainers.image.title="image-factory" \
 #   squashfs-tools (mksquashfs/unsquashfs), xorriso (ISO), grub-common + grub-pc-bin +
 #   grub-efi-amd64-bin (grub-mkrescue with GRUB for BIOS and UEFI, for ISOs), mtools + dosfstools
 #   (FAT/EFI partitions), kmod (depmod for extension modules), xfsprogs (mkfs.xfs), qemu-utils
-#   (qemu-img for qcow2/vmdk/vhd), zstd + xz-utils (compression), cpio (initramfs).
+#   (qemu-img for qcow2/vmdk/vhd), zstd + xz-utils + pigz (compression), cpio (initramfs).
 # The man1 directory works around the JRE postinst on "slim" images that strip /usr/share/man.
 RUN set -eux; \
     mkdir -p /usr/share/man/man1; \
@@ -69,6 +69,7 @@ RUN set -eux; \
         qemu-utils \
         zstd \
         xz-utils \
+        pigz \
         cpio; \
     apt-get clean; \
     rm -rf /var/lib/apt/lists/*; \

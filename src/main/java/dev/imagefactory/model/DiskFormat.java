@@ -22,7 +22,7 @@ public enum DiskFormat {
         return extension;
     }
 
-    /** {@code qemu-img -O} name; null for OVA, which is built with {@code vmdk-convert} instead. */
+    /** {@code qemu-img -O} name; null for OVA, a tar around a VMDK (build/disk/OvaPackage). */
     public String qemuImgFormat() {
         return qemuImgFormat;
     }

@@ -32,7 +32,7 @@ class DockerfileTest {
     static final List<String> RUNTIME_TOOLS = List.of(
             "squashfs-tools", "xorriso", "grub-common", "grub-pc-bin", "grub-efi-amd64-bin", "mtools", "dosfstools",
             "kmod", "xfsprogs",
-            "qemu-utils", "zstd", "xz-utils", "cpio", "ca-certificates");
+            "qemu-utils", "zstd", "xz-utils", "pigz", "cpio", "ca-certificates");
 
     static final Path ROOT = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
 
