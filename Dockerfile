@@ -48,7 +48,11 @@ LABEL org.opencontainers.image.title="image-factory" \
 #   grub-efi-amd64-bin (grub-mkrescue with GRUB for BIOS and UEFI, for ISOs), mtools + dosfstools
 #   (FAT/EFI partitions), kmod (depmod for extension modules), xfsprogs (mkfs.xfs), qemu-utils
 #   (qemu-img for qcow2/vmdk/vhd), zstd + xz-utils + pigz (compression), cpio (initramfs).
+# GRUB for arm64 (arm64-efi, for arm64 GRUB images) comes from Debian's grub-efi-arm64-bin, which is arm64-only:
+# scripts/fetch-grub-arm64 unpacks it into /usr/local/lib/image-factory/grub/arm64-efi (its .deb and arm64 package
+# lists in a scratch directory removed afterwards).
 # The man1 directory works around the JRE postinst on "slim" images that strip /usr/share/man.
+COPY scripts/fetch-grub-arm64 /usr/local/lib/image-factory/fetch-grub-arm64
 RUN set -eux; \
     mkdir -p /usr/share/man/man1; \
     apt-get update; \
@@ -71,6 +75,8 @@ RUN set -eux; \
         xz-utils \
         pigz \
         cpio; \
+    GRUB_DEB_CACHE=/tmp/grub-arm64-debs /usr/local/lib/image-factory/fetch-grub-arm64; \
+    rm -rf /tmp/grub-arm64-debs; \
     apt-get clean; \
     rm -rf /var/lib/apt/lists/*; \
     groupadd --system --gid 10001 factory; \

@@ -17,10 +17,15 @@ public final class EspImage {
 
     /** An ESP whose removable-media loader {@code EFI/BOOT/BOOTX64.EFI} is {@code efi}. */
     public static Path withLoader(Path efi, Path image) throws IOException {
+        return withLoader(efi, image, "BOOTX64.EFI");
+    }
+
+    /** An ESP whose removable-media loader is {@code EFI/BOOT/<loaderName>} (arm64: {@code BOOTAA64.EFI}). */
+    public static Path withLoader(Path efi, Path image, String loaderName) throws IOException {
         long kib = Math.max(32 * 1024, Files.size(efi) / 1024 * 2);
         TOOLS.run(Command.of("mkfs.vfat", "-C", image.toString(), Long.toString(kib)));
         TOOLS.run(Command.of("mmd", "-i", image.toString(), "::/EFI", "::/EFI/BOOT"));
-        TOOLS.run(Command.of("mcopy", "-i", image.toString(), efi.toString(), "::/EFI/BOOT/BOOTX64.EFI"));
+        TOOLS.run(Command.of("mcopy", "-i", image.toString(), efi.toString(), "::/EFI/BOOT/" + loaderName));
         return image;
     }
 }

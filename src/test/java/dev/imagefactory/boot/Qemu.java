@@ -2,6 +2,7 @@ package dev.imagefactory.boot;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imagefactory.model.Arch;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,33 +17,62 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Boots a machine in QEMU (x86_64, TCG, no display, no reboot) and returns the {@code FACTORY-REPORT} JSON that the
+ * Boots a machine in QEMU (TCG, no display, no reboot) and returns the {@code FACTORY-REPORT} JSON that the
  * stand-in release's init (scripts/standin-init) prints on the serial port before it powers off.
  *
  * <pre>
  * JsonNode report = Qemu.kernelBoot(vmlinuz, initramfs, "console=ttyS0").run();
+ * JsonNode report = Qemu.machine(Arch.ARM64).aavmf(tmp).cdrom(iso).timeout(Qemu.ARM64_TIMEOUT).run();
  * </pre>
  *
  * The machine is plain: 512 MiB, the default devices, serial port 0 written to a log file. Later tests add what they
  * need with {@link #uefi}, {@link #drive}, {@link #cdrom} or raw {@link #args}; {@link #command} shows the result.
- * A missing qemu-system-x86_64 is a failure, never a skip.
+ * A missing qemu-system-x86_64 / qemu-system-aarch64 is a failure, never a skip.
+ *
+ * <p>arm64 ({@link #machine(Arch)}) is the {@code virt} board. Its own UART (PL011, {@code ttyAMA0}) carries the
+ * kernel's console, but the stand-in init writes its report to {@code /dev/ttyS0} and to {@code /dev/console}, and
+ * Talos' arm64 command line ends with {@code console=tty0} (so {@code /dev/console} is the invisible VT). The machine
+ * therefore also gets a 16550 on PCI ({@code pci-serial}), which Debian's arm64 kernel (8250_pci built in) names
+ * {@code ttyS0}: the report arrives there whatever the command line says, without touching the stand-in release
+ * (whose bytes the golden artifacts pin). Both ports are read for the report.
  */
 public final class Qemu {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(90);
+    /**
+     * AArch64 is emulated instruction by instruction (TCG on an x86 host): AAVMF plus kernel took 13–33 s on the
+     * shared 2-core build machine; four times that leaves room for a slower CI runner.
+     */
+    public static final Duration ARM64_TIMEOUT = Duration.ofSeconds(240);
     static final String REPORT_MARKER = "FACTORY-REPORT ";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final Arch arch;
     private final List<String> args = new ArrayList<>();
     private Duration timeout = DEFAULT_TIMEOUT;
     private Path serialLog;
+    private int disks;
 
-    private Qemu() {
+    private Qemu(Arch arch) {
+        this.arch = arch;
     }
 
-    /** A machine without boot media; add some with the methods below. */
+    /** An x86_64 machine (QEMU's default pc board, SeaBIOS unless {@link #uefi} is given) without boot media. */
     public static Qemu machine() {
-        return new Qemu();
+        return new Qemu(Arch.AMD64);
+    }
+
+    /**
+     * A machine of the architecture without boot media: amd64 as {@link #machine()}; arm64 the {@code virt} board
+     * with a Cortex-A57 (the cheapest CPU model for TCG that Debian's kernel and AAVMF run on), no firmware until
+     * {@link #aavmf} or {@link #uefi} (or {@code -kernel}) is given, and the report UART described above.
+     */
+    public static Qemu machine(Arch arch) {
+        Qemu qemu = new Qemu(arch);
+        if (arch == Arch.ARM64) {
+            qemu.args("-machine", "virt", "-cpu", "cortex-a57");
+        }
+        return qemu;
     }
 
     /** Direct kernel boot (-kernel/-initrd/-append), the way the stand-in release's base artifacts are tested. */
@@ -59,6 +89,22 @@ public final class Qemu {
         return args("-machine", "q35,smm=on", "-global", "driver=cfi.pflash01,property=secure,value=on");
     }
 
+    /**
+     * arm64 UEFI: AAVMF (qemu-efi-aarch64) with a fresh writable copy of its empty variable store in {@code dir}.
+     * Both pflash images are 64 MiB, as the virt board wants them.
+     */
+    public Qemu aavmf(Path dir) {
+        if (arch != Arch.ARM64) {
+            throw new IllegalStateException("AAVMF is arm64 firmware; use uefi(Ovmf.CODE, vars) for amd64");
+        }
+        try {
+            return uefi(Aavmf.CODE, Files.copy(Aavmf.EMPTY_VARS, Files.createTempFile(dir, "aavmf-vars-", ".fd"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public Qemu uefi(Path code, Path writableVars) {
         return args("-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + code,
                 "-drive", "if=pflash,format=raw,unit=1,file=" + writableVars);
@@ -69,7 +115,24 @@ public final class Qemu {
         return args("-drive", "if=virtio,format=" + format + ",file=" + image);
     }
 
+    /**
+     * A disk on virtio-blk whose guest-visible logical and physical block size is 4096 bytes (a 4Kn disk, as
+     * {@code customization.diskImage.sectorSize: 4096} images are made for). Needs the explicit device form:
+     * {@code -drive if=virtio} cannot set block sizes. Works with SeaBIOS, OVMF and AAVMF alike.
+     */
+    public Qemu drive4k(Path image, String format) {
+        String id = "disk4k" + disks++;
+        return args("-drive", "if=none,id=" + id + ",format=" + format + ",file=" + image,
+                "-device", "virtio-blk-pci,drive=" + id + ",logical_block_size=4096,physical_block_size=4096");
+    }
+
+    /** An ISO as a CD-ROM: QEMU's default IDE CD on amd64; on arm64 (no IDE on virt) a SCSI CD on virtio-scsi. */
     public Qemu cdrom(Path iso) {
+        if (arch == Arch.ARM64) {
+            String id = "cd" + disks++;
+            return args("-drive", "if=none,id=" + id + ",media=cdrom,readonly=on,format=raw,file=" + iso,
+                    "-device", "virtio-scsi-pci,id=scsi" + id, "-device", "scsi-cd,bus=scsi" + id + ".0,drive=" + id);
+        }
         return args("-cdrom", iso.toString());
     }
 
@@ -93,8 +156,32 @@ public final class Qemu {
     public List<String> command(Path log) {
         List<String> command = new ArrayList<>(List.of(binary(), "-accel", "tcg", "-m", "512", "-nographic",
                 "-no-reboot", "-monitor", "none", "-serial", "file:" + log));
+        if (arch == Arch.ARM64) {
+            command.addAll(List.of("-chardev", "file,id=reportuart,path=" + reportUartLog(log),
+                    "-device", "pci-serial,chardev=reportuart"));
+        }
         command.addAll(args);
         return command;
+    }
+
+    /** arm64: where the PCI 16550 ({@code ttyS0} in the guest) is written, next to the serial log. */
+    static Path reportUartLog(Path log) {
+        return log.resolveSibling(log.getFileName() + ".ttyS0");
+    }
+
+    /** What the machine wrote: the serial log, and on arm64 the report UART's log before it. */
+    private String serialText(Path log) throws IOException {
+        String serial = Files.readString(log, StandardCharsets.ISO_8859_1);
+        Path uart = reportUartLog(log);
+        if (arch == Arch.ARM64 && Files.exists(uart)) {
+            serial = Files.readString(uart, StandardCharsets.ISO_8859_1) + "\n" + serial;
+        }
+        return serial;
+    }
+
+    private void deleteLogs(Path log) throws IOException {
+        Files.deleteIfExists(log);
+        Files.deleteIfExists(reportUartLog(log));
     }
 
     /**
@@ -112,7 +199,7 @@ public final class Qemu {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
-            String serial = Files.readString(log, StandardCharsets.ISO_8859_1);
+            String serial = serialText(log);
             if (reportJson(serial).isPresent()) {
                 throw new AssertionError("the machine booted to the report although it must not:\n" + tail(serial, 20));
             }
@@ -149,7 +236,7 @@ public final class Qemu {
         if (!exited) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
-        String serial = Files.readString(log, StandardCharsets.ISO_8859_1);
+        String serial = serialText(log);
         String qemuOutput = Files.readString(output, StandardCharsets.UTF_8);
         Files.deleteIfExists(output);
         Optional<String> report = reportJson(serial);
@@ -166,7 +253,7 @@ public final class Qemu {
             throw new AssertionError("report is not JSON: " + report.get() + "\nserial log: " + log, e);
         }
         if (serialLog == null) {
-            Files.deleteIfExists(log);
+            deleteLogs(log);
         }
         return parsed;
     }
@@ -182,8 +269,9 @@ public final class Qemu {
         return Optional.of(line.strip());
     }
 
-    private static String binary() {
-        String name = System.getProperty("qemu.binary", "qemu-system-x86_64");
+    private String binary() {
+        String name = arch == Arch.ARM64 ? System.getProperty("qemu.binary.arm64", "qemu-system-aarch64")
+                : System.getProperty("qemu.binary", "qemu-system-x86_64");
         if (name.contains("/")) {
             return name;
         }
@@ -194,7 +282,8 @@ public final class Qemu {
             }
         }
         throw new AssertionError(name + " is not on the PATH: the boot tests need QEMU "
-                + "(Debian: apt-get install qemu-system-x86; .ci/run installs it)");
+                + "(Debian: apt-get install " + (arch == Arch.ARM64 ? "qemu-system-arm" : "qemu-system-x86")
+                + "; .ci/run installs it)");
     }
 
     private static String tail(String text, int lines) {
