@@ -72,7 +72,8 @@ public final class GrubDiskBoot {
 
     private static void mkimage(ProcessRunner runner, String format, Path out, List<String> options,
             List<String> modules) {
-        Path directory = GRUB_LIB.resolve(format);
+        // arm64-efi is not under /usr/lib/grub on amd64 hosts (see GrubArm64)
+        Path directory = format.equals("arm64-efi") ? GrubArm64.MODULES : GRUB_LIB.resolve(format);
         if (!Files.isRegularFile(directory.resolve("moddep.lst"))) {
             throw new ToolException("GRUB for " + format + " is not installed: no " + directory.resolve("moddep.lst")
                     + (format.equals("arm64-efi") ? " (scripts/fetch-grub-arm64 unpacks it)"
