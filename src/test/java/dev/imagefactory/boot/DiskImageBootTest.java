@@ -60,7 +60,7 @@ class DiskImageBootTest {
 
         JsonNode bios = Qemu.machine().drive(disk, "raw").args("-net", "none").timeout(BOOT_TIMEOUT)
                 .serialLog(tmp.resolve("seabios.log")).run();
-        checkReport(bios, cmdline);
+        checkReport(bios, "BOOT_IMAGE=/A/vmlinuz " + cmdline); // GRUB's linux command puts it first
     }
 
     @Test
@@ -73,10 +73,10 @@ class DiskImageBootTest {
 
         JsonNode uefi = Qemu.machine().uefi(Ovmf.CODE, Files.copy(Ovmf.EMPTY_VARS, tmp.resolve("vars.fd")))
                 .drive(disk, "raw").args("-net", "none").timeout(BOOT_TIMEOUT).serialLog(tmp.resolve("ovmf.log")).run();
-        checkReport(uefi, cmdline);
+        checkReport(uefi, "BOOT_IMAGE=/A/vmlinuz " + cmdline); // GRUB EFI
         JsonNode bios = Qemu.machine().drive(disk, "raw").args("-net", "none").timeout(BOOT_TIMEOUT)
                 .serialLog(tmp.resolve("seabios.log")).run();
-        checkReport(bios, cmdline);
+        checkReport(bios, "BOOT_IMAGE=/A/vmlinuz " + cmdline); // GRUB's linux command puts it first
     }
 
     @Test
@@ -100,7 +100,7 @@ class DiskImageBootTest {
         assertTrue(info.contains("\"format\": \"qcow2\"") && info.contains("\"cluster-size\": 8192"), info);
         JsonNode bios = Qemu.machine().drive(disk, "qcow2").args("-net", "none").timeout(BOOT_TIMEOUT)
                 .serialLog(tmp.resolve("seabios.log")).run();
-        checkReport(bios, cmdline(id, v, "metal-amd64"));
+        checkReport(bios, "BOOT_IMAGE=/A/vmlinuz " + cmdline(id, v, "metal-amd64"));
     }
 
     @Test
