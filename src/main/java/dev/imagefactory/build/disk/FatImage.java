@@ -25,6 +25,8 @@ import java.util.stream.Stream;
  * 8 GiB, and the page size) that still leaves that many clusters: 4 KiB for the 1101 and 2101 MiB ESPs of sd-boot
  * and dual-boot, 1 KiB for the 100 MiB GRUB ESP with 512-byte sectors. With 4096-byte sectors a cluster is at least
  * 4 KiB, so a FAT32 volume needs about 260 MiB: the 100 MiB GRUB ESP cannot be FAT32 then, and is refused (400).
+ * mtools 4.0.32 reads and writes 4096-byte-sector FAT32 as it is ({@code FatImageTest}), so no
+ * {@code MTOOLS_SKIP_CHECK}: that only relaxes geometry checks and would not make a too-small FAT32 readable either.
  *
  * <p><b>Reproducible.</b> {@code --invariant} pins the serial number and boot sector; mtools stamps directories it
  * makes with {@code SOURCE_DATE_EPOCH} (set by {@link ProcessRunner}) and copies the files' pinned mtimes

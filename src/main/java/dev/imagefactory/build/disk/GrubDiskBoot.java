@@ -22,9 +22,10 @@ import java.util.regex.Pattern;
  * blocklist patches that let the MBR code find it without grub-install (no root, no device), and BOOT's grub.cfg.
  * Both images read their config from {@code (hd0,gpt3)/grub}, the BOOT partition.
  *
- * <p>The BIOS boot code counts in the disk's sectors, but GRUB's i386-pc images assume 512-byte ones (diskboot's
- * blocklist length, and "first LBA + 1" as the second 512 bytes of core.img), so BIOS boot is only meant for
- * 512-byte-sector disks, as with Talos.
+ * <p>The patched LBAs count in the disk's sectors, but core.img's blocklist length counts 512-byte sectors and
+ * "first LBA + 1" is meant to be core.img's second 512 bytes: on a 4096-byte-sector disk that is core.img's byte
+ * 4096. Like Talos, installBios writes it anyway; such a disk did not BIOS-boot under SeaBIOS in our test (it boots
+ * under UEFI), so BIOS boot is for 512-byte-sector disks.
  */
 public final class GrubDiskBoot {
 

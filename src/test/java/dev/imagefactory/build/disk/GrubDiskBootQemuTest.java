@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The GRUB pieces boot: a GPT disk (laid out by sfdisk, not by our GPT code) with the FAT ESP holding our GRUB EFI
+ * The GRUB pieces boot: a GPT disk (laid out by fdisk, not by our GPT code) with the FAT ESP holding our GRUB EFI
  * image, the BIOS partition filled by {@link GrubDiskBoot#installBios}, and BOOT an {@link XfsImage} whose
  * grub/grub.cfg says {@code halt}. GRUB finds that file only through its prefix (hd0,gpt3)/grub, so QEMU powering
  * off by itself (no -no-reboot: a crash resets and loops until the timeout) proves boot.img → core.img (BIOS) or the
@@ -33,57 +33,68 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("slow")
 class GrubDiskBootQemuTest {
 
-    private static final long EFI_LBA = 2048;
-    private static final long EFI_SECTORS = 40 * MIB / 512;
-    private static final long BIOS_LBA = EFI_LBA + EFI_SECTORS;
-    private static final long BOOT_LBA = BIOS_LBA + 2048;
-    private static final long BOOT_SECTORS = 1000 * MIB / 512;
     private static final long TIMEOUT_SECONDS = 90;
 
     @TempDir
     static Path tmp;
-    static Path disk;
+    static Path disk512;
+    static Path disk4k;
 
     @BeforeAll
-    static void buildDisk() throws Exception {
-        disk = tmp.resolve("disk.raw");
-        try (RandomAccessFile raw = new RandomAccessFile(disk.toFile(), "rw")) {
-            raw.setLength((BOOT_LBA + BOOT_SECTORS + 2048) * 512);
-        }
-        Path layout = tmp.resolve("layout.sfdisk");
-        Files.writeString(layout, "label: gpt\nfirst-lba: 2048\n"
-                + "1 : start=" + EFI_LBA + ", size=" + EFI_SECTORS + ", type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B\n"
-                + "2 : start=" + BIOS_LBA + ", size=2048, type=21686148-6449-6E6F-744E-656564454649,"
-                + " attrs=LegacyBIOSBootable\n"
-                + "3 : start=" + BOOT_LBA + ", size=" + BOOT_SECTORS + ", type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n");
-        FsTestTrees.TOOLS.run(dev.imagefactory.tools.ProcessRunner.Command.of("sfdisk", "-q", disk.toString())
-                .stdinFrom(layout));
-
-        Path esp = tmp.resolve("esp");
-        Files.createDirectories(esp.resolve("EFI/boot"));
-        GrubDiskBoot.efiImage(FsTestTrees.TOOLS, Arch.AMD64, esp.resolve("EFI/boot/BOOTX64.efi"));
-        Path efiImage = tmp.resolve("EFI.img");
-        FatImage.build(FsTestTrees.TOOLS, efiImage, EFI_SECTORS * 512, 512, "EFI", esp);
-
-        Path boot = tmp.resolve("boot");
-        file(boot, "grub/grub.cfg", "set timeout=0\necho booted from BOOT\nhalt\n".getBytes(StandardCharsets.US_ASCII),
-                "rw-r--r--");
-        Path bootImage = tmp.resolve("BOOT.img");
-        XfsImage.build(FsTestTrees.TOOLS, bootImage, BOOT_SECTORS * 512, 512, "BOOT",
-                UUID.fromString("24c73076-4092-85dd-9d98-686a2dbf6d81"), Quirks.of(TalosVersion.parse("v1.13.0")), boot);
-
-        copyInto(efiImage, EFI_LBA * 512);
-        copyInto(bootImage, BOOT_LBA * 512);
-        Path core = tmp.resolve("core.img");
-        GrubDiskBoot.coreImage(FsTestTrees.TOOLS, core);
-        GrubDiskBoot.installBios(disk, core, BIOS_LBA, 512);
-        // the table is still what sfdisk wrote
-        String dump = FsTestTrees.run("sfdisk", "--dump", disk.toString());
-        assertTrue(java.util.regex.Pattern.compile("start=\\s+" + BIOS_LBA + ", size=\\s+2048, type=21686148")
-                .matcher(dump).find(), dump);
+    static void buildDisks() throws Exception {
+        // 512: a 40 MiB ESP (FAT32 with 1 KiB clusters); 4096: the 1101 MiB ESP of sd-boot/dual-boot layouts
+        disk512 = buildDisk(512, 40 * MIB);
+        disk4k = buildDisk(4096, 1101 * MIB);
     }
 
-    private static void copyInto(Path image, long offset) throws Exception {
+    /** EFI at 1 MiB, BIOS (1 MiB) right after it, BOOT (1000 MiB) after that, as in the grub/dual-boot layouts. */
+    private static Path buildDisk(int sectorSize, long efiBytes) throws Exception {
+        long mib = MIB / sectorSize;
+        long efiLba = mib;
+        long biosLba = efiLba + efiBytes / sectorSize;
+        long bootLba = biosLba + mib;
+        long bootBytes = 1000 * MIB;
+        Path dir = Files.createDirectories(tmp.resolve("disk" + sectorSize));
+        Path disk = dir.resolve("disk.raw");
+        try (RandomAccessFile raw = new RandomAccessFile(disk.toFile(), "rw")) {
+            raw.setLength(bootLba * sectorSize + bootBytes + MIB);
+        }
+        // fdisk: sfdisk writes a 512-byte-sector table into a file whatever its script says
+        Path commands = dir.resolve("fdisk.commands");
+        Files.writeString(commands, String.join("\n", "g",
+                "n", "1", Long.toString(efiLba), Long.toString(biosLba - 1), "t", "1",
+                "n", "2", Long.toString(biosLba), Long.toString(bootLba - 1), "t", "2", "4",
+                "n", "3", Long.toString(bootLba), Long.toString(bootLba + bootBytes / sectorSize - 1),
+                "w", ""));
+        FsTestTrees.TOOLS.run(dev.imagefactory.tools.ProcessRunner.Command.of("fdisk", "-b",
+                Integer.toString(sectorSize), disk.toString()).stdinFrom(commands));
+
+        Path esp = dir.resolve("esp");
+        Files.createDirectories(esp.resolve("EFI/boot"));
+        GrubDiskBoot.efiImage(FsTestTrees.TOOLS, Arch.AMD64, esp.resolve("EFI/boot/BOOTX64.efi"));
+        Path efiImage = dir.resolve("EFI.img");
+        FatImage.build(FsTestTrees.TOOLS, efiImage, efiBytes, sectorSize, "EFI", esp);
+
+        Path boot = dir.resolve("boot");
+        file(boot, "grub/grub.cfg", "set timeout=0\necho booted from BOOT\nhalt\n".getBytes(StandardCharsets.US_ASCII),
+                "rw-r--r--");
+        Path bootImage = dir.resolve("BOOT.img");
+        XfsImage.build(FsTestTrees.TOOLS, bootImage, bootBytes, sectorSize, "BOOT",
+                UUID.fromString("24c73076-4092-85dd-9d98-686a2dbf6d81"), Quirks.of(TalosVersion.parse("v1.13.0")), boot);
+
+        copyInto(disk, efiImage, efiLba * sectorSize);
+        copyInto(disk, bootImage, bootLba * sectorSize);
+        Path core = dir.resolve("core.img");
+        GrubDiskBoot.coreImage(FsTestTrees.TOOLS, core);
+        GrubDiskBoot.installBios(disk, core, biosLba, sectorSize);
+        // the partition table is still what fdisk wrote
+        String table = FsTestTrees.run("fdisk", "-b", Integer.toString(sectorSize), "-l", disk.toString());
+        assertTrue(java.util.regex.Pattern.compile("2\\s+" + biosLba + "\\s+" + (bootLba - 1) + "\\s+" + mib
+                + "\\s+1M BIOS boot").matcher(table).find(), table);
+        return disk;
+    }
+
+    private static void copyInto(Path disk, Path image, long offset) throws Exception {
         try (FileChannel in = FileChannel.open(image); FileChannel out = FileChannel.open(disk,
                 StandardOpenOption.WRITE)) {
             long done = 0;
@@ -95,24 +106,36 @@ class GrubDiskBootQemuTest {
 
     @Test
     void biosBootsGrubFromTheBiosPartitionAndReadsBootsXfs() throws Exception {
-        assertPowersOff(List.of());
+        assertPowersOff(disk512, 512, List.of());
     }
 
     @Test
     void uefiBootsTheGrubEfiImageAndReadsBootsXfs() throws Exception {
-        Path vars = tmp.resolve("OVMF_VARS.fd");
-        Files.copy(Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd"), vars, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        assertPowersOff(List.of("-drive", "if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
-                "-drive", "if=pflash,format=raw,unit=1,file=" + vars));
+        assertPowersOff(disk512, 512, ovmf());
     }
 
-    private static void assertPowersOff(List<String> firmware) throws Exception {
+    /** The 4K-sector FAT32 and XFS on a disk with 4096-byte logical blocks, read by OVMF and GRUB. */
+    @Test
+    void uefiBootsFrom4kSectorDisk() throws Exception {
+        assertPowersOff(disk4k, 4096, ovmf());
+    }
+
+    private static List<String> ovmf() throws Exception {
+        Path vars = tmp.resolve("OVMF_VARS-" + System.nanoTime() + ".fd");
+        Files.copy(Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd"), vars);
+        return List.of("-drive", "if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
+                "-drive", "if=pflash,format=raw,unit=1,file=" + vars);
+    }
+
+    private static void assertPowersOff(Path disk, int sectorSize, List<String> firmware) throws Exception {
         Path overlay = tmp.resolve("run-" + System.nanoTime() + ".qcow2");
         FsTestTrees.run("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", disk.toString(),
                 overlay.toString());
         List<String> command = new ArrayList<>(List.of("qemu-system-x86_64", "-machine", "q35", "-accel", "tcg",
                 "-m", "256", "-display", "none", "-serial", "null", "-monitor", "none", "-nodefaults",
-                "-drive", "file=" + overlay + ",format=qcow2,if=virtio"));
+                "-drive", "if=none,id=disk,format=qcow2,file=" + overlay,
+                "-device", "virtio-blk-pci,drive=disk,logical_block_size=" + sectorSize
+                        + ",physical_block_size=" + sectorSize));
         command.addAll(firmware);
         Process qemu = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(tmp.resolve("qemu-" + System.nanoTime() + ".log").toFile()).start();
