@@ -1,6 +1,7 @@
 package dev.imagefactory.build;
 
 import dev.imagefactory.build.disk.Compressions;
+import dev.imagefactory.build.disk.DiskFormats;
 import dev.imagefactory.model.BuildLabels;
 import dev.imagefactory.model.OutputCompression;
 import dev.imagefactory.tools.ProcessRunner;
@@ -9,7 +10,10 @@ import jakarta.inject.Singleton;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** A disk image (raw or wrapped) compressed for download (talos-imager.md §6.6); always what the URL names. */
+/**
+ * A disk image compressed for download (talos-imager.md §6.6); always what the URL names. Its input is a wrapped
+ * image (qcow2, vhd, ova) or the raw image plan's compact intermediate, expanded first.
+ */
 @Singleton
 class DiskCompressionStep implements FileStep {
 
@@ -37,9 +41,13 @@ class DiskCompressionStep implements FileStep {
     @Override
     public Path execute(BuildPlan plan, NeededFiles needs, Path work, StepProgress progress) throws Exception {
         Inputs in = plan.inputs(Inputs.class);
+        Path image = needs.file(in.image());
+        if (in.image().kind() == StepKind.DISK_IMAGE) {
+            image = work.resolve("disk.raw");
+            DiskFormats.expand(runner, needs.file(in.image()), image);
+        }
         Path out = work.resolve("disk" + in.compression().suffix());
-        Compressions.compress(runner, needs.file(in.image()), in.compression(), out,
-                Files.createDirectories(work.resolve("scratch")));
+        Compressions.compress(runner, image, in.compression(), out, Files.createDirectories(work.resolve("scratch")));
         return out;
     }
 }

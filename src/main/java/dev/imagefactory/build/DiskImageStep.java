@@ -1,11 +1,13 @@
 package dev.imagefactory.build;
 
 import dev.imagefactory.build.disk.DiskContents;
+import dev.imagefactory.build.disk.DiskFormats;
 import dev.imagefactory.build.disk.DiskImageBuilder;
 import dev.imagefactory.build.disk.DiskLayout;
 import dev.imagefactory.build.disk.DiskShape;
 import dev.imagefactory.build.disk.GrubDiskBoot;
 import dev.imagefactory.catalog.BootFile;
+import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.model.Arch;
 import dev.imagefactory.model.BuildLabels;
 import dev.imagefactory.model.DiskFormat;
@@ -16,6 +18,7 @@ import dev.imagefactory.model.Quirks;
 import dev.imagefactory.schematic.Schematic;
 import dev.imagefactory.schematic.Schematic.MetaValue;
 import dev.imagefactory.secureboot.SecureBootKeys;
+import dev.imagefactory.tools.ProcessRunner;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.math.BigInteger;
@@ -32,9 +35,9 @@ import java.util.TreeMap;
 /**
  * {@code <platform>-<arch>[-secureboot].<raw|qcow2|vhd|ova>[.xz|.zst|.gz|.tar.gz]} (talos-imager.md §6): one plan
  * per stage, so what only the wrapping changes is shared — the raw image (this step: layout, partitions, file
- * systems, bootloaders, META), then {@link DiskFormatStep} for qcow2/vhd/ova, then {@link DiskCompressionStep}. The
- * raw image reuses the schematic's initramfs, the disk UKI (installer profiles) and the signed systemd-boot plans.
- * A stage is an output (shared store) when it is what the URL names, otherwise a local intermediate.
+ * systems, bootloaders, META; kept as a compact local intermediate), then {@link DiskFormatStep} for raw, qcow2,
+ * vhd or ova, then {@link DiskCompressionStep}. The raw image reuses the schematic's initramfs, the disk UKI
+ * (installer profiles) and the signed systemd-boot plans. The last stage is the output (shared store).
  */
 @Singleton
 class DiskImageStep implements OutputStep, FileStep {
@@ -42,6 +45,8 @@ class DiskImageStep implements OutputStep, FileStep {
     private static final String BUILDER_VERSION = "disk-image-1";
     /** The value Talos' installer reads to know the image boots both ways; machined wipes it on first boot (§6.5). */
     static final int DUAL_BOOT_META_KEY = 0x11;
+    /** The raw image's metric label (an intermediate of every disk image output). */
+    static final String RAW_LABEL = "disk-raw";
 
     /**
      * @param baseSizeBytes the platform's size before the layout's additions (§6.1)
@@ -61,10 +66,12 @@ class DiskImageStep implements OutputStep, FileStep {
     private final DiskCompressionStep compression;
     private final SecureBootKeys keys;
     private final DiskImageBuilder builder;
+    private final ProcessRunner runner;
 
     @Inject
     DiskImageStep(ReleaseFiles releaseFiles, InitramfsStep initramfs, UkiStep uki, SignedSystemdBoot signedSystemdBoot,
-            DiskFormatStep format, DiskCompressionStep compression, SecureBootKeys keys, DiskImageBuilder builder) {
+            DiskFormatStep format, DiskCompressionStep compression, SecureBootKeys keys, DiskImageBuilder builder,
+            ProcessRunner runner) {
         this.releaseFiles = releaseFiles;
         this.initramfs = initramfs;
         this.uki = uki;
@@ -73,6 +80,7 @@ class DiskImageStep implements OutputStep, FileStep {
         this.compression = compression;
         this.keys = keys;
         this.builder = builder;
+        this.runner = runner;
     }
 
     @Override
@@ -85,15 +93,18 @@ class DiskImageStep implements OutputStep, FileStep {
         return OutputKind.IMAGE;
     }
 
-    /** The plan of the URL's stage: raw, then wrapped, then compressed, each needing the one before. */
+    /**
+     * The plan of the URL's stage: the raw image (always a local intermediate, kept compact), then its format (raw
+     * too: expanding it is the step that serves {@code .raw}), then the compression, each needing the one before.
+     * A compressed raw image is compressed straight from the intermediate.
+     */
     @Override
     public BuildPlan plan(BuildRequest request) {
         Profile.DiskImageOptions options = request.profile().disk().orElseThrow();
-        boolean wrapped = options.format() != DiskFormat.RAW;
         boolean compressed = options.compression() != OutputCompression.NONE;
         BuildLabels labels = request.profile().labels();
-        BuildPlan plan = raw(request, !wrapped && !compressed);
-        if (wrapped) {
+        BuildPlan plan = raw(request);
+        if (options.format() != DiskFormat.RAW || !compressed) {
             plan = format.plan(plan, options.format(), options.formatOptions(), labels, !compressed);
         }
         if (compressed) {
@@ -102,14 +113,23 @@ class DiskImageStep implements OutputStep, FileStep {
         return plan;
     }
 
-    /** The raw image of {@code request}; refuses (400) what the image cannot have before anything is built. */
-    BuildPlan raw(BuildRequest request, boolean served) {
+    /**
+     * The raw image of {@code request}, as a local intermediate in compact form ({@link DiskFormats#compact});
+     * refuses (400) what the image cannot have before anything is built.
+     */
+    BuildPlan raw(BuildRequest request) {
         Profile profile = request.profile();
         Quirks quirks = request.quirks();
         Schematic.Customization customization = request.schematic().schematic().customization();
         DiskLayout layout = DiskLayout.choose(quirks, profile.version(), profile.arch(), profile.secureBoot(),
                 customization.bootloader());
         int sectorSize = DiskShape.sectorSize(clamp(customization.diskImageSectorSize()));
+        if (sectorSize != 512 && layout == DiskLayout.GRUB) {
+            // FAT32 with 4 KiB sectors needs ~260 MiB; GRUB's ESP is 100 MiB (FatImage)
+            throw new InvalidInputException("diskImage sectorSize " + sectorSize + " needs the sd-boot or dual-boot "
+                    + "bootloader: the grub layout's 100 MiB EFI partition cannot be FAT32 with " + sectorSize
+                    + "-byte sectors");
+        }
         Optional<Signer> signer = profile.secureBoot() ? Optional.of(new Signer(keys.requireEnabled())) : Optional.empty();
         String enroll = signer.isPresent() ? IsoStep.enrollMode(customization.secureBoot()) : "off";
         boolean wellKnown = signer.isPresent() && customization.secureBoot() != null
@@ -134,9 +154,7 @@ class DiskImageStep implements OutputStep, FileStep {
         Inputs inputs = new Inputs(layout, quirks, profile.arch(), request.versionTag(),
                 profile.disk().orElseThrow().baseSizeBytes(), sectorSize, cmdline, kernel, initramfsPlan, ukiPlan,
                 loader, signer, enroll, wellKnown, meta(customization, layout, profile, quirks));
-        BuildLabels labels = profile.labels();
-        return served ? BuildPlan.output(kind(), BUILDER_VERSION, inputs, labels)
-                : BuildPlan.intermediate(kind(), BUILDER_VERSION, inputs, labels.intermediate("disk-raw"));
+        return BuildPlan.intermediate(kind(), BUILDER_VERSION, inputs, profile.labels().intermediate(RAW_LABEL));
     }
 
     /** The schematic's META values, then the automatic {@code 0x11=dual-boot} of §6.5 (amd64, >= 1.10, dual-boot). */
@@ -174,8 +192,11 @@ class DiskImageStep implements OutputStep, FileStep {
                 in.kernel().map(ReleaseInput::path), in.initramfs().map(needs::file), loader,
                 in.uki().map(needs::file), in.signer().isPresent() ? Optional.of(in.enroll()) : Optional.empty(),
                 extra, meta);
-        Path out = work.resolve("disk.raw");
-        builder.build(shape, contents, out, Files.createDirectories(work.resolve("scratch")));
-        return out;
+        Path raw = work.resolve("disk.raw");
+        builder.build(shape, contents, raw, Files.createDirectories(work.resolve("scratch")));
+        Path compact = work.resolve("disk.qcow2");
+        DiskFormats.compact(runner, raw, compact);
+        Files.delete(raw);
+        return compact;
     }
 }

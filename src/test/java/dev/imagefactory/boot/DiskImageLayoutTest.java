@@ -191,6 +191,9 @@ class DiskImageLayoutTest {
         String sector = BootAssetsTest.createSchematic("customization:\n  diskImage:\n    sectorSize: 1024\n");
         given().get("/image/" + sector + "/" + v + "/metal-amd64.raw").then().statusCode(400)
                 .body(containsString("512 or 4096"));
+        String grub4k = BootAssetsTest.createSchematic("customization:\n  diskImage:\n    sectorSize: 4096\n");
+        given().get("/image/" + grub4k + "/" + StandinRelease.V1_7 + "/metal-amd64.raw").then().statusCode(400)
+                .body(containsString("cannot be FAT32"));
         String dual = BootAssetsTest.createSchematic("customization:\n  bootloader: dual-boot\n");
         given().get("/image/" + dual + "/" + v + "/metal-arm64.raw").then().statusCode(400)
                 .body(containsString("arm64"));

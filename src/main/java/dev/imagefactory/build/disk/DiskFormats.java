@@ -57,6 +57,23 @@ public final class DiskFormats {
         }
     }
 
+    /**
+     * The raw image as the disk plans keep it between stages: a qcow2 (64 KiB clusters, no compression) holding only
+     * the clusters that have data, a few MiB for an image of several GiB that is mostly holes. The cache hashes what
+     * it stores, and hashing the holes of a raw image as zeroes cost seconds per GiB; qemu-img gives the exact raw
+     * bytes back ({@link #expand}).
+     */
+    public static void compact(ProcessRunner runner, Path raw, Path out) throws IOException {
+        AtomicFiles.writeFile(out, tmp -> runner.run(Command.of("qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2",
+                "-o", "cluster_size=65536", raw.toAbsolutePath().toString(), tmp.toAbsolutePath().toString())));
+    }
+
+    /** The raw image of a {@link #compact} one, sparse (qemu-img leaves holes where the image has zeroes). */
+    public static void expand(ProcessRunner runner, Path compact, Path raw) throws IOException {
+        AtomicFiles.writeFile(raw, tmp -> runner.run(Command.of("qemu-img", "convert", "-q", "-f", "qcow2", "-O", "raw",
+                compact.toAbsolutePath().toString(), tmp.toAbsolutePath().toString())));
+    }
+
     private static void qemuImgConvert(ProcessRunner runner, Path raw, DiskFormat format, String options, Path to) {
         List<String> args = new ArrayList<>(List.of("qemu-img", "convert", "-q", "-f", "raw", "-O",
                 format.qemuImgFormat()));
