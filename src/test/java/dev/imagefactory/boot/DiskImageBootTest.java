@@ -109,11 +109,23 @@ class DiskImageBootTest {
         String id = BootAssetsTest.createSchematic(schematic("4k", "  diskImage:\n    sectorSize: 4096\n"));
         Path disk = download(id, v, "metal-amd64.raw");
         JsonNode uefi = Qemu.machine().uefi(Ovmf.CODE, Files.copy(Ovmf.EMPTY_VARS, tmp.resolve("vars.fd")))
-                .args("-drive", "if=none,id=disk4k,format=raw,file=" + disk,
-                        "-device", "virtio-blk-pci,drive=disk4k,logical_block_size=4096,physical_block_size=4096",
-                        "-net", "none")
+                .drive4k(disk, "raw").args("-net", "none")
                 .timeout(BOOT_TIMEOUT).serialLog(tmp.resolve("ovmf-4k.log")).run();
         checkReport(uefi, cmdline(id, v, "metal-amd64") + RESET);
+    }
+
+    /** The project's first arm64 disk: sd-boot + UKI on the ESP (arm64's layout from 1.10), under AAVMF. */
+    @Test
+    void arm64ImageBootsUnderAavmf() throws Exception {
+        String v = StandinRelease.V1_11;
+        String id = BootAssetsTest.createSchematic(schematic("arm64", ""));
+        Path disk = download(id, v, "metal-arm64.raw");
+        JsonNode report = Qemu.machine(dev.imagefactory.model.Arch.ARM64).aavmf(tmp).drive(disk, "raw")
+                .args("-net", "none").timeout(Qemu.ARM64_TIMEOUT).serialLog(tmp.resolve("aavmf.log")).run();
+        assertEquals(cmdline(id, v, "metal-arm64") + RESET, report.get("cmdline").asText(), report.toString());
+        assertTrue(report.get("kernelRelease").asText().endsWith("-arm64"), report.toString());
+        assertEquals("dummy", report.get("modules").get(0).asText(), report.toString());
+        assertEquals(0, report.get("errors").size(), report.toString());
     }
 
     @Test

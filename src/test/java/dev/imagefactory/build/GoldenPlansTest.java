@@ -39,7 +39,8 @@ class GoldenPlansTest {
                         + "-secureboot", "initramfs-" + arch + ".xz", "metal-" + arch + "-uki.efi",
                 "metal-" + arch + "-secureboot-uki.efi", "metal-" + arch + ".iso", "nocloud-" + arch + ".iso",
                 "metal-" + arch + "-secureboot.iso", "installer-" + arch + ".tar", "aws-installer-" + arch + ".tar",
-                "installer-" + arch + "-secureboot.tar");
+                "installer-" + arch + "-secureboot.tar", "metal-" + arch + ".raw", "metal-" + arch + ".raw.zst",
+                "metal-" + arch + "-secureboot.raw.xz", "gcp-" + arch + ".raw.tar.gz", "vmware-" + arch + ".ova");
     }
 
     @Test

@@ -48,6 +48,7 @@ final class PlanFixture {
     final UkiStep uki;
     final IsoStep iso;
     final InstallerStep installer;
+    final DiskImageStep disk;
     private final Map<OutputKind, OutputStep> outputs;
 
     PlanFixture() {
@@ -75,8 +76,10 @@ final class PlanFixture {
         SignedSystemdBoot signedSystemdBoot = new SignedSystemdBoot(files);
         iso = new IsoStep(files, initramfs, uki, signedSystemdBoot, null, keys);
         installer = new InstallerStep(releases, null, files, initramfs, uki, signedSystemdBoot, keys, null);
+        disk = new DiskImageStep(files, initramfs, uki, signedSystemdBoot, new DiskFormatStep(null),
+                new DiskCompressionStep(null), keys, null, null);
         outputs = Map.of(OutputKind.KERNEL, kernel, OutputKind.CMDLINE, cmdline, OutputKind.INITRAMFS, initramfs,
-                OutputKind.UKI, uki, OutputKind.ISO, iso, OutputKind.INSTALLER, installer);
+                OutputKind.UKI, uki, OutputKind.ISO, iso, OutputKind.INSTALLER, installer, OutputKind.IMAGE, disk);
     }
 
     static SigningMaterial snakeoil() {
