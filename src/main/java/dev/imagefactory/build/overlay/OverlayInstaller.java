@@ -1,0 +1,214 @@
+package dev.imagefactory.build.overlay;
+
+import dev.imagefactory.catalog.OverlayImage;
+import dev.imagefactory.content.FileTrees;
+import dev.imagefactory.errors.InvalidInputException;
+import dev.imagefactory.schematic.goyaml.GoEncoder;
+import dev.imagefactory.schematic.goyaml.GoType;
+import dev.imagefactory.tools.ProcessRunner;
+import dev.imagefactory.tools.ProcessRunner.Command;
+import dev.imagefactory.tools.ToolException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Runs an overlay's installer ({@code installers/<name>} of a flattened overlay image, talos-imager.md §1.7) through
+ * the overlay installer protocol (§1.8): {@code get-options} and {@code install}, YAML on stdin.
+ *
+ * <p>The installer is third-party code. It runs through {@link ProcessRunner} (argument array, the runner's timeout,
+ * process tree killed on timeout) under {@code env -i} with only {@code PATH=/usr/sbin:/usr/bin:/sbin:/bin},
+ * {@code LC_ALL=C} and {@code HOME}/{@code TMPDIR} pointing at a scratch directory of its own, which is also its
+ * working directory and is removed afterwards whatever happens. {@code env -i} because ProcessRunner always passes
+ * the service's own environment on (credentials included); this keeps the shared runner unchanged. Every failure —
+ * a missing installer, a non-zero exit, a timeout, an answer that is not the protocol's — is the client's overlay
+ * choice failing: {@link InvalidInputException} (400) naming the overlay, with the last line of the installer's
+ * stderr.
+ *
+ * <p>Where the executable comes from: only from an {@link OverlayImage} the catalog flattened for an overlay the
+ * version's {@code overlays.yaml} lists (see {@code ReleaseSource.overlayImage}).
+ */
+public final class OverlayInstaller {
+
+    /** What {@code get-options} answered; {@code partitionOffsetLbas} 0 when the installer gave none. */
+    public record Options(String name, List<String> kernelArgs, long partitionOffsetLbas) {
+        public Options {
+            Objects.requireNonNull(name, "name");
+            kernelArgs = List.copyOf(kernelArgs);
+        }
+    }
+
+    /** The environment the installer sees, besides HOME and TMPDIR. */
+    static final String PATH = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+    /** More than any board needs (Talos' overlays reserve a few MiB) and far below any GPT's LBA range. */
+    static final long MAX_PARTITION_OFFSET = 1L << 32;
+
+    /** Talos' overlay.InstallOptions: field order and omitempty as go-yaml marshals the struct. */
+    private static final GoType INSTALL_OPTIONS = new GoType.Struct("overlay.InstallOptions", List.of(
+            new GoType.Field("installDisk", new GoType.Str(), false),
+            new GoType.Field("mountPrefix", new GoType.Str(), false),
+            new GoType.Field("artifactsPath", new GoType.Str(), false),
+            new GoType.Field("extraOptions", new GoType.StringAnyMap(), true)));
+
+    private final ProcessRunner runner;
+    private final OverlayImage image;
+    private final Path scratchParent;
+
+    /**
+     * @param image         the overlay image flattened for the build host's architecture (its installer runs here)
+     * @param scratchParent where the installer's scratch directory is made (the build's work directory)
+     */
+    public OverlayInstaller(ProcessRunner runner, OverlayImage image, Path scratchParent) {
+        this.runner = Objects.requireNonNull(runner, "runner");
+        this.image = Objects.requireNonNull(image, "image");
+        this.scratchParent = Objects.requireNonNull(scratchParent, "scratchParent");
+    }
+
+    /** {@code get-options}: stdin is the overlay options YAML ({@code {}} for none), the answer is parsed strictly. */
+    public Options getOptions(byte[] optionsYaml) {
+        String stdout = run("get-options", optionsYaml);
+        try {
+            return parseOptions(stdout);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(what() + " get-options gave an answer that is not the overlay protocol's: "
+                    + e.getMessage());
+        }
+    }
+
+    /**
+     * {@code install}: stdin is {@code installDisk}, {@code mountPrefix}, {@code artifactsPath} and the options as
+     * {@code extraOptions} (left out when empty), as go-yaml marshals Talos' InstallOptions. The installer writes
+     * under {@code mountPrefix} (boot firmware in {@code boot/EFI/}) and may write into {@code installDisk}.
+     */
+    public void install(Path installDisk, Path mountPrefix, Path artifactsPath, Map<Object, Object> options) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("installDisk", installDisk.toString());
+        fields.put("mountPrefix", mountPrefix.toString());
+        fields.put("artifactsPath", artifactsPath.toString());
+        fields.put("extraOptions", options == null ? Map.of() : options);
+        run("install", GoEncoder.marshal(fields, INSTALL_OPTIONS));
+    }
+
+    private String run(String verb, byte[] stdin) {
+        Path installer = image.installer();
+        if (!Files.isRegularFile(installer, LinkOption.NOFOLLOW_LINKS)) {
+            throw new InvalidInputException(what() + " cannot run: its image has no installers/"
+                    + installer.getFileName());
+        }
+        if (installer.toString().contains("=")) {   // env would take it for a variable
+            throw new InvalidInputException(what() + " cannot run: its installer path contains '='");
+        }
+        Path scratch = null;
+        try {
+            scratch = Files.createTempDirectory(Files.createDirectories(scratchParent), "overlay-installer-");
+            Path in = Files.write(scratch.resolve(".stdin"), stdin);
+            List<String> args = List.of("env", "-i", PATH, "LC_ALL=C", "HOME=" + scratch, "TMPDIR=" + scratch,
+                    installer.toString(), verb);
+            return runner.run(Command.of(args).in(scratch).stdinFrom(in)).stdout();
+        } catch (ToolException e) {
+            throw new InvalidInputException(what() + " " + verb + " failed: " + lastLine(e.getMessage()), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the scratch directory of " + what(), e);
+        } finally {
+            if (scratch != null) {
+                try {
+                    FileTrees.deleteRecursively(scratch);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot remove " + scratch, e);
+                }
+            }
+        }
+    }
+
+    private String what() {
+        return "overlay installer \"" + (image.name().isEmpty() ? OverlayImage.DEFAULT_INSTALLER : image.name()) + "\"";
+    }
+
+    /**
+     * The last non-blank line of a runner failure: ProcessRunner ends its message with the tool's stderr, so this is
+     * the last line the installer wrote there (or the runner's own line when stderr was empty).
+     */
+    static String lastLine(String message) {
+        List<String> lines = message == null ? List.of() : message.strip().lines().filter(l -> !l.isBlank()).toList();
+        return lines.isEmpty() ? "(no message)" : lines.get(lines.size() - 1).strip();
+    }
+
+    private static final Set<String> OPTION_KEYS = Set.of("name", "kernelArgs", "partitionOptions");
+
+    /**
+     * Parses the {@code get-options} answer: a mapping with a string {@code name}, an optional list of strings
+     * {@code kernelArgs} and an optional {@code partitionOptions} mapping with a non-negative integer {@code offset}.
+     * Unknown keys, duplicate keys and other types are refused: what we do not understand must not shape a disk.
+     */
+    static Options parseOptions(String yaml) {
+        LoaderOptions loader = new LoaderOptions();
+        loader.setAllowDuplicateKeys(false);
+        loader.setMaxAliasesForCollections(0);
+        loader.setCodePointLimit(1 << 20);
+        Object root;
+        try {
+            root = new Yaml(new SafeConstructor(loader)).load(yaml);
+        } catch (YAMLException e) {
+            throw new IllegalArgumentException("not YAML (" + firstLine(e.getMessage()) + ")");
+        }
+        if (!(root instanceof Map<?, ?> map)) {
+            throw new IllegalArgumentException("expected a mapping with name, kernelArgs and partitionOptions");
+        }
+        for (Object key : map.keySet()) {
+            if (!OPTION_KEYS.contains(key)) {
+                throw new IllegalArgumentException("unknown key \"" + key + "\"");
+            }
+        }
+        if (!(map.get("name") instanceof String name)) {
+            throw new IllegalArgumentException("name must be a string");
+        }
+        List<String> kernelArgs = new ArrayList<>();
+        Object args = map.get("kernelArgs");
+        if (args != null) {
+            if (!(args instanceof List<?> list)) {
+                throw new IllegalArgumentException("kernelArgs must be a list of strings");
+            }
+            for (Object arg : list) {
+                if (!(arg instanceof String s)) {
+                    throw new IllegalArgumentException("kernelArgs must be a list of strings, not " + arg);
+                }
+                kernelArgs.add(s);
+            }
+        }
+        long offset = 0;
+        Object partition = map.get("partitionOptions");
+        if (partition != null) {
+            if (!(partition instanceof Map<?, ?> p) || !Set.of("offset").containsAll(p.keySet())) {
+                throw new IllegalArgumentException("partitionOptions must be a mapping with only an offset");
+            }
+            Object value = p.get("offset");
+            if (value != null) {
+                BigInteger lbas = value instanceof Integer || value instanceof Long ? BigInteger.valueOf(((Number) value)
+                        .longValue()) : value instanceof BigInteger b ? b : null;
+                if (lbas == null || lbas.signum() < 0 || lbas.compareTo(BigInteger.valueOf(MAX_PARTITION_OFFSET)) > 0) {
+                    throw new IllegalArgumentException("partitionOptions.offset must be an integer from 0 to "
+                            + MAX_PARTITION_OFFSET + " (LBAs), not " + value);
+                }
+                offset = lbas.longValue();
+            }
+        }
+        return new Options(name, kernelArgs, offset);
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "" : message.strip().lines().findFirst().orElse("");
+    }
+}
