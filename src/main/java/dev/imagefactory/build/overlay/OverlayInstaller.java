@@ -119,7 +119,7 @@ public final class OverlayInstaller {
                     installer.toString(), verb);
             return runner.run(Command.of(args).in(scratch).stdinFrom(in)).stdout();
         } catch (ToolException e) {
-            throw new InvalidInputException(what() + " " + verb + " failed: " + lastLine(e.getMessage()), e);
+            throw new InvalidInputException(what() + " " + verb + " " + failure(e.getMessage()), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the scratch directory of " + what(), e);
         } finally {
@@ -138,12 +138,20 @@ public final class OverlayInstaller {
     }
 
     /**
-     * The last non-blank line of a runner failure: ProcessRunner ends its message with the tool's stderr, so this is
-     * the last line the installer wrote there (or the runner's own line when stderr was empty).
+     * "failed with exit code 3: last stderr line" from a runner failure: ProcessRunner's message is
+     * {@code "<tool> <what happened>: <stderr>"} (the tool being {@code env} here), and of the installer's stderr only
+     * its last non-blank line is kept, which is where programs put the reason.
      */
-    static String lastLine(String message) {
-        List<String> lines = message == null ? List.of() : message.strip().lines().filter(l -> !l.isBlank()).toList();
-        return lines.isEmpty() ? "(no message)" : lines.get(lines.size() - 1).strip();
+    static String failure(String message) {
+        String text = message == null ? "" : message.strip();
+        text = text.endsWith(":") ? text.substring(0, text.length() - 1) : text;   // empty stderr, stripped
+        int colon = text.indexOf(": ");
+        String happened = colon < 0 ? text : text.substring(0, colon);
+        happened = happened.startsWith("env ") ? happened.substring("env ".length()) : happened;
+        List<String> stderr = colon < 0 ? List.of()
+                : text.substring(colon + 2).lines().filter(l -> !l.isBlank()).toList();
+        return (happened.isEmpty() ? "failed" : happened)
+                + (stderr.isEmpty() ? "" : ": " + stderr.get(stderr.size() - 1).strip());
     }
 
     private static final Set<String> OPTION_KEYS = Set.of("name", "kernelArgs", "partitionOptions");
