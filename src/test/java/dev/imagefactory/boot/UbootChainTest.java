@@ -12,7 +12,6 @@ import dev.imagefactory.catalog.DirectoryReleaseSource;
 import dev.imagefactory.catalog.OfficialOverlay;
 import dev.imagefactory.catalog.OverlayImage;
 import dev.imagefactory.catalog.ReleaseCache;
-import dev.imagefactory.model.Arch;
 import dev.imagefactory.model.TalosVersion;
 import dev.imagefactory.tools.ProcessRunner;
 import dev.imagefactory.tools.ProcessRunner.Command;
@@ -87,7 +86,8 @@ class UbootChainTest {
         DirectoryReleaseSource source = new DirectoryReleaseSource(release.getParent(), new ReleaseCache(tmp.resolve("cache")));
         TalosVersion version = TalosVersion.parse(StandinRelease.V1_11);
         OfficialOverlay official = source.overlays(version).orElseThrow().get(0);
-        OverlayImage overlay = source.overlayImage(version, official, Arch.AMD64);   // the build host's copy runs
+        // the build host's copy is the one whose installer runs and whose artifacts reach the disk (§1.7)
+        OverlayImage overlay = source.overlayImage(version, official, OverlayInstaller.hostArch());
         Map<Object, Object> options = Map.of("board", "qemu-virt");
         OverlayInstaller installer = new OverlayInstaller(TOOLS, overlay, tmp.resolve("work"));
         OverlayInstaller.Options answer = installer.getOptions(OverlayLayer.extraOptions(options));

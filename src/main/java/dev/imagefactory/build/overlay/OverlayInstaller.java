@@ -3,6 +3,7 @@ package dev.imagefactory.build.overlay;
 import dev.imagefactory.catalog.OverlayImage;
 import dev.imagefactory.content.FileTrees;
 import dev.imagefactory.errors.InvalidInputException;
+import dev.imagefactory.model.Arch;
 import dev.imagefactory.schematic.goyaml.GoEncoder;
 import dev.imagefactory.schematic.goyaml.GoType;
 import dev.imagefactory.tools.ProcessRunner;
@@ -75,6 +76,19 @@ public final class OverlayInstaller {
         this.runner = Objects.requireNonNull(runner, "runner");
         this.image = Objects.requireNonNull(image, "image");
         this.scratchParent = Objects.requireNonNull(scratchParent, "scratchParent");
+    }
+
+    /**
+     * The architecture this JVM runs on: the overlay image whose installer runs here (and whose artifacts go into a
+     * disk image) is pulled for it, talos-imager.md §1.7.
+     */
+    public static Arch hostArch() {
+        String arch = System.getProperty("os.arch", "");
+        return switch (arch) {
+            case "amd64", "x86_64" -> Arch.AMD64;
+            case "aarch64", "arm64" -> Arch.ARM64;
+            default -> throw new IllegalStateException("overlay installers cannot run on a " + arch + " build host");
+        };
     }
 
     /** {@code get-options}: stdin is the overlay options YAML ({@code {}} for none), the answer is parsed strictly. */

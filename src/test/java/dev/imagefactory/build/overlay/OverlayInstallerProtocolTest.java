@@ -171,6 +171,12 @@ class OverlayInstallerProtocolTest {
     }
 
     @Test
+    void theHostArchitectureIsTheJvms() {
+        assertEquals(System.getProperty("os.arch").equals("aarch64") ? "arm64" : "amd64",
+                OverlayInstaller.hostArch().goName());
+    }
+
+    @Test
     void failureKeepsWhatHappenedAndTheLastStderrLine() {
         assertEquals("failed with exit code 2: b", OverlayInstaller.failure("env failed with exit code 2: a\nb\n\n  \n"));
         assertEquals("failed with exit code 2", OverlayInstaller.failure("env failed with exit code 2: "));

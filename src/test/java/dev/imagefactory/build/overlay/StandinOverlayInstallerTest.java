@@ -56,7 +56,7 @@ class StandinOverlayInstallerTest {
         DirectoryReleaseSource source = new DirectoryReleaseSource(StandinRelease.ensure(), new ReleaseCache(tmp.resolve("cache")));
         TalosVersion version = TalosVersion.parse(StandinRelease.V1_11);
         OfficialOverlay official = source.overlays(version).orElseThrow().get(0);
-        host = source.overlayImage(version, official, Arch.AMD64);
+        host = source.overlayImage(version, official, OverlayInstaller.hostArch());
         target = source.overlayImage(version, official, Arch.ARM64);
     }
 
