@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.imagefactory.build.installer.OverlayLayer;
 import dev.imagefactory.build.overlay.OverlayInstaller;
 import dev.imagefactory.catalog.DirectoryReleaseSource;
 import dev.imagefactory.catalog.OfficialOverlay;
@@ -90,7 +89,7 @@ class UbootChainTest {
         OverlayImage overlay = source.overlayImage(version, official, OverlayInstaller.hostArch());
         Map<Object, Object> options = Map.of("board", "qemu-virt");
         OverlayInstaller installer = new OverlayInstaller(TOOLS, overlay, tmp.resolve("work"));
-        OverlayInstaller.Options answer = installer.getOptions(OverlayLayer.extraOptions(options));
+        OverlayInstaller.Options answer = installer.getOptions(options);
         assertEquals(List.of("console=ttyAMA0,115200"), answer.kernelArgs());
 
         // the GPT: Talos' GRUB layout (smaller partitions), entries at LBA 2 + the overlay's offset
@@ -109,7 +108,7 @@ class UbootChainTest {
         installer.install(disk, mount, overlay.artifacts(), options);
 
         // ESP: the overlay's files at the root, GRUB as the removable-media loader
-        Path espTree = mount.resolve("boot/EFI");
+        Path espTree = OverlayInstaller.efiOutput(mount);
         Files.createDirectories(espTree.resolve("EFI/BOOT"));
         List<String> mkimage = new ArrayList<>(List.of("grub-mkimage", "--format", "arm64-efi", "--directory",
                 TestGrubArm64.modules().toString(), "--output", espTree.resolve("EFI/BOOT/BOOTAA64.EFI").toString(),
@@ -166,6 +165,9 @@ class UbootChainTest {
         assertEquals("STANDIN-BOARD BOOT0", new String(read(disk, 8192, 19), StandardCharsets.US_ASCII),
                 "the overlay's block in the offset gap survives the partitioning and the partition copies");
 
+        // the ESP root holds what the overlay installed: the options it received (read back), the marker, U-Boot
+        assertEquals("board: qemu-virt\n", run("mtype", "-i", esp.toString(), "::/standin-board-options.yaml"));
+        assertEquals("STANDIN BOOT FIRMWARE arm64\n", run("mtype", "-i", esp.toString(), "::/standin-board-firmware.bin"));
         // the firmware QEMU runs is the u-boot.bin read back out of the ESP
         Path uboot = tmp.resolve("u-boot-from-esp.bin");
         run("mcopy", "-i", esp.toString(), "::/u-boot.bin", uboot.toString());

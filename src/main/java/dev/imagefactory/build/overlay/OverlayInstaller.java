@@ -1,5 +1,6 @@
 package dev.imagefactory.build.overlay;
 
+import dev.imagefactory.build.installer.OverlayLayer;
 import dev.imagefactory.catalog.OverlayImage;
 import dev.imagefactory.content.FileTrees;
 import dev.imagefactory.errors.InvalidInputException;
@@ -89,6 +90,19 @@ public final class OverlayInstaller {
             case "aarch64", "arm64" -> Arch.ARM64;
             default -> throw new IllegalStateException("overlay installers cannot run on a " + arch + " build host");
         };
+    }
+
+    /**
+     * Where {@code install} leaves the boot firmware: {@code <mountPrefix>/boot/EFI}, whose contents become the root of
+     * the EFI partition (talos-imager.md §6.3, "overlay files land in the ESP root").
+     */
+    public static Path efiOutput(Path mountPrefix) {
+        return mountPrefix.resolve("boot").resolve("EFI");
+    }
+
+    /** {@code get-options} with the schematic's overlay options, marshalled as go-yaml does ({@code {}} for none). */
+    public Options getOptions(Map<Object, Object> options) {
+        return getOptions(OverlayLayer.extraOptions(options));
     }
 
     /** {@code get-options}: stdin is the overlay options YAML ({@code {}} for none), the answer is parsed strictly. */

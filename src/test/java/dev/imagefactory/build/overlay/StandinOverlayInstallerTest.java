@@ -86,10 +86,11 @@ class StandinOverlayInstallerTest {
         Files.createDirectories(mount);
 
         OverlayInstaller installer = new OverlayInstaller(RUNNER, host, work());
-        installer.getOptions(optionsYaml);
+        assertEquals(2048, installer.getOptions(options).partitionOffsetLbas());
         installer.install(disk, mount, host.artifacts(), options);
 
-        Path efi = mount.resolve("boot/EFI");
+        Path efi = OverlayInstaller.efiOutput(mount);
+        assertEquals(mount.resolve("boot/EFI"), efi);
         try (Stream<Path> files = Files.list(efi)) {
             assertEquals(List.of("standin-board-firmware.bin", "standin-board-options.yaml", "u-boot.bin"),
                     files.map(p -> p.getFileName().toString()).sorted().toList());
