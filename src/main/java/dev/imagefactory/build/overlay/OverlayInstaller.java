@@ -41,7 +41,11 @@ import org.yaml.snakeyaml.error.YAMLException;
  * stderr.
  *
  * <p>Where the executable comes from: only from an {@link OverlayImage} the catalog flattened for an overlay the
- * version's {@code overlays.yaml} lists (see {@code ReleaseSource.overlayImage}).
+ * version's {@code overlays.yaml} lists ({@code ReleaseSource.overlayImage}), and the catalog guarantees it is the
+ * image that file pins: the registry source pulls the overlay by that digest and verifies every manifest and blob
+ * below it; the directory source uses only the index.json entry with that digest (blobs verified as they are read).
+ * Nothing is sandboxed beyond the environment and the working directory: the installer runs as the service's user.
+ * The release cache must allow executing files (no {@code noexec} mount), or every overlay fails with exit code 126.
  */
 public final class OverlayInstaller {
 
@@ -139,24 +143,41 @@ public final class OverlayInstaller {
         if (installer.toString().contains("=")) {   // env would take it for a variable
             throw new InvalidInputException(what() + " cannot run: its installer path contains '='");
         }
-        Path scratch = null;
+        Path scratch;
         try {
             scratch = Files.createTempDirectory(Files.createDirectories(scratchParent), "overlay-installer-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make a scratch directory for " + what() + " in " + scratchParent, e);
+        }
+        RuntimeException failure = null;
+        try {
             Path in = Files.write(scratch.resolve(".stdin"), stdin);
             List<String> args = List.of("env", "-i", PATH, "LC_ALL=C", "HOME=" + scratch, "TMPDIR=" + scratch,
                     installer.toString(), verb);
             return runner.run(Command.of(args).in(scratch).stdinFrom(in)).stdout();
         } catch (ToolException e) {
-            throw new InvalidInputException(what() + " " + verb + " " + failure(e.getMessage()), e);
+            failure = new InvalidInputException(what() + " " + verb + " " + failure(e.getMessage()), e);
+            throw failure;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare the scratch directory of " + what(), e);
+            failure = new UncheckedIOException("cannot write the stdin of " + what(), e);
+            throw failure;
+        } catch (RuntimeException e) {
+            failure = e;
+            throw e;
         } finally {
-            if (scratch != null) {
-                try {
-                    FileTrees.deleteRecursively(scratch);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot remove " + scratch, e);
-                }
+            removeScratch(scratch, failure);
+        }
+    }
+
+    /** Removes the scratch tree; a failure to do so is reported, but never hides the installer's own failure. */
+    private static void removeScratch(Path scratch, RuntimeException pending) {
+        try {
+            FileTrees.deleteRecursively(scratch);
+        } catch (IOException e) {
+            if (pending != null) {
+                pending.addSuppressed(e);
+            } else {
+                throw new UncheckedIOException("cannot remove the overlay installer scratch " + scratch, e);
             }
         }
     }
