@@ -5,6 +5,9 @@ import dev.imagefactory.model.TalosVersion;
 
 import dev.imagefactory.model.Digest;
 import dev.imagefactory.oci.Descriptor;
+import dev.imagefactory.oci.ImageIndex;
+import dev.imagefactory.oci.ManifestSelector;
+import dev.imagefactory.oci.MediaTypes;
 import dev.imagefactory.oci.NoMatchingPlatformException;
 import dev.imagefactory.oci.OciLayout;
 import dev.imagefactory.oci.Platform;
@@ -111,7 +114,7 @@ public final class DirectoryReleaseSource implements ReleaseSource {
     }
 
     private ExtensionImage flattenedLayout(OfficialExtension extension, Path dir, Arch arch) {
-        Flattened image = flattened(dir, arch, ExtensionImages.CACHE_KIND, ExtensionImages::flattenInto);
+        Flattened image = flattened(dir, arch, ExtensionImages.CACHE_KIND, ExtensionImages::flattenInto, "");
         return new ExtensionImage(extension.name(), image.root(), image.digest());
     }
 
@@ -119,15 +122,20 @@ public final class DirectoryReleaseSource implements ReleaseSource {
     private record Flattened(Path root, String digest, String where) {
     }
 
-    /** Flattens the {@code arch} image of the OCI layout {@code dir} once into the release cache. */
-    private Flattened flattened(Path dir, Arch arch, String kind, ImageFlattening.Flattener flattener) {
+    /**
+     * Flattens the {@code arch} image of the OCI layout {@code dir} once into the release cache. With a
+     * {@code pinned} digest (an overlay's, from overlays.yaml) only the image index.json names by that digest is
+     * used, so what runs as an overlay installer is the image the release pins, verified blob by blob below it.
+     */
+    private Flattened flattened(Path dir, Arch arch, String kind, ImageFlattening.Flattener flattener, String pinned) {
         if (cache == null) {
             throw new ReleaseDataException(dir + " is an OCI image layout, but this release source has no cache"
                     + " directory to flatten it into");
         }
         try {
             OciLayout layout = OciLayout.open(dir);
-            ResolvedManifest image = layout.resolve(Platform.linux(arch.goName()));
+            ResolvedManifest image = pinned.isEmpty() ? layout.resolve(Platform.linux(arch.goName()))
+                    : pinnedImage(layout, pinned, arch);
             String digest = image.digest().toString();
             String where = dir + " (" + arch + ", " + digest + ")";
             Path root = cache.directory(kind, ImageFlattening.cacheKey(arch, digest), where,
@@ -145,8 +153,8 @@ public final class DirectoryReleaseSource implements ReleaseSource {
                 .filter(OciLayout::isLayout)
                 .orElseThrow(() -> new ReleaseDataException("release " + version + " lists overlay " + overlay.name()
                         + " but has no OCI image layout overlay-images/" + overlay.image()));
-        Flattened image = flattened(dir, arch, OverlayImages.CACHE_KIND, OverlayImages::flattenInto);
-        return OverlayImages.checked(new OverlayImage(overlay.name(), image.root(), image.digest()), image.where());
+        Flattened image = flattened(dir, arch, OverlayImages.CACHE_KIND, OverlayImages::flattenInto, overlay.digest());
+        return OverlayImages.checked(new OverlayImage(overlay.name(), image.root(), image.digest()), overlay, arch);
     }
 
     @Override
@@ -168,6 +176,16 @@ public final class DirectoryReleaseSource implements ReleaseSource {
         } catch (IOException e) {
             throw new ReleaseDataException(where + ": " + e.getMessage(), e);
         }
+    }
+
+    private static ResolvedManifest pinnedImage(OciLayout layout, String pinned, Arch arch) throws IOException {
+        Descriptor named = layout.index().manifests().stream()
+                .filter(d -> d.digest().toString().equals(pinned))
+                .findFirst()
+                .orElseThrow(() -> new ReleaseDataException(layout.dir() + ": index.json does not name " + pinned
+                        + ", the digest overlays/overlays.yaml pins"));
+        return ManifestSelector.select(layout, ImageIndex.of(MediaTypes.OCI_INDEX, List.of(named)),
+                Platform.linux(arch.goName()), layout.dir().resolve(OciLayout.INDEX) + " (" + pinned + ")");
     }
 
     /** The blob in the layout, checked against its descriptor (hashed once per file change, see FileDigests). */

@@ -159,8 +159,7 @@ public final class OciReleaseSource implements ReleaseSource {
         }
         Path root = pulled("overlay", overlay.ref(), overlay.digest(), arch, OverlayImages.CACHE_KIND,
                 OverlayImages::flattenInto);
-        return OverlayImages.checked(new OverlayImage(overlay.name(), root, overlay.digest()), where(overlay.ref(),
-                overlay.digest(), arch));
+        return OverlayImages.checked(new OverlayImage(overlay.name(), root, overlay.digest()), overlay, arch);
     }
 
     /** The {@code arch} image of {@code ref@digest}, pulled and flattened once into the release cache. */

@@ -1,5 +1,7 @@
 package dev.imagefactory.catalog;
 
+import dev.imagefactory.errors.InvalidInputException;
+import dev.imagefactory.model.Arch;
 import dev.imagefactory.oci.Descriptor;
 import dev.imagefactory.oci.ImageSource;
 import dev.imagefactory.oci.LayerFlattener;
@@ -25,10 +27,15 @@ final class OverlayImages {
         }
     }
 
-    /** The flattened image's installer for {@code name}, which must be a regular file. */
-    static OverlayImage checked(OverlayImage image, String where) {
+    /**
+     * The flattened image's installer for the overlay's name, which must be a regular file. Its absence is answered
+     * 400 (issue 15: the request names an overlay that cannot be installed), naming the image and what is missing but
+     * no local path.
+     */
+    static OverlayImage checked(OverlayImage image, OfficialOverlay overlay, Arch arch) {
         if (!Files.isRegularFile(image.installer(), LinkOption.NOFOLLOW_LINKS)) {
-            throw new ReleaseDataException(where + " has no installer for overlay \"" + image.name() + "\" (installers/"
+            throw new InvalidInputException("overlay \"" + overlay.name() + "\": its image " + overlay.ref() + " ("
+                    + arch.goName() + ") has no installer for overlay \"" + image.name() + "\" (installers/"
                     + image.installer().getFileName() + ")");
         }
         return image;

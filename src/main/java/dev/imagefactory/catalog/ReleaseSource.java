@@ -41,8 +41,10 @@ public interface ReleaseSource {
     /**
      * The image of an official overlay listed for {@code version}, flattened for {@code arch} (talos-imager.md §1.7).
      *
-     * @throws ReleaseDataException when the release lists the overlay but its image cannot be obtained, is not an
-     *         overlay image or has no installer for the overlay's name
+     * @throws ReleaseDataException when the release lists the overlay but its image cannot be obtained or is not an
+     *         overlay image
+     * @throws dev.imagefactory.errors.InvalidInputException when the image has no installer for the overlay's name
+     *         (400, issue 15)
      */
     OverlayImage overlayImage(TalosVersion version, OfficialOverlay overlay, Arch arch);
 

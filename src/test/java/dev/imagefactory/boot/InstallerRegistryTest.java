@@ -226,14 +226,19 @@ class InstallerRegistryTest {
                     "dir:" + installers.resolve(arch));
             byte[] standin = standinOverlayFile(installers.resolve(arch), "installers/standin-board");
             assertArrayEquals(standin, entry(overlay, "overlay/installers/default"), arch + " installer");
-            assertArrayEquals(standinOverlayFile(installers.resolve(arch), "artifacts/" + arch + "/firmware/boot.bin"),
-                    entry(overlay, "overlay/artifacts/" + arch + "/firmware/boot.bin"), arch + " firmware");
+            // the stand-in board is arm64: both platform images carry the same arm64 artifacts
+            assertArrayEquals(standinOverlayFile(installers.resolve(arch), "artifacts/arm64/firmware/boot.bin"),
+                    entry(overlay, "overlay/artifacts/arm64/firmware/boot.bin"), arch + " firmware");
+            assertArrayEquals(standinOverlayFile(installers.resolve(arch), "artifacts/arm64/u-boot/standin-board/u-boot.bin"),
+                    entry(overlay, "overlay/artifacts/arm64/u-boot/standin-board/u-boot.bin"), arch + " U-Boot");
             assertEquals("configTxtAppend: dtoverlay=x\n", new String(entry(overlay, "overlay/extra-options")));
 
             List<TarArchiveEntry> entries = entries(overlay);
             List<String> names = entries.stream().map(TarArchiveEntry::getName).toList();
-            assertEquals(List.of("overlay/", "overlay/artifacts/", "overlay/artifacts/" + arch + "/",
-                    "overlay/artifacts/" + arch + "/firmware/", "overlay/artifacts/" + arch + "/firmware/boot.bin",
+            assertEquals(List.of("overlay/", "overlay/artifacts/", "overlay/artifacts/arm64/",
+                    "overlay/artifacts/arm64/firmware/", "overlay/artifacts/arm64/firmware/boot.bin",
+                    "overlay/artifacts/arm64/u-boot/", "overlay/artifacts/arm64/u-boot/standin-board/",
+                    "overlay/artifacts/arm64/u-boot/standin-board/u-boot.bin",
                     "overlay/extra-options", "overlay/installers/", "overlay/installers/default"), names);
             for (TarArchiveEntry e : entries) {
                 assertEquals(0, e.getLongUserId(), e.getName());
@@ -241,7 +246,7 @@ class InstallerRegistryTest {
                 assertEquals(0, e.getModTime().getTime(), e.getName());
             }
             assertEquals(0755, entries.get(names.indexOf("overlay/installers/default")).getMode() & 07777);
-            assertEquals(0644, entries.get(names.indexOf("overlay/artifacts/" + arch + "/firmware/boot.bin")).getMode() & 07777);
+            assertEquals(0644, entries.get(names.indexOf("overlay/artifacts/arm64/firmware/boot.bin")).getMode() & 07777);
         }
 
         // the /image download is the same build: the same overlay layer

@@ -225,13 +225,18 @@ class StandinReleaseTest {
             assertEquals(0755, entries.get("installers/standin-board").getMode() & 07777, "installer is executable");
             String installer = new String(files.get("installers/standin-board"), StandardCharsets.UTF_8);
             assertTrue(installer.startsWith("#!/bin/sh\n") && installer.contains("(" + arch + ")"), installer);
-            assertEquals("STANDIN BOOT FIRMWARE " + arch + "\n",
-                    new String(files.get("artifacts/" + arch + "/firmware/boot.bin"), StandardCharsets.UTF_8));
+            // the board is arm64 (QEMU's virt machine): both platform images carry its payload, like Talos' SBC overlays
+            assertEquals("STANDIN BOOT FIRMWARE arm64\n",
+                    new String(files.get("artifacts/arm64/firmware/boot.bin"), StandardCharsets.UTF_8));
+            String uboot = new String(files.get("artifacts/arm64/u-boot/standin-board/u-boot.bin"),
+                    StandardCharsets.ISO_8859_1);
+            assertTrue(uboot.contains("U-Boot 2023.01"), "Debian's u-boot-qemu build for qemu_arm64");
             String profile = new String(files.get("profiles/standin-board.yaml"), StandardCharsets.UTF_8);
             assertEquals(arch, ((Map<?, ?>) new Yaml().load(profile)).get("arch"), profile);
             Path sh = tmp.resolve("overlay-" + arch);
             Files.write(sh, files.get("installers/standin-board"));
-            assertEquals("name: standin-board\n", tools.run(Command.of("sh", sh.toString(), "get-options")).stdout());
+            assertEquals("name: standin-board\nkernelArgs:\n    - console=ttyAMA0,115200\npartitionOptions:\n"
+                    + "    offset: 2048\n", tools.run(Command.of("sh", sh.toString(), "get-options")).stdout());
         }
     }
 

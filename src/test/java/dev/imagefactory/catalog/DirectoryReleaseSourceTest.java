@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.imagefactory.content.Digests;
+import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.oci.Descriptor;
 import dev.imagefactory.oci.MediaTypes;
 import dev.imagefactory.oci.OciLayoutWriter;
@@ -168,11 +169,16 @@ class DirectoryReleaseSourceTest {
 
     /** A release listing overlays {@code board-a} and {@code board-b} of one image, {@code overlay-images/standin/sbc}. */
     OciLayoutWriter releaseWithOverlay() throws IOException {
+        pinOverlays(D1);
+        return new OciLayoutWriter(root.resolve("v1.11.0/overlay-images/standin/sbc"));
+    }
+
+    /** overlays.yaml with both boards pinned to {@code digest}. */
+    void pinOverlays(Object digest) throws IOException {
         Files.createDirectories(root.resolve("v1.11.0/overlays"));
         Files.writeString(root.resolve("v1.11.0/overlays/overlays.yaml"), "overlays:\n"
-                + "  - {name: board-a, image: ghcr.io/standin/sbc:v0.1.0, digest: " + D1 + "}\n"
-                + "  - {name: board-b, image: ghcr.io/standin/sbc:v0.1.0, digest: " + D1 + "}\n");
-        return new OciLayoutWriter(root.resolve("v1.11.0/overlay-images/standin/sbc"));
+                + "  - {name: board-a, image: ghcr.io/standin/sbc:v0.1.0, digest: " + digest + "}\n"
+                + "  - {name: board-b, image: ghcr.io/standin/sbc:v0.1.0, digest: " + digest + "}\n");
     }
 
     static Descriptor overlayImage(OciLayoutWriter layout, String arch, TarLayer... extra) {
@@ -190,7 +196,9 @@ class DirectoryReleaseSourceTest {
         OciLayoutWriter layout = releaseWithOverlay();
         Descriptor amd = overlayImage(layout, "amd64");
         Descriptor arm = overlayImage(layout, "arm64");
-        layout.root(layout.index(List.of(amd, arm)));
+        Descriptor index = layout.index(List.of(amd, arm));
+        layout.root(index);
+        pinOverlays(index.digest());
         DirectoryReleaseSource source = new DirectoryReleaseSource(root, new ReleaseCache(data));
         TalosVersion v = TalosVersion.parse("v1.11.0");
         OfficialOverlay boardA = source.overlays(v).orElseThrow().get(0);
@@ -213,8 +221,9 @@ class DirectoryReleaseSourceTest {
 
         // board-b shares the image, which has no installer for it
         OfficialOverlay boardB = source.overlays(v).orElseThrow().get(1);
-        ReleaseDataException e = assertThrows(ReleaseDataException.class, () -> source.overlayImage(v, boardB, Arch.AMD64));
-        assertTrue(e.getMessage().contains("no installer for overlay \"board-b\""), e.getMessage());
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> source.overlayImage(v, boardB, Arch.AMD64));
+        assertEquals("overlay \"board-b\": its image ghcr.io/standin/sbc:v0.1.0 (amd64) has no installer for overlay"
+                + " \"board-b\" (installers/board-b)", e.getMessage());
     }
 
     @Test
@@ -227,16 +236,40 @@ class DirectoryReleaseSourceTest {
                 () -> source.overlayImage(v, boardA, Arch.AMD64));
         assertTrue(missing.getMessage().contains("overlay-images/standin/sbc"), missing.getMessage());
 
-        layout.root(layout.image(Platform.linux("amd64"), List.of(new TarLayer().file("README", 0644, "stray")),
-                TarLayer.Compression.GZIP));
+        Descriptor stray = layout.image(Platform.linux("amd64"), List.of(new TarLayer().file("README", 0644, "stray")),
+                TarLayer.Compression.GZIP);
+        layout.root(stray);
+        pinOverlays(stray.digest());
+        OfficialOverlay strayBoard = source.overlays(v).orElseThrow().get(0);
         ReleaseDataException e = assertThrows(ReleaseDataException.class,
-                () -> source.overlayImage(v, boardA, Arch.AMD64));
+                () -> source.overlayImage(v, strayBoard, Arch.AMD64));
         assertTrue(e.getMessage().contains("is not an overlay image"), e.getMessage());
         try (var entries = Files.list(data.resolve("overlays"))) {
             assertEquals(0, entries.count());
         }
         assertThrows(ReleaseDataException.class, () -> new DirectoryReleaseSource(root)
-                .overlayImage(v, boardA, Arch.AMD64), "no cache directory to flatten into");
+                .overlayImage(v, strayBoard, Arch.AMD64), "no cache directory to flatten into");
+    }
+
+    /** The installer that runs must come from the image overlays.yaml pins, not whatever index.json holds. */
+    @Test
+    void anOverlayLayoutWithoutThePinnedImageIsRefusedAndNothingIsFlattened() throws IOException {
+        OciLayoutWriter layout = releaseWithOverlay();
+        Descriptor pinned = layout.index(List.of(overlayImage(layout, "amd64")));
+        Descriptor other = layout.index(List.of(overlayImage(layout, "amd64",
+                new TarLayer().file("installers/board-a", 0755, "not the pinned installer"))));
+        layout.root(other);
+        pinOverlays(pinned.digest());
+        DirectoryReleaseSource source = new DirectoryReleaseSource(root, new ReleaseCache(data));
+        TalosVersion v = TalosVersion.parse("v1.11.0");
+        OfficialOverlay boardA = source.overlays(v).orElseThrow().get(0);
+        ReleaseDataException e = assertThrows(ReleaseDataException.class, () -> source.overlayImage(v, boardA, Arch.AMD64));
+        assertTrue(e.getMessage().contains("index.json does not name " + pinned.digest()), e.getMessage());
+        assertTrue(Files.notExists(data.resolve("overlays")) || Files.list(data.resolve("overlays")).findAny().isEmpty());
+
+        layout.root(other, pinned);   // both named: the pinned one is used
+        assertEquals("board-a installer for amd64",
+                Files.readString(source.overlayImage(v, boardA, Arch.AMD64).installer()));
     }
 
     // --- base installer images (talos-imager.md §1.2) ---------------------------------------------------------------
