@@ -6,13 +6,20 @@ import dev.imagefactory.build.disk.DiskImageBuilder;
 import dev.imagefactory.build.disk.DiskLayout;
 import dev.imagefactory.build.disk.DiskShape;
 import dev.imagefactory.build.disk.GrubDiskBoot;
+import dev.imagefactory.build.installer.OverlayLayer;
+import dev.imagefactory.build.overlay.OverlayInstaller;
+import dev.imagefactory.build.overlay.OverlayProfile;
 import dev.imagefactory.catalog.BootFile;
+import dev.imagefactory.catalog.OverlayImage;
+import dev.imagefactory.schematic.Bootloader;
+import java.io.IOException;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.model.Arch;
 import dev.imagefactory.model.BuildLabels;
 import dev.imagefactory.model.DiskFormat;
 import dev.imagefactory.model.OutputCompression;
 import dev.imagefactory.model.OutputKind;
+import dev.imagefactory.model.PlanValue;
 import dev.imagefactory.model.Profile;
 import dev.imagefactory.model.Quirks;
 import dev.imagefactory.schematic.Schematic;
@@ -55,7 +62,25 @@ class DiskImageStep implements OutputStep, FileStep {
     record Inputs(DiskLayout layout, Quirks quirks, Arch arch, String versionTag, long baseSizeBytes, int sectorSize,
             String cmdline, Optional<ReleaseInput> kernel, Optional<BuildPlan> initramfs, Optional<BuildPlan> uki,
             Optional<IsoStep.Loader> systemdBoot, Optional<Signer> signer, String enroll,
-            boolean includeWellKnownCertificates, List<MetaValue> meta) {
+            boolean includeWellKnownCertificates, List<MetaValue> meta, Optional<BoardOverlay> overlay) {
+    }
+
+    /**
+     * A single-board computer's overlay on a disk image (talos-imager.md §1.7, §1.8, §6.3).
+     *
+     * @param host          the overlay image for the build host's architecture: its installer runs, its artifacts go in
+     * @param entriesOffset sectors the GPT's entries move by, as the installer's {@code get-options} said
+     * @param optionsYaml   the schematic's overlay options as both installer calls get them
+     */
+    record BoardOverlay(InstallerStep.Overlay host, long entriesOffset, OverlayOptions options) {
+    }
+
+    /** The schematic's overlay options: the map the installer gets, known to the plan by its YAML. */
+    record OverlayOptions(Map<Object, Object> map, String yaml) implements PlanValue {
+        @Override
+        public String canonical() {
+            return yaml;
+        }
     }
 
     private final ReleaseFiles releaseFiles;
@@ -67,11 +92,20 @@ class DiskImageStep implements OutputStep, FileStep {
     private final SecureBootKeys keys;
     private final DiskImageBuilder builder;
     private final ProcessRunner runner;
+    private final SchematicOverlay overlays;
+    /** get-options answers by overlay image and options: plans are made per request, the answer never changes. */
+    private final Map<String, OverlayInstaller.Options> overlayOptions = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, OverlayInstaller.Options> eldest) {
+                    return size() > 256;
+                }
+            });
 
     @Inject
     DiskImageStep(ReleaseFiles releaseFiles, InitramfsStep initramfs, UkiStep uki, SignedSystemdBoot signedSystemdBoot,
             DiskFormatStep format, DiskCompressionStep compression, SecureBootKeys keys, DiskImageBuilder builder,
-            ProcessRunner runner) {
+            ProcessRunner runner, SchematicOverlay overlays) {
         this.releaseFiles = releaseFiles;
         this.initramfs = initramfs;
         this.uki = uki;
@@ -81,6 +115,7 @@ class DiskImageStep implements OutputStep, FileStep {
         this.keys = keys;
         this.builder = builder;
         this.runner = runner;
+        this.overlays = overlays;
     }
 
     @Override
@@ -121,8 +156,24 @@ class DiskImageStep implements OutputStep, FileStep {
         Profile profile = request.profile();
         Quirks quirks = request.quirks();
         Schematic.Customization customization = request.schematic().schematic().customization();
+        Optional<OverlayImage> target = overlays.image(request, profile.arch());
+        OverlayProfile board = target.map(OverlayProfile::of).orElse(OverlayProfile.NONE);
+        Bootloader requested = customization.bootloader() != null && customization.bootloader() != Bootloader.NONE
+                ? customization.bootloader() : board.bootloader().orElse(Bootloader.NONE);
         DiskLayout layout = DiskLayout.choose(quirks, profile.version(), profile.arch(), profile.secureBoot(),
-                customization.bootloader());
+                requested);
+        Optional<BoardOverlay> overlay = Optional.empty();
+        List<String> overlayKernelArgs = List.of();
+        if (target.isPresent()) {
+            OverlayImage host = overlays.image(request, OverlayInstaller.hostArch()).orElseThrow();
+            Map<Object, Object> map = request.schematic().schematic().overlay().options();
+            OverlayOptions options = new OverlayOptions(map,
+                    new String(OverlayLayer.extraOptions(map), StandardCharsets.UTF_8));
+            OverlayInstaller.Options answer = getOptions(host, options.yaml());
+            overlayKernelArgs = answer.kernelArgs();
+            overlay = Optional.of(new BoardOverlay(new InstallerStep.Overlay(host),
+                    answer.partitionOffsetLbas(), options));
+        }
         int sectorSize = DiskShape.sectorSize(clamp(customization.diskImageSectorSize()));
         if (sectorSize != 512 && layout == DiskLayout.GRUB) {
             // FAT32 with 4 KiB sectors needs ~260 MiB; GRUB's ESP is 100 MiB (FatImage)
@@ -134,7 +185,10 @@ class DiskImageStep implements OutputStep, FileStep {
         String enroll = signer.isPresent() ? IsoStep.enrollMode(customization.secureBoot()) : "off";
         boolean wellKnown = signer.isPresent() && customization.secureBoot() != null
                 && customization.secureBoot().includeWellKnownCertificates();
-        String cmdline = CmdlineStep.cmdline(request);
+        String cmdline = target.isEmpty() ? CmdlineStep.cmdline(request)
+                : CmdlineBuilder.forSchematic(profile.platform(), profile.arch(), quirks, profile.kind(),
+                        profile.secureBoot(), withExtraArgsFirst(customization, board.extraKernelArgs()),
+                        overlayKernelArgs).render();
         Optional<ReleaseInput> kernel = Optional.empty();
         Optional<BuildPlan> initramfsPlan = Optional.empty();
         if (layout.usesGrub()) {
@@ -153,7 +207,7 @@ class DiskImageStep implements OutputStep, FileStep {
         }
         Inputs inputs = new Inputs(layout, quirks, profile.arch(), request.versionTag(),
                 profile.disk().orElseThrow().baseSizeBytes(), sectorSize, cmdline, kernel, initramfsPlan, ukiPlan,
-                loader, signer, enroll, wellKnown, meta(customization, layout, profile, quirks));
+                loader, signer, enroll, wellKnown, meta(customization, layout, profile, quirks), overlay);
         return BuildPlan.intermediate(kind(), BUILDER_VERSION, inputs, profile.labels().intermediate(RAW_LABEL));
     }
 
@@ -168,9 +222,42 @@ class DiskImageStep implements OutputStep, FileStep {
         return List.copyOf(values);
     }
 
+    /** {@code get-options} of the build host's overlay image for these options, asked once. */
+    private OverlayInstaller.Options getOptions(OverlayImage host, String optionsYaml) {
+        String key = host.name() + "@" + host.identity() + "\n" + optionsYaml;
+        OverlayInstaller.Options known = overlayOptions.get(key);
+        if (known != null) {
+            return known;
+        }
+        Path scratch = Path.of(System.getProperty("java.io.tmpdir"));
+        OverlayInstaller.Options answer = new OverlayInstaller(runner, host, scratch)
+                .getOptions(optionsYaml.getBytes(StandardCharsets.UTF_8));
+        overlayOptions.put(key, answer);
+        return answer;
+    }
+
+    /** The overlay profile's extra kernel args go before the schematic's (its profile is merged first, §1.7). */
+    private static Schematic.Customization withExtraArgsFirst(Schematic.Customization c, List<String> first) {
+        if (first.isEmpty()) {
+            return c;
+        }
+        List<String> args = new ArrayList<>(first);
+        args.addAll(c.extraKernelArgs());
+        return new Schematic.Customization(c.embeddedMachineConfiguration(), List.copyOf(args), c.meta(),
+                c.officialExtensions(), c.bootloader(), c.secureBoot(), c.diskImageSectorSize());
+    }
+
     /** A sector size too big for an int is as invalid as any other unsupported one. */
     private static long clamp(BigInteger sectorSize) {
         return sectorSize == null ? 0 : sectorSize.bitLength() > 31 ? -1 : sectorSize.longValue();
+    }
+
+    /** The board's {@code install}, with its scratch below the build's work directory; returns its ESP files. */
+    private Path install(BoardOverlay overlay, Path disk, Path mountPrefix, Path work) throws IOException {
+        OverlayImage host = overlay.host().image();
+        new OverlayInstaller(runner, host, Files.createDirectories(work.resolve("overlay-scratch")))
+                .install(disk, mountPrefix, host.artifacts(), overlay.options().map());
+        return OverlayInstaller.efiOutput(mountPrefix);
     }
 
     @Override
@@ -191,7 +278,8 @@ class DiskImageStep implements OutputStep, FileStep {
         DiskContents contents = new DiskContents(in.layout(), in.arch(), in.quirks(), in.versionTag(), in.cmdline(),
                 in.kernel().map(ReleaseInput::path), in.initramfs().map(needs::file), loader,
                 in.uki().map(needs::file), in.signer().isPresent() ? Optional.of(in.enroll()) : Optional.empty(),
-                extra, meta);
+                extra, meta, in.overlay().map(BoardOverlay::entriesOffset).orElse(0L),
+                in.overlay().map(o -> (disk, mountPrefix) -> install(o, disk, mountPrefix, work)));
         Path raw = work.resolve("disk.raw");
         builder.build(shape, contents, raw, Files.createDirectories(work.resolve("scratch")));
         Path compact = work.resolve("disk.qcow2");

@@ -18,13 +18,10 @@ import dev.imagefactory.catalog.BaseImage;
 import dev.imagefactory.catalog.BootFile;
 import dev.imagefactory.catalog.Catalog;
 import dev.imagefactory.catalog.InstallerBaseKind;
-import dev.imagefactory.catalog.OfficialOverlay;
 import dev.imagefactory.catalog.OverlayImage;
 import dev.imagefactory.catalog.ReleaseSource;
 import dev.imagefactory.content.Digests;
 import dev.imagefactory.errors.NotFoundException;
-import dev.imagefactory.errors.InvalidInputException;
-import dev.imagefactory.schematic.Schematic;
 import dev.imagefactory.secureboot.SecureBootKeys;
 import dev.imagefactory.cache.ArtifactLease;
 import jakarta.inject.Inject;
@@ -96,11 +93,13 @@ class InstallerStep implements OutputStep {
     private final SignedSystemdBoot signedSystemdBoot;
     private final SecureBootKeys keys;
     private final BlobStore blobs;
+    private final SchematicOverlay overlays;
 
     @Inject
     InstallerStep(ReleaseSource releases, Catalog catalog, ReleaseFiles releaseFiles, InitramfsStep initramfs,
             UkiStep uki, SignedSystemdBoot signedSystemdBoot, SecureBootKeys keys, BlobStore blobs) {
         this.blobs = blobs;
+        this.overlays = new SchematicOverlay(catalog, releases);
         this.releases = releases;
         this.catalog = catalog;
         this.releaseFiles = releaseFiles;
@@ -123,7 +122,7 @@ class InstallerStep implements OutputStep {
     @Override
     public BuildPlan plan(BuildRequest request) {
         Profile profile = request.profile();
-        Optional<OverlayImage> overlay = overlayImage(request);
+        Optional<OverlayImage> overlay = overlays.image(request, profile.arch()); // §1.7: the target arch's copy
         Optional<Blob> extraOptions = overlay.map(o -> new Blob(
                 OverlayLayer.extraOptions(request.schematic().schematic().overlay().options())));
         boolean unified = request.quirks().supportsUnifiedInstaller();
@@ -187,24 +186,5 @@ class InstallerStep implements OutputStep {
     @Override
     public ArtifactLease served(ArtifactLease record) {
         return InstallerTarball.lease(record, blobs);
-    }
-
-    /**
-     * The schematic's overlay image flattened for the target arch (talos-imager.md §1.7: the copy embedded in an
-     * installer image is the target arch's), matched by name against the version's overlay list (§1.4); empty
-     * without an overlay.
-     */
-    private Optional<OverlayImage> overlayImage(BuildRequest request) {
-        Schematic.Overlay overlay = request.schematic().schematic().overlay();
-        if (overlay == null || overlay.name() == null || overlay.name().isEmpty()) {
-            return Optional.empty();
-        }
-        Profile profile = request.profile();
-        OfficialOverlay official = catalog.overlays(profile.version()).stream()
-                .filter(o -> o.name().equals(overlay.name()))
-                .findFirst()
-                .orElseThrow(() -> new InvalidInputException("official overlay \"" + overlay.name()
-                        + "\" is not available for Talos version " + profile.version()));
-        return Optional.of(releases.overlayImage(profile.version(), official, profile.arch()));
     }
 }

@@ -77,7 +77,7 @@ final class PlanFixture {
         iso = new IsoStep(files, initramfs, uki, signedSystemdBoot, null, keys);
         installer = new InstallerStep(releases, null, files, initramfs, uki, signedSystemdBoot, keys, null);
         disk = new DiskImageStep(files, initramfs, uki, signedSystemdBoot, new DiskFormatStep(null),
-                new DiskCompressionStep(null), keys, null, null);
+                new DiskCompressionStep(null), keys, null, null, new SchematicOverlay(null, releases));
         outputs = Map.of(OutputKind.KERNEL, kernel, OutputKind.CMDLINE, cmdline, OutputKind.INITRAMFS, initramfs,
                 OutputKind.UKI, uki, OutputKind.ISO, iso, OutputKind.INSTALLER, installer, OutputKind.IMAGE, disk);
     }

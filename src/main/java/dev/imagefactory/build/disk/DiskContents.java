@@ -2,6 +2,7 @@ package dev.imagefactory.build.disk;
 
 import dev.imagefactory.model.Arch;
 import dev.imagefactory.model.Quirks;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -18,15 +19,30 @@ import java.util.TreeMap;
  * @param enroll        systemd-boot's {@code secure-boot-enroll} mode; empty when the image is not SecureBoot
  * @param extraEspFiles more files for the ESP by their path there (the SecureBoot {@code .auth} files)
  * @param meta          META values by key, written to the META partition as a Talos ADV
+ * @param entriesOffset sectors the GPT's primary entries move by, reserved for the board (overlay get-options)
+ * @param overlay       the board overlay's install step, for the GRUB and dual-boot layouts
  */
 public record DiskContents(DiskLayout layout, Arch arch, Quirks quirks, String versionTag, String cmdline,
         Optional<Path> kernel, Optional<Path> initramfs, Optional<Path> systemdBoot, Optional<Path> uki,
-        Optional<String> enroll, Map<String, Path> extraEspFiles, SortedMap<Integer, byte[]> meta) {
+        Optional<String> enroll, Map<String, Path> extraEspFiles, SortedMap<Integer, byte[]> meta,
+        long entriesOffset, Optional<OverlayInstall> overlay) {
+
+    /**
+     * An overlay installer's {@code install} (talos-imager.md §1.8): it may write into the disk image (in the sectors
+     * its offset reserved) and leaves the board's firmware under {@code <mountPrefix>/boot/EFI}, which becomes the
+     * root of the EFI partition.
+     */
+    @FunctionalInterface
+    public interface OverlayInstall {
+        /** Runs the installer; returns the directory whose contents go to the ESP's root. */
+        Path install(Path disk, Path mountPrefix) throws IOException;
+    }
 
     public DiskContents {
         Objects.requireNonNull(layout, "layout");
         extraEspFiles = Map.copyOf(extraEspFiles);
         meta = new TreeMap<>(meta);
+        Objects.requireNonNull(overlay, "overlay");
         if (layout.usesGrub() && (kernel.isEmpty() || initramfs.isEmpty())) {
             throw new IllegalArgumentException(layout + " needs the kernel and the initramfs");
         }

@@ -31,17 +31,20 @@ public final class DiskImageBuilder {
     /** Builds {@code out} (created or replaced) from {@code contents} in {@code shape}; scratch files go to {@code work}. */
     public void build(DiskShape shape, DiskContents contents, Path out, Path work) throws IOException {
         int sector = shape.sectorSize();
-        List<GptPartition> partitions = Gpt.layout(sector, shape.sizeBytes(), 0, shape.requests());
+        long entriesOffset = contents.entriesOffset();
+        List<GptPartition> partitions = Gpt.layout(sector, shape.sizeBytes(), entriesOffset, shape.requests());
         Files.deleteIfExists(out);
         try (RandomAccessFile file = new RandomAccessFile(out.toFile(), "rw")) {
             file.setLength(shape.sizeBytes());
         }
-        Gpt.write(out, sector, shape.sizeBytes(), 0, partitions);
+        Gpt.write(out, sector, shape.sizeBytes(), entriesOffset, partitions);
         for (int i = 0; i < partitions.size(); i++) {
             GptPartition partition = partitions.get(i);
             switch (shape.partitions().get(i).role()) {
-                case EFI_SYSTEMD_BOOT -> fat(out, partition, sector, systemdBootTree(contents, work), work);
-                case EFI_GRUB -> fat(out, partition, sector, grubEfiTree(contents, work), work);
+                case EFI_SYSTEMD_BOOT -> fat(out, partition, sector,
+                        withOverlay(out, systemdBootTree(contents, work), contents, work), work);
+                case EFI_GRUB -> fat(out, partition, sector, withOverlay(out, grubEfiTree(contents, work), contents, work),
+                        work);
                 case BIOS -> {
                     Path core = work.resolve("core.img");
                     GrubDiskBoot.coreImage(runner, core);
@@ -58,6 +61,31 @@ public final class DiskImageBuilder {
                 }
             }
         }
+    }
+
+    /**
+     * Runs the board overlay's install step, in the layouts that have one (GRUB and dual-boot, §1.8), after the GPT
+     * is written (the installer may write into the sectors its offset reserved) and adds what it left for the ESP to
+     * the ESP's tree, at its root.
+     */
+    private static Path withOverlay(Path disk, Path espTree, DiskContents contents, Path work) throws IOException {
+        if (contents.overlay().isEmpty() || !contents.layout().usesGrub()) {
+            return espTree;
+        }
+        Path firmware = contents.overlay().get().install(disk, Files.createDirectories(work.resolve("overlay-mount")));
+        if (Files.isDirectory(firmware)) {
+            try (var files = Files.walk(firmware)) {
+                for (Path from : files.sorted().toList()) {
+                    Path to = espTree.resolve(firmware.relativize(from).toString());
+                    if (Files.isDirectory(from)) {
+                        Files.createDirectories(to);
+                    } else {
+                        copy(from, to);
+                    }
+                }
+            }
+        }
+        return espTree;
     }
 
     /** ESP of the UKI layouts: systemd-boot as the removable-media loader, the UKI, loader.conf, enrollment files. */
