@@ -1,6 +1,5 @@
 package dev.imagefactory.boot;
 
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,7 +13,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -72,20 +70,6 @@ class Arm64BootTest {
         assertReport(report, ISO_CMDLINE.get(version));
         assertTrue(Files.readString(tmp.resolve("serial.log")).contains("Booting Linux on physical CPU"),
                 "the kernel's console is on the board's own UART (ttyAMA0)");
-    }
-
-    /** The UKI alone as the ESP's removable-media loader: AAVMF runs the AArch64 stub, which boots its own cmdline. */
-    @Test
-    void metalArm64UkiBootsUnderAavmf() throws Exception {
-        String base = base(StandinRelease.V1_11);
-        assertEquals(CMDLINE, given().get(base + "cmdline-metal-arm64").then().statusCode(200).extract().asString());
-        Path uki = Files.write(tmp.resolve("metal-arm64-uki.efi"), BootAssetsTest.get(base + "metal-arm64-uki.efi"));
-        Path esp = EspImage.withLoader(uki, tmp.resolve("esp.img"), "BOOTAA64.EFI");
-
-        JsonNode report = Qemu.machine(Arch.ARM64).aavmf(tmp).drive(esp, "raw").args("-net", "none")
-                .timeout(Qemu.ARM64_TIMEOUT).serialLog(tmp.resolve("serial.log")).run();
-
-        assertReport(report, CMDLINE);
     }
 
     private static String base(String version) {

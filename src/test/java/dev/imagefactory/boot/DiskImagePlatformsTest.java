@@ -40,6 +40,7 @@ class DiskImagePlatformsTest {
 
     private static final long MIB = 1024L * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String OVF = "http://schemas.dmtf.org/ovf/envelope/1";
     static final String SCHEMATIC = """
             customization:
               extraKernelArgs: [platforms.test=1]
@@ -132,13 +133,15 @@ class DiskImagePlatformsTest {
 
         String mf = Files.readString(dir.resolve("disk.mf"));
         assertEquals("SHA256(disk.vmdk)= " + sha256(vmdk) + "\nSHA256(disk.ovf)= " + sha256(dir.resolve("disk.ovf")) + "\n", mf);
-        Document ovf = DocumentBuilderFactory.newDefaultInstance().newDocumentBuilder().parse(dir.resolve("disk.ovf").toFile());
-        Element disk = (Element) ovf.getElementsByTagNameNS("*", "Disk").item(0);
-        assertEquals(Long.toString(raw / MIB), disk.getAttributeNS("*", "capacity").isEmpty()
-                ? disk.getAttribute("ovf:capacity") : disk.getAttributeNS("*", "capacity"));
-        Element file = (Element) ovf.getElementsByTagNameNS("*", "File").item(0);
-        String size = file.getAttribute("ovf:size").isEmpty() ? file.getAttributeNS("*", "size") : file.getAttribute("ovf:size");
-        assertEquals(Long.toString(Files.size(vmdk)), size);
+        DocumentBuilderFactory xml = DocumentBuilderFactory.newDefaultInstance();
+        xml.setNamespaceAware(true);
+        Document ovf = xml.newDocumentBuilder().parse(dir.resolve("disk.ovf").toFile());
+        Element disk = (Element) ovf.getElementsByTagNameNS(OVF, "Disk").item(0);
+        assertEquals(Long.toString(raw / MIB), disk.getAttributeNS(OVF, "capacity"));
+        assertEquals("byte * 2^20", disk.getAttributeNS(OVF, "capacityAllocationUnits"));
+        Element file = (Element) ovf.getElementsByTagNameNS(OVF, "File").item(0);
+        assertEquals(Long.toString(Files.size(vmdk)), file.getAttributeNS(OVF, "size"));
+        assertEquals("disk.vmdk", file.getAttributeNS(OVF, "href"));
         String text = Files.readString(dir.resolve("disk.ovf"));
         assertTrue(text.contains("talos.config") && text.contains("vmx-15") && text.contains("VmxNet3"), text);
 
