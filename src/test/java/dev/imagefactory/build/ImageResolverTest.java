@@ -14,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.imagefactory.boot.StandinRelease;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.errors.NotFoundException;
-import dev.imagefactory.errors.NotImplementedYetException;
 import dev.imagefactory.schematic.SchematicService;
 import dev.imagefactory.secureboot.SecureBootKeys;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -160,8 +159,9 @@ class ImageResolverTest {
                         .getMessage());
         assertThrows(NotFoundException.class,
                 () -> resolver.resolve(ImageRequest.of(id, "v1.9.0", AssetPath.parse("kernel-amd64"))));
-        assertThrows(NotImplementedYetException.class,
-                () -> resolver.resolve(ImageRequest.of(id, V, AssetPath.parse("metal-amd64.raw.xz"))));
+        // a disk image's refusals come before any build too (no SecureBoot keys configured here)
+        assertThrows(InvalidInputException.class,
+                () -> resolver.resolve(ImageRequest.of(id, V, AssetPath.parse("metal-amd64-secureboot.raw.xz"))));
     }
 
     @Test
