@@ -65,11 +65,11 @@ class DiskImagePlatformsTest {
     }
 
     @Test
-    void awsRawZst() throws Exception {
+    void awsRawTarGz() throws Exception {
         String id = BootAssetsTest.createSchematic(SCHEMATIC);
-        Path zst = download(id, "aws-amd64.raw.zst");
-        Path raw = tmp.resolve("aws-amd64.raw");
-        DiskImages.TOOLS.run(Command.of("zstd", "-q", "-d", zst.toString(), "-o", raw.toString()));
+        Path tgz = download(id, "aws-amd64.raw.tar.gz");
+        DiskImages.TOOLS.run(Command.of("tar", "-xzf", tgz.toString(), "-C", tmp.toString()));
+        Path raw = tmp.resolve("disk.raw");
         assertEquals((8192 + 1000 + 2001) * MIB, Files.size(raw));
         checkCmdline(raw, id, "aws", "console=tty1 console=ttyS0 net.ifnames=0");
     }

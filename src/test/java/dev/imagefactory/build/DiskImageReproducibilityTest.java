@@ -62,10 +62,10 @@ class DiskImageReproducibilityTest {
                 """).post("/schematics").then().statusCode(201).extract().path("id");
         String v = StandinRelease.V1_11;
         List<String> checked = new ArrayList<>();
-        // xz and gz are deterministic the same way zstd is (-T0 block splitting, no names or times: CompressionsTest
-        // builds each twice on a small image); compressing GiB of holes twice more here would only cost minutes
-        for (String path : List.of("metal-amd64.raw.zst", "gcp-amd64.raw.tar.gz", "metal-amd64.qcow2",
-                "azure-amd64.vhd", "vmware-amd64.ova")) {
+        // xz, zstd and gz are built twice on a small image in CompressionsTest (their determinism does not depend on
+        // the size); compressing GiB of holes twice more here would only cost minutes of CI
+        for (String path : List.of("metal-amd64.qcow2", "gcp-amd64.raw.tar.gz", "azure-amd64.vhd",
+                "vmware-amd64.ova")) {
             BuildPlan plan = assets.plan(assets.request(id, v, AssetPath.parse(path)));
             for (BuildPlan stage = plan; stage != null; stage = diskNeed(stage)) {
                 String first = buildOnce(stage, "a");
