@@ -53,6 +53,7 @@ public record AssetPath(
     /** Longest path we look at; real ones are under 60 characters. */
     private static final int MAX_LENGTH = 256;
     private static final String SECUREBOOT = "-secureboot";
+    private static final String REFUSAL_PREFIX = "error parsing profile from path: ";
 
     public AssetPath {
         Objects.requireNonNull(filename, "filename");
@@ -106,9 +107,10 @@ public record AssetPath(
     }
 
     /**
-     * Parses an asset path. Refusals are {@link InvalidInputException}s (400) with one of: {@code invalid profile
-     * path "..."} (no pattern fits, e.g. a disk image without its format suffix), {@code invalid platform-arch
-     * "..."}, {@code invalid architecture "..."}, {@code unknown platform "..."}.
+     * Parses an asset path. Refusals are {@link InvalidInputException}s (400), {@code error parsing profile from path: }
+     * followed by one of: {@code invalid profile path: "..."} (no pattern fits, e.g. a disk image without its format
+     * suffix), {@code invalid platform-arch: "..."}, {@code invalid architecture: "..."} (the reference's texts),
+     * {@code unknown platform "..."} (ours).
      */
     public static AssetPath parse(String requested) {
         if (requested == null || requested.isEmpty() || requested.length() > MAX_LENGTH) {
@@ -124,10 +126,10 @@ public record AssetPath(
                 break;
             }
         }
-        return parseAsset(requested, path, Optional.ofNullable(sidecar));
+        return parseAsset(path, Optional.ofNullable(sidecar));
     }
 
-    private static AssetPath parseAsset(String requested, String path, Optional<Sidecar> sidecar) {
+    private static AssetPath parseAsset(String path, Optional<Sidecar> sidecar) {
         String rest;
         if ((rest = cutPrefix(path, "kernel-")) != null) {
             return new AssetPath(path, sidecar, OutputKind.KERNEL, Platform.METAL, arch(rest), false, Optional.empty());
@@ -161,10 +163,10 @@ public record AssetPath(
                         path.substring(0, installer) + "-" + archPart, Optional.empty());
             }
         }
-        return diskImage(requested, path, sidecar);
+        return diskImage(path, sidecar);
     }
 
-    private static AssetPath diskImage(String requested, String path, Optional<Sidecar> sidecar) {
+    private static AssetPath diskImage(String path, Optional<Sidecar> sidecar) {
         String rest = path;
         OutputCompression compression = OutputCompression.NONE;
         for (OutputCompression c : OutputCompression.values()) {
@@ -182,7 +184,7 @@ public record AssetPath(
                         Optional.of(new DiskOutput(format, compression)));
             }
         }
-        throw invalidPath(requested);
+        throw invalidPath(rest); // as the reference: what is left once the compression suffix is cut
     }
 
     /** {@code <platform>-<arch>[-secureboot]}; {@code digital-ocean} is the one platform with a dash. */
@@ -196,7 +198,7 @@ public record AssetPath(
         }
         int dash = s.indexOf('-');
         if (dash < 0) {
-            throw new InvalidInputException("invalid platform-arch " + quoted(s));
+            throw refusal("invalid platform-arch: " + quoted(s));
         }
         String platformName = s.substring(0, dash);
         String archText = s.substring(dash + 1);
@@ -205,7 +207,13 @@ public record AssetPath(
             archText = archText.substring("ocean-".length());
         }
         Arch arch = arch(archText); // upstream checks the arch; its error wins over ours for the platform
-        return new AssetPath(path, sidecar, kind, Platform.parse(platformName), arch, secureBoot, disk);
+        Platform platform;
+        try {
+            platform = Platform.parse(platformName);
+        } catch (InvalidInputException e) {
+            throw refusal(e.getMessage()); // ours: the reference leaves platforms to the imager (500)
+        }
+        return new AssetPath(path, sidecar, kind, platform, arch, secureBoot, disk);
     }
 
     /**
@@ -270,7 +278,7 @@ public record AssetPath(
         try {
             return Arch.parse(text);
         } catch (InvalidInputException e) {
-            throw new InvalidInputException("invalid architecture " + quoted(text));
+            throw refusal("invalid architecture: " + quoted(text));
         }
     }
 
@@ -283,7 +291,15 @@ public record AssetPath(
     }
 
     private static InvalidInputException invalidPath(String path) {
-        return new InvalidInputException("invalid profile path " + quoted(path));
+        return refusal("invalid profile path: " + quoted(path));
+    }
+
+    /**
+     * A refusal worded as the reference's (its handler wraps every {@code ParseFromPath} error in this prefix; clients
+     * match on the texts, e.g. {@code error parsing profile from path: invalid profile path: "metal-amd64.ssd"}).
+     */
+    private static InvalidInputException refusal(String reason) {
+        return new InvalidInputException(REFUSAL_PREFIX + reason);
     }
 
     /** Quotes client text for a one-line message: control and non-ASCII characters become '?', long text is cut. */

@@ -11,7 +11,6 @@ import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.errors.NotImplementedYetException;
 import dev.imagefactory.schematic.CanonicalSchematic;
 import dev.imagefactory.schematic.Schematic;
-import dev.imagefactory.model.SchematicId;
 import dev.imagefactory.schematic.SchematicService;
 import dev.imagefactory.secureboot.SecureBootKeys;
 import io.quarkus.arc.All;
@@ -55,9 +54,9 @@ public class AssetService {
         return request(schematic(schematicId), version, path);
     }
 
-    /** The stored schematic by its ID as the client wrote it (400 for a malformed ID, 404 for an unknown one). */
+    /** The stored schematic by its ID as the client wrote it (404 for an unknown or malformed one, as the reference). */
     public CanonicalSchematic schematic(String schematicId) {
-        return schematics.get(SchematicId.parse(schematicId));
+        return schematics.get(schematicId);
     }
 
     /** {@link #request(String, String, AssetPath)} for a schematic already looked up (several assets of one request). */

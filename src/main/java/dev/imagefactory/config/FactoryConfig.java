@@ -48,6 +48,14 @@ public interface FactoryConfig {
          * of the external URLs; {@code *} answers every name.
          */
         Optional<List<String>> allowedHosts();
+
+        /**
+         * Origins whose browser code may read this service's answers (CORS, reference {@code http.allowedOrigins}):
+         * {@code *} for any, else exact origins such as {@code https://app.example.com}, one {@code *} wildcard each
+         * allowed ({@code https://*.example.com}).
+         */
+        @WithDefault("*")
+        List<String> allowedOrigins();
     }
 
     interface Releases {

@@ -27,7 +27,16 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                 128 characters, otherwise a generated UUIDv4) and `Server: Image Factory <version>`.
                 Errors are a single line of plain text (`text/plain; charset=utf-8`) followed by a newline, except
                 below `/v2`, where they are the distribution spec's JSON. `HEAD` is answered wherever `GET` is, with
-                the same status and headers and no body; `OPTIONS` answers 200 with `Allow`."""),
+                the same status and headers and no body; `OPTIONS` answers 200 with `Allow`.
+
+                CORS on every route, as the reference: a preflight (`OPTIONS` with `Origin` and
+                `Access-Control-Request-Method`, any path) answers 204 with `Access-Control-Allow-Origin`,
+                `Access-Control-Allow-Methods` (the method asked for: `GET`, `HEAD`, `OPTIONS`, and `POST` on
+                `/schematics`) and `Access-Control-Allow-Headers` (the headers asked for, among `Cache-Control`,
+                `Content-Type`, `Range`, `If-None-Match`, `If-Range`, `X-Request-ID`) when the origin is allowed
+                (`factory.http.allowed-origins`, default `*`), else with none of them. Other answers from an allowed
+                origin carry `Access-Control-Allow-Origin` and `Access-Control-Expose-Headers` (`Content-Disposition`,
+                `Content-Length`, `Content-Type` and the download headers); all carry `Vary: Origin`."""),
         servers = @Server(url = "/"),
         tags = {
             @Tag(name = ApiDocumentation.SCHEMATICS, description = "Create and read schematics"),
@@ -130,7 +139,7 @@ public class ApiDocumentation extends Application {
             `factory.build.max-waiting` requests already wait for builds (answered at once; what is cached is still
             served).""";
 
-    public static final String SCHEMATIC_ID = "Schematic ID, 64 lower-case hex characters.";
+    public static final String SCHEMATIC_ID = "Schematic ID, 64 lower-case hex characters; any other text is not found (404), as in the reference.";
     public static final String TALOS_VERSION = "Talos version, with or without the leading `v`.";
     public static final String REGISTRY_NAME = """
             `<image>/<schematic>`: `<image>` is `installer`, `installer-secureboot` (platform metal) or

@@ -50,6 +50,9 @@ public class ImageResource {
     @Inject
     DownloadRedirects redirects;
 
+    @Inject
+    RequestedAssetPaths paths;
+
     static final String ASSET_PATH = """
             Asset path, as the reference names them: `kernel-<arch>`, `cmdline-<platform>-<arch>[-secureboot]`,
             `initramfs-<arch>.xz`, `<platform>-<arch>[-secureboot]-uki.efi` (`-secureboot` needs SecureBoot configured,
@@ -121,7 +124,7 @@ public class ImageResource {
 
     private CompletionStage<Response> serve(String method, String schematic, String version, String rawPath,
             String filename, HttpHeaders headers) {
-        AssetPath path = AssetPath.parse(rawPath);
+        AssetPath path = paths.image(schematic, rawPath);
         String range = headers.getHeaderString("Range");
         String ifNoneMatch = headers.getHeaderString(HttpHeaders.IF_NONE_MATCH);
         String ifRange = headers.getHeaderString("If-Range");

@@ -1,6 +1,5 @@
 package dev.imagefactory.http;
 
-import dev.imagefactory.build.AssetPath;
 import dev.imagefactory.build.BuildRequest;
 import dev.imagefactory.build.ImageRequest;
 import dev.imagefactory.build.ImageResolver;
@@ -42,6 +41,9 @@ public class PxeResource {
     @Inject
     FactoryConfig config;
 
+    @Inject
+    RequestedAssetPaths paths;
+
     @GET
     @Produces("text/plain; charset=utf-8")
     @Blocking
@@ -62,7 +64,7 @@ public class PxeResource {
             @Parameter(description = ApiDocumentation.TALOS_VERSION, example = "v1.11.0") @PathParam("version") String version,
             @Parameter(description = "`<platform>-<arch>[-secureboot]`, e.g. `metal-amd64` or `metal-x86_64`.")
             @PathParam("path") String rawPath) {
-        ImageRequest request = ImageRequest.of(schematic, version, AssetPath.parsePxe(rawPath));
+        ImageRequest request = ImageRequest.of(schematic, version, paths.pxe(schematic, rawPath));
         return AsyncResponses.when(resolver.resolve(request), resolved -> Response.ok(script(resolved))
                 .type("text/plain; charset=utf-8").build());
     }

@@ -2,6 +2,7 @@ package dev.imagefactory.http;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imagefactory.errors.NotFoundException;
 import dev.imagefactory.errors.PayloadTooLargeException;
 import dev.imagefactory.schematic.CanonicalSchematic;
 import dev.imagefactory.model.SchematicId;
@@ -99,10 +100,19 @@ public class SchematicResource {
     @Operation(operationId = "getSchematic", summary = "Get a schematic")
     @APIResponse(responseCode = "200", description = "The schematic as canonical YAML.",
             content = @Content(mediaType = "application/yaml", schema = @Schema(ref = "Schematic")))
-    @APIResponse(responseCode = "400", ref = "BadRequest")
-    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "404", description = """
+            No such schematic, also for a text that is no schematic ID (as the reference, which looks it up and does
+            not find it). The line starts with the reference's `schematic not found`, then says which.""",
+            content = @Content(mediaType = ApiDocumentation.TEXT, schema = @Schema(ref = "Error")))
     public byte[] get(@Parameter(description = ApiDocumentation.SCHEMATIC_ID, example = "376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba") @PathParam("id") String id) {
-        return schematics.canonicalYaml(SchematicId.parse(id));
+        // the reference answers `schematic not found` here (its configuration.go); Go clients look for that text
+        SchematicId parsed = SchematicId.tryParse(id).orElseThrow(() -> new NotFoundException(
+                "schematic not found: " + SchematicId.quote(id) + " is not a schematic ID (64 lowercase hex digits)"));
+        try {
+            return schematics.canonicalYaml(parsed);
+        } catch (NotFoundException e) {
+            throw new NotFoundException("schematic not found: no schematic has the ID " + SchematicId.quote(id));
+        }
     }
 
     private static byte[] readLimited(InputStream in) throws IOException {

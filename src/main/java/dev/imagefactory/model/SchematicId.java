@@ -1,6 +1,7 @@
 package dev.imagefactory.model;
 
 import dev.imagefactory.errors.InvalidInputException;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** A schematic ID: the lowercase hex SHA-256 of the canonical YAML. Validated once, at the edge. */
@@ -17,7 +18,16 @@ public record SchematicId(String value) {
         return new SchematicId(value);
     }
 
-    private static String quote(String v) {
+    /**
+     * The ID, when {@code value} is one. The reference does not check IDs at its edge: a text that is no ID is looked
+     * up like any other and not found, so callers answer 404 for it as for an unknown ID.
+     */
+    public static Optional<SchematicId> tryParse(String value) {
+        return value != null && FORMAT.matcher(value).matches() ? Optional.of(new SchematicId(value)) : Optional.empty();
+    }
+
+    /** Client text quoted for a one-line message: control and non-ASCII characters become '?', long text is cut. */
+    public static String quote(String v) {
         if (v == null) {
             return "\"\"";
         }

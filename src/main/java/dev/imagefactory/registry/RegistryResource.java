@@ -429,15 +429,19 @@ public class RegistryResource {
         return Response.temporaryRedirect(location).header(API_VERSION_HEADER, API_VERSION).build();
     }
 
-    /** Parses the name and checks the schematic exists: 400 {@code NAME_INVALID}, 404 {@code NAME_UNKNOWN}. */
+    /**
+     * Checks the name in the reference's order: its shape (404 {@code NAME_UNKNOWN}), then whether the schematic exists
+     * (404 {@code NAME_UNKNOWN}, also for a malformed ID, which the reference looks up and does not find), then the
+     * image name (400 {@code NAME_INVALID}).
+     */
     private RepositoryName knownRepository(String name) {
-        RepositoryName repository = RepositoryName.parse(name);
+        String schematic = RepositoryName.schematicOf(name);
         try {
-            schematics.get(SchematicId.parse(repository.schematic()));
+            schematics.get(SchematicId.parse(schematic));
         } catch (NotFoundException | InvalidInputException e) {
-            throw RegistryError.nameUnknown("schematic " + repository.schematic() + " is not known to this factory");
+            throw RegistryError.nameUnknown("schematic " + schematic + " is not known to this factory");
         }
-        return repository;
+        return RepositoryName.parse(name);
     }
 
     /** A version tag ({@code v1.11.0}) or {@code latest}; anything else is an unknown manifest. */

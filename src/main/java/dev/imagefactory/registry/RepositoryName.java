@@ -17,18 +17,33 @@ public record RepositoryName(String image, Platform platform, boolean secureBoot
     private static final String SECUREBOOT = "-secureboot";
     private static final Pattern SCHEMATIC = Pattern.compile("[0-9a-f]{64}");
 
-    /** @throws RegistryError {@code NAME_INVALID} when the name is not one the factory serves */
+    /**
+     * The schematic part of a repository name, checked for shape only, as the reference routes {@code /v2}: a name
+     * that is not exactly {@code <image>/<schematic>} (one segment, three, {@code siderolabs/...}, whose source-image
+     * proxy is not here) is no repository of this registry, 404 {@code NAME_UNKNOWN} (reference {@code RouteV2}
+     * answers such paths "unknown registry path", 404). The schematic is looked up before the image name is checked.
+     */
+    public static String schematicOf(String repository) {
+        String[] segments = repository.split("/", -1);
+        if (segments.length != 2 || segments[0].isEmpty() || segments[1].isEmpty() || segments[0].equals("siderolabs")) {
+            throw RegistryError.nameUnknown("repository \"" + shown(repository) + "\" is not served here: repositories are"
+                    + " <image>/<schematic ID>, e.g. metal-installer/<id>");
+        }
+        return segments[1];
+    }
+
+    /**
+     * @throws RegistryError {@code NAME_UNKNOWN} (404) when the name is not {@code <image>/<schematic>} or the schematic
+     *         is not a schematic ID (the reference looks it up and finds nothing); {@code NAME_INVALID} (400) when
+     *         the image is not one the factory serves (reference: 400 {@code invalid image})
+     */
     public static RepositoryName parse(String repository) {
-        int slash = repository.lastIndexOf('/');
-        if (slash <= 0 || slash == repository.length() - 1) {
-            throw RegistryError.nameInvalid("invalid repository \"" + repository
-                    + "\": expected <image>/<schematic ID>, e.g. metal-installer/<id>");
-        }
-        String image = repository.substring(0, slash);
-        String schematic = repository.substring(slash + 1);
+        String schematic = schematicOf(repository);
         if (!SCHEMATIC.matcher(schematic).matches()) {
-            throw RegistryError.nameInvalid("invalid schematic ID \"" + schematic + "\": expected 64 lowercase hex digits");
+            throw RegistryError.nameUnknown("schematic " + shown(schematic) + " is not known to this factory (a schematic ID"
+                    + " is 64 lowercase hex digits)");
         }
+        String image = repository.substring(0, repository.indexOf('/'));
         boolean secureBoot = image.endsWith(SECUREBOOT);
         String base = secureBoot ? image.substring(0, image.length() - SECUREBOOT.length()) : image;
         if (base.equals("installer")) {
@@ -45,9 +60,15 @@ public record RepositoryName(String image, Platform platform, boolean secureBoot
         }
     }
 
+    /** Client text for a one-line message: control and non-ASCII characters become '?', long text is cut. */
+    private static String shown(String text) {
+        String cut = text.length() > 80 ? text.substring(0, 80) + "..." : text;
+        return cut.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+
     private static RegistryError invalidImage(String image) {
-        return RegistryError.nameInvalid("invalid image \"" + image + "\": expected installer, installer-secureboot or"
-                + " <platform>-installer[-secureboot]");
+        return RegistryError.nameInvalid("invalid image: " + shown(image) + " (expected installer, installer-secureboot or"
+                + " <platform>-installer[-secureboot])"); // the reference's text, then ours
     }
 
     /** {@code <image>/<schematic>}. */

@@ -104,7 +104,9 @@ public final class SchematicCodec {
             }
             decoded = asMap(GoDecoder.decode(root, SCHEMATIC, limits));
         } catch (YamlSyntaxException e) {
-            throw new InvalidInputException("invalid schematic: " + e.getMessage());
+            // go-yaml's own text, as the reference answers it (e.g. "yaml: construct errors: line 1: field something
+            // not found in type schematic.Schematic"): clients match on it
+            throw new InvalidInputException(e.getMessage());
         }
         Schematic schematic = toSchematic(decoded);
         if (!schematic.owner().isEmpty()) {

@@ -40,10 +40,22 @@ public class SchematicService {
         return schematic;
     }
 
-    /** The canonical YAML of a stored schematic. */
+    /** The canonical YAML of a stored schematic; 404 {@code schematic ID "<id>" not found}, the reference's text. */
     public byte[] canonicalYaml(SchematicId id) {
         lookups.increment();
-        return store.get(id).orElseThrow(() -> new NotFoundException("schematic ID \"" + id + "\" not found"));
+        return store.get(id).orElseThrow(() -> notFound(id.value()));
+    }
+
+    /**
+     * The parsed form of the schematic the client named. As in the reference, a text that is no schematic ID is not
+     * found either (404 {@code schematic ID "aaaaaaaaaaaa" not found}), rather than refused as malformed.
+     */
+    public CanonicalSchematic get(String clientId) {
+        return get(SchematicId.tryParse(clientId).orElseThrow(() -> notFound(clientId)));
+    }
+
+    private static NotFoundException notFound(String clientId) {
+        return new NotFoundException("schematic ID " + SchematicId.quote(clientId) + " not found");
     }
 
     /** The parsed form of a stored schematic, for builds. */

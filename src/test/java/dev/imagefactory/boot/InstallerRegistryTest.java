@@ -337,7 +337,9 @@ class InstallerRegistryTest {
         assertError(given().get("/v2/metal-installer/" + unknown + "/blobs/" + blob), 404, "NAME_UNKNOWN");
         assertError(given().get("/v2/imager/" + id + "/manifests/" + StandinRelease.V1_7), 400, "NAME_INVALID");
         assertError(given().get("/v2/nosuch-installer/" + id + "/manifests/" + StandinRelease.V1_7), 400, "NAME_INVALID");
-        assertError(given().get("/v2/metal-installer/not-a-schematic/manifests/v1.7.7"), 400, "NAME_INVALID");
+        // the reference looks a malformed schematic ID up and does not find it: 404, and before the image name
+        assertError(given().get("/v2/metal-installer/not-a-schematic/manifests/v1.7.7"), 404, "NAME_UNKNOWN");
+        assertError(given().get("/v2/imager/not-a-schematic/manifests/v1.7.7"), 404, "NAME_UNKNOWN");
         assertError(given().get("/v2/metal-installer/" + id + "/manifests/v9.9.9"), 404, "MANIFEST_UNKNOWN");
         assertError(given().get("/v2/metal-installer/" + id + "/manifests/nonsense"), 404, "MANIFEST_UNKNOWN");
         assertError(given().get("/v2/metal-installer/" + id + "/manifests/sha256:" + "2".repeat(64)), 404,

@@ -89,43 +89,45 @@ class AssetPathTest {
         assertEquals("metal-amd64.raw.xz", s.filename());
 
         // only one suffix is stripped
-        assertEquals("invalid profile path \"metal-amd64.iso.sha256.sha256\"", refusal("metal-amd64.iso.sha256.sha256"));
+        assertEquals("error parsing profile from path: invalid profile path: \"metal-amd64.iso.sha256\"", refusal("metal-amd64.iso.sha256.sha256"));
     }
 
     /** path | message */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
+        // the reference's texts and prefix (its download_test.go "invalid/profile"); the path is quoted without its
+        // compression suffix, as the reference's ParseFromPath quotes it
         // grammar
-        "metal-amd64                     | invalid profile path \"metal-amd64\"",
-        "metal-amd64.xz                  | invalid profile path \"metal-amd64.xz\"",
-        "metal-amd64.tar.gz              | invalid profile path \"metal-amd64.tar.gz\"",
-        "metal-amd64.img                 | invalid profile path \"metal-amd64.img\"",
-        "metal-amd64.raw.gz.xz           | invalid profile path \"metal-amd64.raw.gz.xz\"",
-        "initramfs-amd64                 | invalid profile path \"initramfs-amd64\"",
-        "initramfs-amd64.zst             | invalid profile path \"initramfs-amd64.zst\"",
-        "installer-amd64.tar.gz          | invalid profile path \"installer-amd64.tar.gz\"",
-        "metal.iso                       | invalid platform-arch \"metal\"",
-        "metal-secureboot.iso            | invalid platform-arch \"metal\"",
-        "cmdline-metal                   | invalid platform-arch \"metal\"",
-        ".raw                            | invalid platform-arch \"\"",
+        "metal-amd64                     | error parsing profile from path: invalid profile path: \"metal-amd64\"",
+        "metal-amd64.xz                  | error parsing profile from path: invalid profile path: \"metal-amd64\"",
+        "metal-amd64.tar.gz              | error parsing profile from path: invalid profile path: \"metal-amd64\"",
+        "metal-amd64.img                 | error parsing profile from path: invalid profile path: \"metal-amd64.img\"",
+        "metal-amd64.raw.gz.xz           | error parsing profile from path: invalid profile path: \"metal-amd64.raw.gz\"",
+        "initramfs-amd64                 | error parsing profile from path: invalid profile path: \"initramfs-amd64\"",
+        "initramfs-amd64.zst             | error parsing profile from path: invalid profile path: \"initramfs-amd64\"",
+        "installer-amd64.tar.gz          | error parsing profile from path: invalid profile path: \"installer-amd64\"",
+        "metal.iso                       | error parsing profile from path: invalid platform-arch: \"metal\"",
+        "metal-secureboot.iso            | error parsing profile from path: invalid platform-arch: \"metal\"",
+        "cmdline-metal                   | error parsing profile from path: invalid platform-arch: \"metal\"",
+        ".raw                            | error parsing profile from path: invalid platform-arch: \"\"",
         // architectures
-        "kernel-amd64-secureboot         | invalid architecture \"amd64-secureboot\"",
-        "kernel-                         | invalid architecture \"\"",
-        "kernel-AMD64                    | invalid architecture \"AMD64\"",
-        "kernel-amd64.efi                | invalid architecture \"amd64.efi\"",
-        "initramfs-riscv64.xz            | invalid architecture \"riscv64\"",
-        "metal-riscv64.iso               | invalid architecture \"riscv64\"",
-        "metal-amd64-uki.iso             | invalid architecture \"amd64-uki\"",
-        "metal-amd64-secureboot-secureboot.iso | invalid architecture \"amd64-secureboot\"",
-        "installer-secureboot.tar        | invalid architecture \"secureboot\"",
-        "cmdline-digital-ocean           | invalid architecture \"ocean\"",
-        "foo-bar.iso                     | invalid architecture \"bar\"",
+        "kernel-amd64-secureboot         | error parsing profile from path: invalid architecture: \"amd64-secureboot\"",
+        "kernel-                         | error parsing profile from path: invalid architecture: \"\"",
+        "kernel-AMD64                    | error parsing profile from path: invalid architecture: \"AMD64\"",
+        "kernel-amd64.efi                | error parsing profile from path: invalid architecture: \"amd64.efi\"",
+        "initramfs-riscv64.xz            | error parsing profile from path: invalid architecture: \"riscv64\"",
+        "metal-riscv64.iso               | error parsing profile from path: invalid architecture: \"riscv64\"",
+        "metal-amd64-uki.iso             | error parsing profile from path: invalid architecture: \"amd64-uki\"",
+        "metal-amd64-secureboot-secureboot.iso | error parsing profile from path: invalid architecture: \"amd64-secureboot\"",
+        "installer-secureboot.tar        | error parsing profile from path: invalid architecture: \"secureboot\"",
+        "cmdline-digital-ocean           | error parsing profile from path: invalid architecture: \"ocean\"",
+        "foo-bar.iso                     | error parsing profile from path: invalid architecture: \"bar\"",
         // platforms: upstream accepts these here and fails in the imager (500); we refuse them (400)
-        "foo-amd64.iso                   | unknown platform \"foo\"",
-        "installer-amd64.iso             | unknown platform \"installer\"",
-        "initramfs-amd64.raw             | unknown platform \"initramfs\"",
-        "Metal-amd64.raw.xz              | unknown platform \"Metal\"",
-        "iso-amd64.raw                   | unknown platform \"iso\"",
+        "foo-amd64.iso                   | error parsing profile from path: unknown platform \"foo\"",
+        "installer-amd64.iso             | error parsing profile from path: unknown platform \"installer\"",
+        "initramfs-amd64.raw             | error parsing profile from path: unknown platform \"initramfs\"",
+        "Metal-amd64.raw.xz              | error parsing profile from path: unknown platform \"Metal\"",
+        "iso-amd64.raw                   | error parsing profile from path: unknown platform \"iso\"",
     })
     void refusals(String path, String message) {
         assertEquals(message, refusal(path));
@@ -133,12 +135,13 @@ class AssetPathTest {
 
     @Test
     void refusalsAreOneLineAndShort() {
-        assertEquals("invalid architecture \"amd64?x\"", refusal("kernel-amd64\nx"));
-        assertEquals("invalid profile path \"\"", refusal(""));
-        assertEquals("invalid profile path \"\"", refusal(null));
+        assertEquals("error parsing profile from path: invalid architecture: \"amd64?x\"", refusal("kernel-amd64\nx"));
+        assertEquals("error parsing profile from path: invalid profile path: \"\"", refusal(""));
+        assertEquals("error parsing profile from path: invalid profile path: \"\"", refusal(null));
         String message = refusal("x".repeat(300));
-        assertTrue(message.length() < 120, message);
-        assertTrue(refusal("metal-" + "y".repeat(200) + ".iso").length() < 120);
+        // the reference's 33-character prefix, then at most 80 characters of the path
+        assertTrue(message.length() < 160, message);
+        assertTrue(refusal("metal-" + "y".repeat(200) + ".iso").length() < 160);
     }
 
     @Test
@@ -159,11 +162,11 @@ class AssetPathTest {
         assertEquals("equinixMetal", eq.platform().pathName());
         assertEquals(Platform.DIGITAL_OCEAN, AssetPath.parsePxe("digital-ocean-amd64").platform());
 
-        assertEquals("invalid architecture \"amd64.iso\"",
+        assertEquals("error parsing profile from path: invalid architecture: \"amd64.iso\"",
                 assertThrows(InvalidInputException.class, () -> AssetPath.parsePxe("metal-amd64.iso")).getMessage());
-        assertEquals("invalid platform-arch \"metal\"",
+        assertEquals("error parsing profile from path: invalid platform-arch: \"metal\"",
                 assertThrows(InvalidInputException.class, () -> AssetPath.parsePxe("metal")).getMessage());
-        assertEquals("unknown platform \"foo\"",
+        assertEquals("error parsing profile from path: unknown platform \"foo\"",
                 assertThrows(InvalidInputException.class, () -> AssetPath.parsePxe("foo-amd64")).getMessage());
     }
 

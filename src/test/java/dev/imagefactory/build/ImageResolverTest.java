@@ -153,8 +153,8 @@ class ImageResolverTest {
                 .getMessage());
         assertThrows(NotFoundException.class,
                 () -> resolver.resolve(ImageRequest.of("0".repeat(64), V, AssetPath.parse("kernel-amd64"))));
-        assertEquals("invalid schematic ID \"nope\": expected 64 lowercase hex characters",
-                assertThrows(InvalidInputException.class,
+        assertEquals("schematic ID \"nope\" not found", // the reference's answer to an ID that is none
+                assertThrows(NotFoundException.class,
                         () -> resolver.resolve(ImageRequest.of("nope", V, AssetPath.parse("kernel-amd64"))))
                         .getMessage());
         assertThrows(NotFoundException.class,
@@ -218,9 +218,9 @@ class ImageResolverTest {
         given().header("If-None-Match", "\"" + sha256 + "\"").get(base + "kernel-amd64").then().statusCode(304);
         given().get(base + "kernel-amd64.sigstore.json").then().statusCode(404)
                 .body(equalTo("asset signatures are not published by this factory\n"));
-        given().get(base + "foo").then().statusCode(400).body(equalTo("invalid profile path \"foo\"\n"));
+        given().get(base + "foo").then().statusCode(400).body(equalTo("error parsing profile from path: invalid profile path: \"foo\"\n"));
         given().get(base + "metal-amd64.zst").then().statusCode(400)
-                .body(equalTo("invalid profile path \"metal-amd64.zst\"\n"));
+                .body(equalTo("error parsing profile from path: invalid profile path: \"metal-amd64\"\n"));
     }
 
     @Test

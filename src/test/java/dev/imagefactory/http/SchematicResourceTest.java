@@ -50,11 +50,15 @@ class SchematicResourceTest {
     }
 
     @Test
-    void unknownIdIs404AndMalformedIdIs400() {
+    void unknownAndMalformedIdsAreNotFoundAsInTheReference() {
+        // reference schematic_test.go "nonexistent get": the error contains "schematic not found"; a malformed ID is
+        // looked up and not found there too (its storage treats any non-ID as missing)
         given().get("/schematics/" + "a".repeat(64)).then().statusCode(404)
-                .contentType(containsString("text/plain")).body(containsString("not found"));
-        given().get("/schematics/ABC").then().statusCode(400).body(containsString("invalid schematic ID"));
-        given().get("/schematics/" + "A".repeat(64)).then().statusCode(400);
+                .contentType(containsString("text/plain"))
+                .body(equalTo("schematic not found: no schematic has the ID \"" + "a".repeat(64) + "\"\n"));
+        given().get("/schematics/ABC").then().statusCode(404)
+                .body(equalTo("schematic not found: \"ABC\" is not a schematic ID (64 lowercase hex digits)\n"));
+        given().get("/schematics/" + "A".repeat(64)).then().statusCode(404).body(containsString("schematic not found"));
     }
 
     @Test

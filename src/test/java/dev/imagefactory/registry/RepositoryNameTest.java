@@ -44,11 +44,25 @@ class RepositoryNameTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"imager/" + ID, "nosuchplatform-installer/" + ID, "-installer/" + ID,
-            "installer-secureboot-secureboot/" + ID, "metal-installer/" + ID + "/extra", "metal-installer/not-an-id",
-            "metal-installer", "/" + ID, "metal-installer/", "siderolabs/installer/" + ID})
-    void otherNamesAreInvalid(String name) {
+            "installer-secureboot-secureboot/" + ID})
+    void otherImagesAreInvalid(String name) {
         RegistryError error = assertThrows(RegistryError.class, () -> RepositoryName.parse(name));
         assertEquals(400, error.status());
         assertEquals("NAME_INVALID", error.code());
+        assertTrue(error.getMessage().startsWith("invalid image: "), error.getMessage()); // the reference's text
+    }
+
+    /**
+     * The reference routes {@code /v2/<repo>/<resource>/<ref>} only when the repository is exactly
+     * {@code <image>/<schematic>} (its RouteV2: "unknown registry path", 404), keeps {@code siderolabs/...} for its
+     * source-image proxy, and looks a malformed schematic ID up like any other (not found, 404).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"foo", "a/b/c", "siderolabs/nonexistent", "metal-installer/" + ID + "/extra",
+            "metal-installer/not-an-id", "metal-installer", "/" + ID, "metal-installer/", "siderolabs/installer/" + ID})
+    void otherNamesAreUnknown(String name) {
+        RegistryError error = assertThrows(RegistryError.class, () -> RepositoryName.parse(name));
+        assertEquals(404, error.status());
+        assertEquals("NAME_UNKNOWN", error.code());
     }
 }

@@ -144,7 +144,7 @@ class SchematicLimitsTest {
     void duplicateKeysAreStillReportedLikeGoYaml() {
         InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> SchematicCodec.parse(bytes("overlay: {image: i, name: n, options: {a: 1, b: 2, a: 3, b: 4, a: 5}}\n")));
-        assertEquals("invalid schematic: yaml: line 1: mapping key \"a\" already defined at line 1; "
+        assertEquals("yaml: construct errors: line 1: mapping key \"a\" already defined at line 1; "
                 + "line 1: mapping key \"a\" already defined at line 1; line 1: mapping key \"b\" already defined at line 1; "
                 + "line 1: mapping key \"a\" already defined at line 1", e.getMessage());
     }

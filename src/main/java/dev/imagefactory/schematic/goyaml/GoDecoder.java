@@ -74,7 +74,8 @@ public final class GoDecoder {
         }
         d.construct(document, type, out);
         if (!d.typeErrors.isEmpty()) {
-            throw new YamlSyntaxException("yaml: " + String.join("; ", d.typeErrors));
+            // go-yaml v4's TypeError ("yaml: construct errors:" then one indented line each), on one line
+            throw new YamlSyntaxException("yaml: construct errors: " + String.join("; ", d.typeErrors));
         }
         return out.value;
     }
