@@ -10,12 +10,8 @@ import dev.imagefactory.model.Digest;
 import dev.imagefactory.oci.ManifestDocument;
 import dev.imagefactory.content.VerifyingInputStream;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
-import jakarta.ws.rs.PATCH;
-import jakarta.ws.rs.POST;
-import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -38,7 +34,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  * The source image proxy (reference v1.5, image-factory-reference.md §6.1): {@code /v2/siderolabs/<component>/…}
  * serves the release source's own images read-only ({@link SourceRepository}), so {@code talosctl image
  * cache-create} and mirroring tools pull everything a Talos version needs from the factory. Pushes are refused with
- * 405 {@code UNSUPPORTED}. Unlike upstream this also works with a registry reached over TLS or with credentials: the
+ * 405 {@code UNSUPPORTED} before routing ({@link SourceImagePushRefusal}). Unlike upstream this also works with a registry reached over TLS or with credentials: the
  * factory pulls with its own client and streams, instead of reverse-proxying the client's request.
  */
 @Path("/v2/siderolabs/{component: imager|installer-base|installer|extensions|overlays|talosctl-all}")
@@ -133,46 +129,6 @@ public class SourceImageResource {
                 + " tags/list; nothing at " + rest);
     }
 
-    @POST
-    @Path("{rest: .*}")
-    @Tag(name = ApiDocumentation.REGISTRY)
-    @Operation(operationId = "postSourceRefused", summary = "Pushes are refused: the source images are read-only")
-    @APIResponse(responseCode = "405", ref = "RegistryError")
-    public Response post(@Parameter(description = COMPONENT) @PathParam("component") String component,
-            @Parameter(description = "Any path.") @PathParam("rest") String rest) {
-        return readOnly(component);
-    }
-
-    @PUT
-    @Path("{rest: .*}")
-    @Tag(name = ApiDocumentation.REGISTRY)
-    @Operation(operationId = "putSourceRefused", summary = "Pushes are refused: the source images are read-only")
-    @APIResponse(responseCode = "405", ref = "RegistryError")
-    public Response put(@Parameter(description = COMPONENT) @PathParam("component") String component,
-            @Parameter(description = "Any path.") @PathParam("rest") String rest) {
-        return readOnly(component);
-    }
-
-    @PATCH
-    @Path("{rest: .*}")
-    @Tag(name = ApiDocumentation.REGISTRY)
-    @Operation(operationId = "patchSourceRefused", summary = "Pushes are refused: the source images are read-only")
-    @APIResponse(responseCode = "405", ref = "RegistryError")
-    public Response patch(@Parameter(description = COMPONENT) @PathParam("component") String component,
-            @Parameter(description = "Any path.") @PathParam("rest") String rest) {
-        return readOnly(component);
-    }
-
-    @DELETE
-    @Path("{rest: .*}")
-    @Tag(name = ApiDocumentation.REGISTRY)
-    @Operation(operationId = "deleteSourceRefused", summary = "Deletes are refused: the source images are read-only")
-    @APIResponse(responseCode = "405", ref = "RegistryError")
-    public Response delete(@Parameter(description = COMPONENT) @PathParam("component") String component,
-            @Parameter(description = "Any path.") @PathParam("rest") String rest) {
-        return readOnly(component);
-    }
-
     private Response manifest(String method, String component, String reference) {
         RegistryError unknown = RegistryError.manifestUnknown("siderolabs/" + component + ": no manifest " + reference);
         if (!TAG.matcher(reference).matches()) {
@@ -221,7 +177,7 @@ public class SourceImageResource {
     }
 
     /** 405 {@code UNSUPPORTED} in the spec's JSON, with the {@code Allow} RFC 9110 requires. */
-    private static Response readOnly(String component) {
+    static Response readOnly(String component) {
         RegistryError refused = new RegistryError(405, "UNSUPPORTED", "siderolabs/" + component
                 + " is a read-only mirror of the release source: pushes and deletes are not accepted");
         return Response.fromResponse(RegistryErrorMapper.response(refused)).header("Allow", "GET, HEAD").build();
