@@ -88,6 +88,25 @@ public final class DirectoryReleaseSource implements ReleaseSource {
                 .map(yaml -> OverlayManifestParser.parse(yaml, dir.get().toString()));
     }
 
+    /** The component's OCI layouts {@code <version>/<component>/}, tagged with the version directories' names. */
+    @Override
+    public Optional<SourceRepository> sourceRepository(String component) {
+        if (!SourceRepository.COMPONENTS.contains(component)) {
+            return Optional.empty();
+        }
+        return Optional.of(new DirectorySourceRepository(component, () -> {
+            Map<String, Path> byTag = new LinkedHashMap<>();
+            releaseDirectories().values().forEach(dir -> byTag.put(dir.getFileName().toString(), dir));
+            return byTag;
+        }));
+    }
+
+    /** {@code <version>/talosctl/}, the talosctl binaries as plain files. */
+    @Override
+    public Optional<Path> talosctl(TalosVersion version) {
+        return releaseDirectory(version).map(d -> d.resolve("talosctl")).filter(Files::isDirectory);
+    }
+
     @Override
     public Optional<ReleaseFile> bootFile(TalosVersion version, Arch arch, BootFile file) {
         return releaseDirectory(version)

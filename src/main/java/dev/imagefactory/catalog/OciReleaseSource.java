@@ -43,12 +43,19 @@ public final class OciReleaseSource implements ReleaseSource {
 
     /** What to read from where; {@code registry} also says whether it is insecure and its credentials. */
     public record Settings(RegistryEndpoint registry, String imager, String extensions, String overlays,
-            String installerBase, String installer, Duration recheckInterval) {
+            String installerBase, String installer, String talosctl, Duration recheckInterval) {
 
-        /** With upstream's installer repositories. */
+        /** With upstream's installer and talosctl repositories. */
         public Settings(RegistryEndpoint registry, String imager, String extensions, String overlays,
                 Duration recheckInterval) {
             this(registry, imager, extensions, overlays, "siderolabs/installer-base", "siderolabs/installer",
+                    recheckInterval);
+        }
+
+        /** With upstream's talosctl repository. */
+        public Settings(RegistryEndpoint registry, String imager, String extensions, String overlays,
+                String installerBase, String installer, Duration recheckInterval) {
+            this(registry, imager, extensions, overlays, installerBase, installer, "siderolabs/talosctl-all",
                     recheckInterval);
         }
 
@@ -87,6 +94,7 @@ public final class OciReleaseSource implements ReleaseSource {
     private final Memo<TalosVersion, Optional<List<OfficialExtension>>> extensionLists;
     private final Memo<TalosVersion, Optional<List<OfficialOverlay>>> overlayLists;
     private final Memo<BaseKey, Optional<BaseImage>> installerBases;
+    private final Memo<TalosVersion, Optional<Path>> talosctlImages;
 
     public OciReleaseSource(Settings settings, ReleaseCache cache) {
         this(settings, cache, Clock.systemUTC());
@@ -102,6 +110,7 @@ public final class OciReleaseSource implements ReleaseSource {
         this.extensionLists = new Memo<>(Optional::isEmpty, settings.recheckInterval(), clock);
         this.overlayLists = new Memo<>(Optional::isEmpty, settings.recheckInterval(), clock);
         this.installerBases = new Memo<>(Optional::isEmpty, settings.recheckInterval(), clock);
+        this.talosctlImages = new Memo<>(Optional::isEmpty, settings.recheckInterval(), clock);
     }
 
     @Override
@@ -138,6 +147,60 @@ public final class OciReleaseSource implements ReleaseSource {
                             .orElseThrow(() -> new ReleaseDataException(where + " has no overlays.yaml"));
                     return OverlayManifestParser.parse(yaml, where);
                 }));
+    }
+
+    /** The configured repository of the component, proxied: manifests and blobs come from the registry, streamed. */
+    @Override
+    public Optional<SourceRepository> sourceRepository(String component) {
+        String repository = switch (component) {
+            case "imager" -> settings.imager();
+            case "installer-base" -> settings.installerBase();
+            case "installer" -> settings.installer();
+            case "extensions" -> settings.extensions();
+            case "overlays" -> settings.overlays();
+            case "talosctl-all" -> settings.talosctl();
+            default -> null;
+        };
+        if (repository == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new SourceRepository() {
+            @Override
+            public List<String> tags() throws IOException {
+                return core.tags(repository).stream().sorted().toList();
+            }
+
+            @Override
+            public Optional<dev.imagefactory.oci.ManifestDocument> manifest(String reference) throws IOException {
+                return core.manifest(repository, reference);
+            }
+
+            @Override
+            public Optional<Long> blobSize(dev.imagefactory.model.Digest digest) throws IOException {
+                return core.blobSize(repository, digest);
+            }
+
+            @Override
+            public dev.imagefactory.content.VerifyingInputStream openBlob(dev.imagefactory.model.Digest digest, long size)
+                    throws IOException {
+                return core.blob(repository, new Descriptor("application/octet-stream", digest, size));
+            }
+        });
+    }
+
+    /** The root files {@code talosctl-*} of the linux/amd64 {@code talosctl-all:<tag>} image, pulled once by digest. */
+    @Override
+    public Optional<Path> talosctl(TalosVersion version) {
+        return talosctlImages.get(version, () -> {
+            String where = image(settings.talosctl(), version);
+            return resolve(settings.talosctl(), version).map(image -> cache.directory("talosctl",
+                    image.digest().toString().replace(':', '-'), where, into -> {
+                        LOG.infof("pulling talosctl binaries of %s (%s)", where, image.digest());
+                        LayerFlattener.filtered((path, kind) -> kind == EntryKind.FILE
+                                        && TalosctlFiles.isTalosctlName(path))
+                                .flatten(core.repository(settings.talosctl()), image.manifest().layers(), into);
+                    }));
+        });
     }
 
     @Override

@@ -28,6 +28,22 @@ public interface ReleaseSource {
     /** The release's {@code overlays.yaml}, in its order; empty when the release ships none. */
     Optional<List<OfficialOverlay>> overlays(TalosVersion version);
 
+    /**
+     * The directory holding the release's talosctl binaries ({@code talosctl-<os>-<arch>[.exe]}, see
+     * {@link TalosctlFiles}); empty when the release ships none. Read-only: callers only list and stream it.
+     */
+    default Optional<java.nio.file.Path> talosctl(TalosVersion version) {
+        return Optional.empty();
+    }
+
+    /**
+     * The source's own image repository {@code siderolabs/<component>} ({@link SourceRepository#COMPONENTS}), for the
+     * read-only source image proxy; empty when this source keeps no such images.
+     */
+    default Optional<SourceRepository> sourceRepository(String component) {
+        return Optional.empty();
+    }
+
     /** A boot file of the release for {@code arch}; empty when the release does not provide it. */
     Optional<ReleaseFile> bootFile(TalosVersion version, Arch arch, BootFile file);
 

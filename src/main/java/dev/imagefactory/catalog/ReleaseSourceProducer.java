@@ -34,7 +34,7 @@ public class ReleaseSourceProducer {
         Optional<RegistryCredentials> credentials = oci.username()
                 .map(user -> new RegistryCredentials(user, oci.password().orElseThrow()));
         return new OciReleaseSource.Settings(new RegistryEndpoint(oci.registry(), oci.insecure(), credentials),
-                oci.imager(), oci.extensions(), oci.overlays(), oci.installerBase(), oci.installer(),
+                oci.imager(), oci.extensions(), oci.overlays(), oci.installerBase(), oci.installer(), oci.talosctl(),
                 oci.recheckInterval());
     }
 }

@@ -120,6 +120,10 @@ public interface FactoryConfig {
             @WithDefault("siderolabs/installer")
             String installer();
 
+            /** Repository of the per-version image holding the talosctl binaries ({@code talosctl-<os>-<arch>[.exe]}). */
+            @WithDefault("siderolabs/talosctl-all")
+            String talosctl();
+
             /** How long the list of versions (imager tags) is reused (upstream {@code talosVersionRecheckInterval}). */
             @WithDefault("15m")
             Duration recheckInterval();

@@ -179,6 +179,19 @@ public final class RegistryClient {
         });
     }
 
+    /** A blob's size from {@code HEAD} (the distribution spec requires Content-Length there); empty when absent. */
+    public Optional<Long> blobSize(String repository, Digest digest) throws IOException {
+        URI uri = base.resolve(checkRepository(repository) + "/blobs/" + digest);
+        HttpResponse<InputStream> response = exchange(new Call("HEAD", uri, pullScope(repository), timeout)
+                .accepting(200, 404));
+        close(response);
+        if (response.statusCode() == 404) {
+            return Optional.empty();
+        }
+        return Optional.of(response.headers().firstValueAsLong("Content-Length").orElseThrow(() -> new OciException(
+                uri + ": the registry sent no Content-Length for the blob")));
+    }
+
     public boolean hasBlob(String repository, Digest digest) throws IOException {
         URI uri = base.resolve(checkRepository(repository) + "/blobs/" + digest);
         HttpResponse<InputStream> response = exchange(new Call("HEAD", uri, pullScope(repository), timeout)

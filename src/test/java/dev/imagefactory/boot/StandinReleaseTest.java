@@ -240,6 +240,35 @@ class StandinReleaseTest {
         }
     }
 
+    /** Issue 17: a toy talosctl per OS and arch, as files and as upstream's talosctl-all image holding them. */
+    @ParameterizedTest
+    @FieldSource("VERSIONS")
+    void talosctlIsAToyForEveryOsAndArchAsFilesAndAsATalosctlAllImage(String version) throws Exception {
+        Path release = StandinRelease.version(version);
+        List<String> names = new ArrayList<>();
+        for (String os : List.of("darwin", "linux", "windows")) {
+            for (String arch : ARCHES) {
+                names.add("talosctl-" + os + "-" + arch + (os.equals("windows") ? ".exe" : ""));
+            }
+        }
+        assertEquals(names, sortedChildren(release.resolve("talosctl")).stream().map(p -> p.getFileName().toString()).toList());
+        String said = tools.run(Command.of("sh", release.resolve("talosctl/talosctl-linux-amd64").toString())).stdout();
+        assertEquals("talosctl stand-in " + version + " for linux/amd64 (NOT talosctl)\n", said);
+
+        Path layout = release.resolve("talosctl-all");
+        assertEquals(version, JSON.readTree(layout.resolve("index.json").toFile())
+                .at("/manifests/0/annotations/org.opencontainers.image.ref.name").asText());
+        JsonNode manifest = platformManifest(layout, "amd64");
+        assertEquals(1, manifest.get("layers").size());
+        Map<String, TarArchiveEntry> entries = tarEntries(gunzip(blob(layout, manifest.get("layers").get(0))));
+        assertEquals(names, new ArrayList<>(entries.keySet()), "the binaries at the image root, sorted");
+        Map<String, byte[]> files = untar(gunzip(blob(layout, manifest.get("layers").get(0))));
+        for (String name : names) {
+            assertEquals(0755, entries.get(name).getMode() & 0777, name);
+            assertArrayEquals(Files.readAllBytes(release.resolve("talosctl").resolve(name)), files.get(name), name);
+        }
+    }
+
     @ParameterizedTest
     @FieldSource("VERSIONS")
     void installerImageHasTheBaseImageLayout(String version) throws Exception {

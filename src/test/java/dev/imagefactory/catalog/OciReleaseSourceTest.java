@@ -57,6 +57,8 @@ class OciReleaseSourceTest {
 
     static LocalRegistry registry;
     static Path releases;
+    /** The digest of each version's pushed imager index, as the registry serves it for the tag. */
+    static final java.util.Map<TalosVersion, Descriptor> IMAGER_INDEXES = new java.util.HashMap<>();
     static DirectoryReleaseSource directory;
 
     @TempDir
@@ -95,6 +97,7 @@ class OciReleaseSourceTest {
             Descriptor index = imager.index(List.of(arm, amd));
             imager.root(index);
             client.pushImage(OciLayout.open(imager.dir()), index, IMAGER, version.toString());
+            IMAGER_INDEXES.put(version, index);
         }
         pushPlain(work.resolve("other-tag"), new TarLayer().file("f", 0644, "x"), IMAGER, "latest");
 
@@ -143,6 +146,19 @@ class OciReleaseSourceTest {
         installerBase.root(baseIndex);
         client.pushImage(OciLayout.open(installerBase.dir()), baseIndex, "siderolabs/installer-base", V11.toString());
         client.pushImage(OciLayout.open(installerBase.dir()), baseIndex, "siderolabs/installer-base", "v1.13.0");
+
+        // talosctl: plain files in the directory release, upstream's talosctl-all image (files at its root) in the
+        // registry; a file in a subdirectory and one of another name are not talosctl binaries
+        TarLayer talosctl = new TarLayer().file("README", 0644, "not a binary")
+                .file("sub/talosctl-linux-amd64", 0755, "not at the root");
+        for (String name : List.of("talosctl-linux-amd64", "talosctl-darwin-arm64", "talosctl-windows-amd64.exe")) {
+            byte[] bytes = new byte[64 << 10];
+            random.nextBytes(bytes);
+            talosctl.file(name, 0755, bytes);
+            Files.createDirectories(v11.resolve("talosctl"));
+            Files.write(v11.resolve("talosctl").resolve(name), bytes);
+        }
+        pushPlain(work.resolve("talosctl-all"), talosctl, "siderolabs/talosctl-all", V11.toString());
 
         directory = new DirectoryReleaseSource(releases, new ReleaseCache(work.resolve("directory-cache")));
     }
@@ -225,6 +241,48 @@ class OciReleaseSourceTest {
             assertTrue(entries.noneMatch(p -> p.toString().contains("usr/bin") || Files.isSymbolicLink(p)),
                     "only regular files under usr/install/ are extracted");
         }
+    }
+
+    @Test
+    void talosctlBinariesAreTheReleasesFilesAndOnlyThose() throws IOException {
+        OciReleaseSource oci = oci();
+        Path pulled = oci.talosctl(V11).orElseThrow();
+        Path local = directory.talosctl(V11).orElseThrow();
+        List<String> names;
+        try (Stream<Path> files = Files.list(pulled)) {
+            names = files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertEquals(List.of("talosctl-darwin-arm64", "talosctl-linux-amd64", "talosctl-windows-amd64.exe"), names);
+        for (String name : names) {
+            assertArrayEquals(Files.readAllBytes(local.resolve(name)), Files.readAllBytes(pulled.resolve(name)), name);
+        }
+        assertTrue(pulled.startsWith(data.resolve("talosctl")), pulled.toString());
+        assertTrue(oci.talosctl(V12).isEmpty(), "no talosctl-all image for the version");
+        assertTrue(directory.talosctl(V12).isEmpty(), "no talosctl/ directory for the version");
+    }
+
+    @Test
+    void theSourceRepositoryServesTheRegistrysImagesByTagAndDigest() throws IOException {
+        SourceRepository imager = oci().sourceRepository("imager").orElseThrow();
+        assertEquals(List.of("latest", V11.toString(), V12.toString()), imager.tags());
+        Descriptor index = IMAGER_INDEXES.get(V11);
+        var byTag = imager.manifest(V11.toString()).orElseThrow();
+        assertEquals(index.digest(), byTag.digest());
+        assertEquals(index.digest(), dev.imagefactory.content.Digests.sha256(byTag.content()));
+        assertArrayEquals(byTag.content(), imager.manifest(index.digest().toString()).orElseThrow().content());
+        Descriptor amd64 = dev.imagefactory.oci.OciJson.index(byTag.content(), "test").manifests().stream()
+                .filter(d -> d.platform().architecture().equals("amd64")).findFirst().orElseThrow();
+        byte[] manifest = imager.manifest(amd64.digest().toString()).orElseThrow().content();
+        Descriptor layer = dev.imagefactory.oci.OciJson.manifest(manifest, "test").layers().get(0);
+        assertEquals(layer.size(), imager.blobSize(layer.digest()).orElseThrow());
+        try (var in = imager.openBlob(layer.digest(), layer.size())) {
+            byte[] bytes = in.readAllBytes();
+            in.verifyToEnd();
+            assertEquals(layer.digest(), dev.imagefactory.content.Digests.sha256(bytes));
+        }
+        assertTrue(imager.manifest("v0.0.1").isEmpty());
+        assertTrue(imager.blobSize(dev.imagefactory.content.Digests.sha256(new byte[] {1})).isEmpty());
+        assertTrue(oci().sourceRepository("something-else").isEmpty());
     }
 
     @Test

@@ -50,6 +50,7 @@ class ReleaseSourceProducerTest {
         assertEquals("siderolabs/overlays", settings.overlays());
         assertEquals("siderolabs/installer-base", settings.installerBase());
         assertEquals("siderolabs/installer", settings.installer());
+        assertEquals("siderolabs/talosctl-all", settings.talosctl());
         assertEquals(Duration.ofMinutes(15), settings.recheckInterval());
     }
 
@@ -67,6 +68,7 @@ class ReleaseSourceProducerTest {
                 "factory.releases.oci.recheck-interval", "90s"));
         keys.put("factory.releases.oci.installer-base", "mirror/installer-base");
         keys.put("factory.releases.oci.installer", "mirror/installer");
+        keys.put("factory.releases.oci.talosctl", "mirror/talosctl-all");
         FactoryConfig config = config(keys);
         OciReleaseSource.Settings settings = ReleaseSourceProducer.ociSettings(config.releases().oci());
         assertEquals("registry.local:5000", settings.registry().host());
@@ -77,6 +79,7 @@ class ReleaseSourceProducerTest {
         assertEquals("mirror/overlays", settings.overlays());
         assertEquals("mirror/installer-base", settings.installerBase());
         assertEquals("mirror/installer", settings.installer());
+        assertEquals("mirror/talosctl-all", settings.talosctl());
         assertEquals(Duration.ofSeconds(90), settings.recheckInterval());
     }
 
