@@ -1,7 +1,6 @@
 package dev.imagefactory.build;
 
 import dev.imagefactory.cache.PresignedDownloads;
-import dev.imagefactory.errors.NotFoundException;
 import dev.imagefactory.schematic.CanonicalSchematic;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,8 +19,8 @@ import java.util.concurrent.Executor;
  * application, which its HTTP handlers only map to responses): checks in the reference's order (schematic → version
  * → path → customisations against the version, {@link AssetService#request}), then the asset from the cache or built
  * ({@link AssetService#asset}) as a waiting request ({@link ArtifactBuilds#admitted}), then one of
- * {@link ResolvedImage}: its checksum line, a presigned storage URL (when the caller may be redirected and the storage
- * can presign), or its bytes, leased.
+ * {@link ResolvedImage}: its checksum line, what its signature bundle signs, a presigned storage URL (when the caller
+ * may be redirected and the storage can presign), or its bytes, leased.
  */
 @ApplicationScoped
 public class ImageResolver {
@@ -58,9 +57,6 @@ public class ImageResolver {
     public CompletableFuture<ResolvedImage> resolve(ImageRequest request) {
         BuildRequest checked = assets.request(request.schematicId(), request.version(), request.asset());
         Optional<AssetPath.Sidecar> sidecar = request.asset().sidecar();
-        if (sidecar.isPresent() && !sidecar.get().isChecksum()) {
-            throw new NotFoundException("asset signatures are not published by this factory");
-        }
         CompletableFuture<Asset> built = builds.admitted(() -> assets.asset(checked, request.asset()));
         boolean asksStorage = sidecar.isEmpty() && request.mayRedirect() && downloads.enabled();
         boolean cached = built.isDone(); // a cache hit: answered on the caller's thread
@@ -121,6 +117,11 @@ public class ImageResolver {
     private ResolvedImage answer(ImageRequest request, BuildRequest checked, Asset built) {
         String name = request.downloadName();
         Optional<AssetPath.Sidecar> sidecar = request.asset().sidecar();
+        if (sidecar.isPresent() && sidecar.get() == AssetPath.Sidecar.SIGSTORE_BUNDLE) {
+            try (built) {
+                return new ResolvedImage.Signed(checked, built.artifact().sha256(), name);
+            }
+        }
         if (sidecar.isPresent()) {
             try (built) {
                 String hex = sidecar.get() == AssetPath.Sidecar.SHA256 ? built.artifact().sha256()

@@ -5,8 +5,8 @@ import java.net.URI;
 import java.util.Objects;
 
 /**
- * What an {@link ImageRequest} resolves to: the asset's bytes, its checksum line, or a URL where the storage serves
- * it. Each also says which {@link BuildRequest} it answers (the PXE script names the assets of the same profile).
+ * What an {@link ImageRequest} resolves to: the asset's bytes, its checksum line, its signature's subject, or a URL
+ * where the storage serves it. Each also says which {@link BuildRequest} it answers (the PXE script names the assets of the same profile).
  * Only {@link Bytes} holds anything: close it when its body is written (closing the others does nothing).
  */
 public sealed interface ResolvedImage extends AutoCloseable {
@@ -57,6 +57,24 @@ public sealed interface ResolvedImage extends AutoCloseable {
         /** The sidecar's own download name: the asset's plus {@code .sha256} or {@code .sha512}. */
         public String attachmentName() {
             return DownloadNames.clean(filename) + kind.suffix();
+        }
+    }
+
+    /**
+     * A Sigstore bundle sidecar ({@code .sigstore.json}) of the asset whose SHA-256 (recorded when it was stored,
+     * never re-hashed) is {@code sha256}; the front end signs it.
+     *
+     * @param filename the asset's download name (the bundle's own adds {@code .sigstore.json})
+     */
+    record Signed(BuildRequest request, String sha256, String filename) implements ResolvedImage {
+        public Signed {
+            Objects.requireNonNull(request, "request");
+            Objects.requireNonNull(sha256, "sha256");
+        }
+
+        /** The bundle's own download name. */
+        public String attachmentName() {
+            return DownloadNames.clean(filename) + AssetPath.Sidecar.SIGSTORE_BUNDLE.suffix();
         }
     }
 

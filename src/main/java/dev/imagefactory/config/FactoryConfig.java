@@ -38,6 +38,8 @@ public interface FactoryConfig {
 
     Registry registry();
 
+    Signing signing();
+
     Http http();
 
     /** The HTTP listener's own policy, beyond Quarkus' {@code quarkus.http.*}. */
@@ -250,6 +252,15 @@ public interface FactoryConfig {
          */
         @WithDefault("false")
         boolean devKeys();
+    }
+
+    /** The cosign key that signs installer images and download bundles (reference {@code cache.signingKeyPath}). */
+    interface Signing {
+        /**
+         * ECDSA P-256 private key, unencrypted PEM (PKCS#8 or SEC1). Unset: a development key generated once into
+         * {@code <data-dir>/signing/}.
+         */
+        Optional<Path> key();
     }
 
     /** The registry frontend ({@code /v2}) that serves installer images. */

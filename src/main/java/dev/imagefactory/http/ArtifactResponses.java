@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.InputStream;
+import dev.imagefactory.signing.SigstoreBundle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
@@ -201,12 +202,25 @@ public class ArtifactResponses {
     }
 
     private static Response checksum(String method, String line, String attachmentName) {
-        byte[] body = line.getBytes(StandardCharsets.UTF_8);
+        return sidecar(method, line.getBytes(StandardCharsets.UTF_8), CHECKSUM_CONTENT_TYPE, attachmentName,
+                CACHE_CONTROL);
+    }
+
+    /**
+     * The {@code <name>.sigstore.json} answer: the Sigstore bundle, as an attachment. Revalidated rather than
+     * immutable: the same asset gets another bundle once the signing key is replaced.
+     */
+    public Response signatureBundle(String method, byte[] bundle, String attachmentName) {
+        return sidecar(method, bundle, SigstoreBundle.MEDIA_TYPE, attachmentName, "no-cache");
+    }
+
+    private static Response sidecar(String method, byte[] body, String contentType, String attachmentName,
+            String cacheControl) {
         Response.ResponseBuilder builder = Response.ok()
-                .header(HttpHeaders.CONTENT_TYPE, CHECKSUM_CONTENT_TYPE)
+                .header(HttpHeaders.CONTENT_TYPE, contentType)
                 .header(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length))
                 .header("Content-Disposition", contentDisposition(attachmentName))
-                .header(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL);
+                .header(HttpHeaders.CACHE_CONTROL, cacheControl);
         if (!"HEAD".equalsIgnoreCase(method)) {
             builder.entity(body);
         }

@@ -5,6 +5,8 @@ import dev.imagefactory.build.ImageRequest;
 import dev.imagefactory.build.ImageResolver;
 import dev.imagefactory.build.ResolvedImage;
 import dev.imagefactory.errors.InvalidInputException;
+import dev.imagefactory.signing.SigningKeys;
+import dev.imagefactory.signing.SigstoreBundle;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -29,8 +31,9 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 /**
  * {@code GET|HEAD /image/{schematic}/{version}/{path}}: boot assets by the reference's path grammar, built on first
- * request and then served from the cache with ranges, a strong ETag and checksum sidecars ({@code .sha256},
- * {@code .sha512}) computed once at build time; or, with {@code factory.cache.s3.redirect=true}, a GET is sent to a
+ * request and then served from the cache with ranges, a strong ETag, checksum sidecars ({@code .sha256},
+ * {@code .sha512}) computed once at build time and a Sigstore bundle ({@code .sigstore.json}) signing that SHA-256;
+ * or, with {@code factory.cache.s3.redirect=true}, a GET is sent to a
  * presigned S3 URL (when {@link DownloadRedirects} allows it). HEAD is always answered here, from metadata.
  *
  * <p>A thin adapter over {@link ImageResolver}: the path is parsed once, the resolver says what answers it, and this
@@ -53,6 +56,9 @@ public class ImageResource {
     @Inject
     RequestedAssetPaths paths;
 
+    @Inject
+    SigningKeys signing;
+
     static final String ASSET_PATH = """
             Asset path, as the reference names them: `kernel-<arch>`, `cmdline-<platform>-<arch>[-secureboot]`,
             `initramfs-<arch>.xz`, `<platform>-<arch>[-secureboot]-uki.efi` (`-secureboot` needs SecureBoot configured,
@@ -63,7 +69,8 @@ public class ImageResource {
             tarball, the same image `/v2` serves); disk images `<platform>-<arch>[-secureboot].<raw|qcow2|vhd|ova>`
             with an optional `.xz`, `.zst`, `.gz` or `.tar.gz` (e.g. `metal-amd64.raw.zst`, `gcp-amd64.raw.tar.gz`,
             `vmware-amd64.ova`; layout by version and the schematic's `bootloader`, sector size by its
-            `diskImage.sectorSize`). Append `.sha256` or `.sha512` for the checksum line. `<arch>` is `amd64`
+            `diskImage.sectorSize`). Append `.sha256` or `.sha512` for the checksum line, `.sigstore.json` for a Sigstore
+            bundle (v0.3) signing the asset's SHA-256 with the key served at `/oci/cosign/signing-key.pub`. `<arch>` is `amd64`
             (aliases `x86_64`, `i386`) or `arm64`.""";
 
     @GET
@@ -75,14 +82,20 @@ public class ImageResource {
     @APIResponse(responseCode = "200", description = """
             The asset, with Content-Length, Content-Disposition, Accept-Ranges, a strong ETag (the SHA-256) and
             `Cache-Control: public, max-age=31536000, immutable`. For `.sha256`/`.sha512` paths a text line
-            `<hex>  <filename>`.""",
-            content = @Content(mediaType = "application/octet-stream", schema = @Schema(type = SchemaType.STRING, format = "binary")))
+            `<hex>  <filename>`; for `.sigstore.json` paths a Sigstore bundle (v0.3: a message signature over the
+            asset's SHA-256, ECDSA P-256, the key named by its hint), verifiable against the file with the key of
+            `/oci/cosign/signing-key.pub`, e.g. `openssl dgst -sha256 -verify signing-key.pub -signature sig.der <file>`
+            with `sig.der` the base64-decoded `messageSignature.signature`.""",
+            content = {
+                @Content(mediaType = "application/octet-stream", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                @Content(mediaType = SigstoreBundle.MEDIA_TYPE, schema = @Schema(type = SchemaType.OBJECT))
+            })
     @APIResponse(responseCode = "206", description = "The requested byte range (Content-Range tells which).")
     @APIResponse(responseCode = "302", description = """
             Only with `factory.cache.backend=s3` and `factory.cache.s3.redirect=true`, for requests whose Host is not the
             PXE host (that of `factory.external-pxe-url`, which defaults to `factory.external-url`): the asset is
             downloaded from S3 through the presigned URL in `Location`, valid for `factory.cache.s3.redirect-ttl`.
-            Checksum paths (`.sha256`/`.sha512`) and installer tarballs (streamed from their image's blobs) are never
+            Checksum and bundle paths (`.sha256`/`.sha512`/`.sigstore.json`) and installer tarballs (streamed from their image's blobs) are never
             redirected.""",
             headers = @Header(name = "Location", schema = @Schema(type = SchemaType.STRING, format = "uri")))
     @APIResponse(responseCode = "304", description = "If-None-Match matched the ETag.")
@@ -158,6 +171,10 @@ public class ImageResource {
         resolved.close();
         if (resolved instanceof ResolvedImage.Checksum checksum) {
             return responses.checksum(method, checksum);
+        }
+        if (resolved instanceof ResolvedImage.Signed signed) {
+            return responses.signatureBundle(method, SigstoreBundle.of(signing.key(), signed.sha256()),
+                    signed.attachmentName());
         }
         ResolvedImage.Redirect redirect = (ResolvedImage.Redirect) resolved;
         return Response.status(Response.Status.FOUND).location(redirect.target())

@@ -87,10 +87,12 @@ public class InstallerImages {
     private final Optional<BackingRegistry> backing;
     private final ArtifactBuilds builds;
     private final DigestOrigins origins;
+    private final InstallerSignatures signatures;
 
     @Inject
     public InstallerImages(ImageResolver resolver, ReleaseSource releases, BlobStore store, ArtifactCache cache,
-            ArtifactBuilds builds, FactoryConfig config) {
+            ArtifactBuilds builds, FactoryConfig config, InstallerSignatures signatures) {
+        this.signatures = signatures;
         this.resolver = resolver;
         this.releases = releases;
         this.store = store;
@@ -241,8 +243,11 @@ public class InstallerImages {
                             blobs),
                     store.putDocument(MediaTypes.DOCKER_MANIFEST_LIST,
                             OciJson.write(ImageIndex.of(MediaTypes.DOCKER_MANIFEST_LIST, docker)), blobs));
+            List<Digest> signed = signatures.publish(name, tagged, blobs); // held with the image, below
             if (backing.isPresent()) {
                 backing.get().pushByDigest(store, tagged.docker(), name);
+                backing.get().pushByDigest(store, tagged.oci(), name);
+                pushSignatures(name, signed); // before the tag: a tag never exists without its signatures
                 backing.get().push(store, tagged.oci(), name, version.toString());
             }
             Path record = work.resolve("tag.json");
@@ -255,6 +260,16 @@ public class InstallerImages {
         } catch (IOException | RuntimeException | Error e) {
             AsyncLeases.release(leases);
             throw e;
+        }
+    }
+
+    /** Pushes the cosign signature tag of each of the {@code signed} indexes and manifests to the backing registry. */
+    private void pushSignatures(RepositoryName name, List<Digest> signed) throws IOException {
+        for (Digest subject : signed) {
+            try (InstallerSignatures.Signature signature = signatures.signature(name, subject).orElseThrow()) {
+                backing.get().push(store, new Descriptor(MediaTypes.OCI_MANIFEST, signature.digest(),
+                        signature.manifest().length), name, InstallerSignatures.tagOf(subject));
+            }
         }
     }
 

@@ -88,11 +88,16 @@ public class RegistryResource {
     @Inject
     ArtifactResponses responses;
 
+    @Inject
+    InstallerSignatures signatures;
+
     static final String REFERENCE = """
             A Talos version tag (`v1.11.0`; built on first request for every architecture the release has, in parallel),
             `latest` (the newest stable version), or a digest (`sha256:…`, served from the store; a digest of an image served
             before and evicted since rebuilds that image first, same digests; one never served here, or no longer
-            buildable, is 404 `MANIFEST_UNKNOWN` saying that pulling by tag builds it).""";
+            buildable, is 404 `MANIFEST_UNKNOWN` saying that pulling by tag builds it). Or a cosign signature tag
+            `sha256-<hex>.sig` of an index or platform manifest this repository served: its signature manifest (OCI,
+            one simple-signing layer, verifiable with `/oci/cosign/signing-key.pub`); other digests have none (404).""";
 
     @GET
     @Tag(name = ApiDocumentation.REGISTRY)
@@ -203,7 +208,7 @@ public class RegistryResource {
     @Path("{name: .+}/referrers/{digest}")
     @Tag(name = ApiDocumentation.REGISTRY)
     @Operation(operationId = "getRegistryReferrers",
-            summary = "Referrers of a manifest (always an empty OCI index; the factory attaches no signatures yet)")
+            summary = "Referrers of a manifest (always an empty OCI index; signatures are `sha256-<digest>.sig` tags)")
     @APIResponse(responseCode = "200", description = "An empty OCI image index.",
             content = @Content(mediaType = MediaTypes.OCI_INDEX, schema = @Schema(type = SchemaType.OBJECT)))
     @APIResponse(responseCode = "400", ref = "RegistryError")
@@ -297,6 +302,10 @@ public class RegistryResource {
 
     private CompletionStage<Response> manifest(String method, String name, String reference, HttpHeaders headers) {
         RepositoryName repository = knownRepository(name);
+        Optional<Digest> signed = InstallerSignatures.subjectOf(reference);
+        if (signed.isPresent()) {
+            return CompletableFuture.completedFuture(signatureManifest(method, repository, reference, signed.get()));
+        }
         if (reference.startsWith("sha256:")) {
             Digest digest = parseDigest(reference, RegistryError.manifestUnknown("invalid digest \"" + reference + "\""));
             Optional<ArtifactLease> stored = store.lease(digest);
@@ -331,9 +340,44 @@ public class RegistryResource {
         }, RegistryResource::translate);
     }
 
+    /**
+     * The cosign signature manifest of {@code subject} ({@code sha256-<hex>.sig}): from the store, or from the backing
+     * registry, where it was pushed with the image; unknown when the factory did not serve {@code subject} here.
+     */
+    private Response signatureManifest(String method, RepositoryName repository, String tag, Digest subject) {
+        if (images.backing().isPresent()) {
+            return redirect(images.backing().get().location(repository, "manifests", tag));
+        }
+        try {
+            Optional<InstallerSignatures.Signature> signature = signatures.signature(repository, subject);
+            if (signature.isEmpty()) {
+                throw RegistryError.manifestUnknown("no signature " + tag + ": " + subject + " is not an index or "
+                        + "manifest this factory served as " + repository.repository() + " (pull a version tag first)");
+            }
+            try (InstallerSignatures.Signature held = signature.get()) {
+                return serveDocument(method, held.manifest(), MediaTypes.OCI_MANIFEST, held.digest());
+            }
+        } catch (IOException e) {
+            throw RegistryError.unavailable("cannot store the signature " + tag + ": " + e.getMessage(), 10);
+        }
+    }
+
+    /** Marks the served tag's indexes and manifests as signed, so their {@code .sig} tags answer. */
+    private void publishSignatures(RepositoryName repository, InstallerImages.ServedImage image) {
+        try {
+            signatures.publishServed(repository, image.image());
+        } catch (IOException e) {
+            throw RegistryError.unavailable("cannot record the signatures of " + repository.repository() + ": "
+                    + e.getMessage(), 10);
+        }
+    }
+
     /** The answer for a tag whose image is held (null: the backing registry has the tag already). */
     private Response taggedManifest(String method, RepositoryName repository, TalosVersion version,
             InstallerImages.ServedImage image, boolean docker) {
+        if (image != null) {
+            publishSignatures(repository, image); // before the tag answers: no tag is served without its signatures
+        }
         if (images.backing().isPresent()) {
             Digest digest = image == null ? backingTag(repository, version).orElseThrow()
                     : (docker ? image.image().docker() : image.image().oci()).digest();
@@ -376,6 +420,10 @@ public class RegistryResource {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return serveDocument(method, content, mediaType, digest);
+    }
+
+    private static Response serveDocument(String method, byte[] content, String mediaType, Digest digest) {
         Response.ResponseBuilder builder = Response.ok()
                 .header(HttpHeaders.CONTENT_TYPE, mediaType)
                 .header(HttpHeaders.CONTENT_LENGTH, content.length)

@@ -35,7 +35,7 @@ class ArchitectureBoundariesTest {
         return layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("Front ends").definedBy(ROOT + ".http..", ROOT + ".registry..", ROOT + ".ops..")
                 .layer("Application").definedBy(ROOT + ".build..", ROOT + ".schematic..", ROOT + ".catalog..",
-                        ROOT + ".secureboot..", ROOT + ".bootargs..")
+                        ROOT + ".secureboot..", ROOT + ".bootargs..", ROOT + ".signing..")
                 .layer("Infrastructure").definedBy(ROOT + ".cache..", ROOT + ".oci..", ROOT + ".tools..")
                 .layer("Vocabulary").definedBy(ROOT + ".model..", ROOT + ".errors..", ROOT + ".content..",
                         ROOT + ".config..")

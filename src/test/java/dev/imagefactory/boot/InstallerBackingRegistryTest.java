@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imagefactory.model.Digest;
 import dev.imagefactory.oci.LocalRegistry;
 import dev.imagefactory.oci.MediaTypes;
+import dev.imagefactory.signing.CosignSignature;
+import dev.imagefactory.tools.ProcessRunner;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -16,19 +19,23 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 /**
  * With {@code factory.registry.backing.*} pointing at a real registry (Debian's {@code docker-registry} on
  * 127.0.0.1, started here), a built installer index is pushed there under {@code <namespace>/<image>/<schematic>},
- * the tag last, and pulls through the factory succeed by following its 307 redirects.
+ * the tag last (after the cosign signature tags of its index and manifests), and pulls through the factory succeed
+ * by following its 307 redirects.
  */
 @Tag("slow")
 @QuarkusTest
@@ -93,6 +100,20 @@ class InstallerBackingRegistryTest {
         Set<String> arches = new HashSet<>();
         pushed.get("manifests").forEach(m -> arches.add(m.get("platform").get("architecture").asText()));
         assertEquals(Set.of("amd64", "arm64"), arches);
+
+        // the cosign signatures of the index and of each platform manifest were pushed with it, and a pull of the
+        // signature tag through the factory is redirected there; they verify with the factory's key
+        Digest index = Digest.parse(location.substring(location.lastIndexOf('/') + 1));
+        List<Digest> subjects = new ArrayList<>(List.of(index));
+        subjects.addAll(SignedInstallerImagesTest.children(JSON.writeValueAsBytes(pushed)));
+        Path key = Files.write(dir.resolve("signing-key.pub"), BootAssetsTest.get("/oci/cosign/signing-key.pub"));
+        ProcessRunner tools = new ProcessRunner(Duration.ofMinutes(5));
+        for (Digest subject : subjects) {
+            CosignSignature signature = SignedInstallerImagesTest.pullSignature(tools, dir,
+                    InstallerRegistryTest.host(), "metal-installer/" + id, subject);
+            assertEquals(Optional.empty(), signature.failure(subject,
+                    SignedInstallerImagesTest.REGISTRY + "/metal-installer/" + id, key), subject.toString());
+        }
 
         // a client pulls through the factory: manifests and blobs are redirected to the backing registry
         Path copied = dir.resolve("copied");

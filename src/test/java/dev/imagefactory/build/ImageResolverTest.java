@@ -148,9 +148,6 @@ class ImageResolverTest {
 
     @Test
     void refusalsAreTheOnesImageAnswersWith() {
-        assertEquals("asset signatures are not published by this factory", assertThrows(NotFoundException.class,
-                () -> resolver.resolve(ImageRequest.of(id, V, AssetPath.parse("kernel-amd64.sigstore.json"))))
-                .getMessage());
         assertThrows(NotFoundException.class,
                 () -> resolver.resolve(ImageRequest.of("0".repeat(64), V, AssetPath.parse("kernel-amd64"))));
         assertEquals("schematic ID \"nope\" not found", // the reference's answer to an ID that is none
@@ -216,8 +213,9 @@ class ImageResolverTest {
         given().header("Range", "bytes=0-9").get(base + "kernel-amd64").then().statusCode(206)
                 .header("Content-Length", "10");
         given().header("If-None-Match", "\"" + sha256 + "\"").get(base + "kernel-amd64").then().statusCode(304);
-        given().get(base + "kernel-amd64.sigstore.json").then().statusCode(404)
-                .body(equalTo("asset signatures are not published by this factory\n"));
+        given().get(base + "kernel-amd64.sigstore.json?filename=vmlinuz").then().statusCode(200)
+                .header("Content-Type", "application/vnd.dev.sigstore.bundle.v0.3+json")
+                .header("Content-Disposition", "attachment; filename=\"vmlinuz.sigstore.json\"");
         given().get(base + "foo").then().statusCode(400).body(equalTo("error parsing profile from path: invalid profile path: \"foo\"\n"));
         given().get(base + "metal-amd64.zst").then().statusCode(400)
                 .body(equalTo("error parsing profile from path: invalid profile path: \"metal-amd64\"\n"));

@@ -103,7 +103,8 @@ class OpenApiCoverageTest {
                 Map.entry("get /v2/{name}/referrers/{digest}", "200 404"),
                 Map.entry("get /v2/{name}/tags/list", "200 400 404"),
                 Map.entry("get /v2/{path}", "404"),
-                Map.entry("get /secureboot/signing-cert.pem", "200 404"));
+                Map.entry("get /secureboot/signing-cert.pem", "200 404"),
+                Map.entry("get /oci/cosign/signing-key.pub", "200"));
         for (Map.Entry<String, String> entry : expected.entrySet()) {
             String[] methodAndPath = entry.getKey().split(" ", 2);
             JsonNode responses = paths.path(methodAndPath[1]).path(methodAndPath[0]).path("responses");
