@@ -135,10 +135,7 @@ public final class TrackedBuild {
         if (finished()) {
             return;
         }
-        if (startedAt == null) {
-            startedAt = at;
-        }
-        endedAt = at;
+        endedAt = at; // startedAt stays empty for a build that never ran (a needed build failed, or found cached)
         state = failure.isPresent() ? State.FAILED : State.SUCCEEDED;
         error = failure.orElse(null);
         underWay.clear();

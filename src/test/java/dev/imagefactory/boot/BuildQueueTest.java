@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.imagefactory.build.ArtifactBuilds;
 import dev.imagefactory.cache.CacheKey;
-import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.model.BuildLabels;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
