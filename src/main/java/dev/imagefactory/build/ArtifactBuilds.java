@@ -101,6 +101,7 @@ public class ArtifactBuilds {
     static final String DELIVERED_CACHED = "image_factory_assets_delivered_cached_total";
     static final String BUILT = "image_factory_assets_built_total";
     static final String BUILT_BYTES = "image_factory_assets_built_bytes_total";
+    static final String CACHED_BYTES = "image_factory_assets_cached_bytes_total";
     static final String BUILD_FAILED = "image_factory_assets_build_failed_total";
     static final String CACHE_HITS = "image_factory_asset_cache_hits_total";
     static final String CACHE_MISSES = "image_factory_asset_cache_misses_total";
@@ -171,8 +172,9 @@ public class ArtifactBuilds {
         }
 
         String describe() {
+            String id = events.buildId();
             return labels.outputKind() + " for Talos " + labels.talosVersion() + " " + labels.arch()
-                    + " (key " + key.hex().substring(0, 12) + ")";
+                    + " (key " + key.hex().substring(0, 12) + (id == null ? "" : ", build " + id) + ")";
         }
     }
 
@@ -296,6 +298,7 @@ public class ArtifactBuilds {
         if (hit.isPresent()) {
             counter(DELIVERED_CACHED, labels).increment();
             counter(CACHE_HITS, labels).increment();
+            counter(CACHED_BYTES, labels).increment(hit.get().size());
             return CompletableFuture.completedFuture(hit.get());
         }
         counter(CACHE_MISSES, labels).increment();
@@ -312,10 +315,14 @@ public class ArtifactBuilds {
             }
             return existing.result.copy();
         }
+        if (flight.slotted) {
+            slots.reserve(flight.ticket); // its place in the queue is taken now: builds start in the order asked for
+        }
         events.queued();
         try {
             executor.execute(() -> run(flight));
         } catch (RejectedExecutionException e) {
+            slots.withdraw(flight.ticket);
             complete(flight, null, new ArtifactBuildException("builds are no longer accepted: the service is shutting down"));
         }
         return flight.result.copy();
@@ -394,8 +401,14 @@ public class ArtifactBuilds {
         if (lease.isPresent()) {
             counter(DELIVERED_CACHED, labels).increment();
             counter(CACHE_HITS, labels).increment();
+            counter(CACHED_BYTES, labels).increment(hit.get().size());
         }
         return lease;
+    }
+
+    /** Whether the artifact under {@code key} is cached now (not counted: nothing is delivered). */
+    public boolean isCached(CacheKey key, boolean shared) {
+        return (shared ? cache.lookup(key) : cache.lookupLocal(key)).isPresent();
     }
 
     /** {@link #leaseIntermediate} without blocking, with the ownership rules of {@link #leaseAsync}. */
@@ -481,6 +494,18 @@ public class ArtifactBuilds {
     /** Builds currently queued or running (distinct keys). */
     public int buildsInFlight() {
         return flights.size();
+    }
+
+    /**
+     * Where the build of {@code key} stands in the queue for a build slot (1: next), empty when it is not waiting
+     * for one (running, excused, nested, or not building at all).
+     */
+    public Optional<Integer> queuePosition(CacheKey key) {
+        Flight flight = flights.get(key);
+        if (flight == null || !flight.slotted || flight.state.get() != QUEUED) {
+            return Optional.empty();
+        }
+        return slots.position(flight.ticket);
     }
 
     /** Slots currently held by running builds. */
@@ -591,6 +616,8 @@ public class ArtifactBuilds {
             }
             if (slotTaken) {
                 slots.release();
+            } else {
+                slots.withdraw(flight.ticket); // found cached, claimed elsewhere or failed before its turn
             }
             if (claim != null) {
                 claim.close();

@@ -84,7 +84,13 @@ public class AssetService {
      * {@link java.util.concurrent.CompletionException}.
      */
     public CompletableFuture<Asset> asset(BuildRequest request, AssetPath path) {
-        return scheduler.lease(plan(request)).thenApply(a -> new Asset(a, path.filename(), path.contentType()));
+        return scheduler.lease(plan(request), subject(request, path))
+                .thenApply(a -> new Asset(a, path.filename(), path.contentType()));
+    }
+
+    /** What a build for {@code request} makes, as the client named it (the asset, not its checksum sidecar). */
+    static BuildSubject subject(BuildRequest request, AssetPath path) {
+        return new BuildSubject(request.schematic().id().value(), request.versionTag(), path.filename());
     }
 
     /** The plan of {@code request}'s output; throws the refusals found before building. Builds nothing. */

@@ -12,6 +12,11 @@ public interface BuildEvents {
     BuildEvents NONE = new BuildEvents() {
     };
 
+    /** The ID of the tracked build this flight is ({@link BuildBoard}), for its log lines; null when untracked. */
+    default String buildId() {
+        return null;
+    }
+
     default void queued() {
     }
 

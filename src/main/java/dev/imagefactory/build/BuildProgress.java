@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * The progress port: the scheduler tells it, per build (one plan key), when it was queued, started, each step's
- * start and end (duration, bytes written) and whether it was done or failed. A later issue serves it over HTTP;
- * today metrics and the log use it.
+ * start and end (duration, bytes written) and whether it was done or failed. Metrics and the log use it, and
+ * {@link BuildBoard} serves it over HTTP ({@code /builds}).
  */
 public interface BuildProgress {
 

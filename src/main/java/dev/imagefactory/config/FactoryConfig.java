@@ -230,6 +230,10 @@ public interface FactoryConfig {
          */
         @WithDefault("100")
         int maxWaiting();
+
+        /** How long a finished build stays listed under {@code /builds} (its events can still be replayed). */
+        @WithDefault("1h")
+        Duration keepFinished();
     }
 
     /**

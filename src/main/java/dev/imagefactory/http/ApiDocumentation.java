@@ -43,6 +43,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
             @Tag(name = ApiDocumentation.META, description = "Talos versions, official extensions and overlays, certificates"),
             @Tag(name = ApiDocumentation.IMAGES, description = "Boot assets and iPXE scripts, built on demand"),
             @Tag(name = ApiDocumentation.REGISTRY, description = "OCI distribution API (pull) serving installer images"),
+            @Tag(name = ApiDocumentation.BUILDS, description = "Builds: list and watch them (Server-Sent Events), start them ahead of downloads"),
             @Tag(name = ApiDocumentation.OPERATIONS, description = "Probes, metrics and this document")
         },
         components = @Components(
@@ -129,6 +130,7 @@ public class ApiDocumentation extends Application {
     public static final String META = "meta";
     public static final String IMAGES = "images";
     public static final String REGISTRY = "registry";
+    public static final String BUILDS = "builds";
     public static final String OPERATIONS = "operations";
     public static final String TEXT = "text/plain";
     /** A 503 of local storage, S3 or a build timeout: one line and {@code Retry-After}. */

@@ -1,6 +1,9 @@
 package dev.imagefactory.http;
 
 import dev.imagefactory.build.AssetPath;
+import dev.imagefactory.build.BuildBoard;
+import dev.imagefactory.build.BuildStarter;
+import dev.imagefactory.build.TrackedBuild;
 import dev.imagefactory.build.ImageRequest;
 import dev.imagefactory.build.ImageResolver;
 import dev.imagefactory.build.ResolvedImage;
@@ -17,7 +20,10 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -59,6 +65,12 @@ public class ImageResource {
     @Inject
     SigningKeys signing;
 
+    @Inject
+    BuildStarter starter;
+
+    @Inject
+    BuildBoard board;
+
     static final String ASSET_PATH = """
             Asset path, as the reference names them: `kernel-<arch>`, `cmdline-<platform>-<arch>[-secureboot]`,
             `initramfs-<arch>.xz`, `<platform>-<arch>[-secureboot]-uki.efi` (`-secureboot` needs SecureBoot configured,
@@ -73,10 +85,20 @@ public class ImageResource {
             bundle (v0.3) signing the asset's SHA-256 with the key served at `/oci/cosign/signing-key.pub`. `<arch>` is `amd64`
             (aliases `x86_64`, `i386`) or `arm64`.""";
 
+    static final String PREFER = """
+            `respond-async`: when the asset is not cached, answer 202 with `Location: /builds/{id}` at once instead
+            of waiting for its build (the build is started or joined); a cached asset is served as without it.""";
+
+    static final String ACCEPTED = """
+            Only with `Prefer: respond-async` and an asset that is not cached: its build was started (or joined);
+            `Location` is the build (`GET /builds/{id}`, its progress at `/builds/{id}/events`). The body is the build
+            as `GET /builds/{id}` shows it; `Preference-Applied: respond-async`.""";
+
     @GET
     @Blocking
     @Tag(name = ApiDocumentation.IMAGES)
     @Operation(operationId = "getAsset", summary = "Download a boot asset (built on first request, then cached)")
+    @Parameter(name = "Prefer", in = ParameterIn.HEADER, description = PREFER, schema = @Schema(type = SchemaType.STRING))
     @Parameter(name = "Range", in = ParameterIn.HEADER, description = "A single byte range (`bytes=a-b`, `bytes=a-`, `bytes=-n`).",
             schema = @Schema(type = SchemaType.STRING))
     @APIResponse(responseCode = "200", description = """
@@ -91,6 +113,8 @@ public class ImageResource {
                 @Content(mediaType = SigstoreBundle.MEDIA_TYPE, schema = @Schema(type = SchemaType.OBJECT))
             })
     @APIResponse(responseCode = "206", description = "The requested byte range (Content-Range tells which).")
+    @APIResponse(responseCode = "202", description = ACCEPTED,
+            headers = @Header(name = "Location", schema = @Schema(type = SchemaType.STRING, format = "uri")))
     @APIResponse(responseCode = "302", description = """
             Only with `factory.cache.backend=s3` and `factory.cache.s3.redirect=true`, for requests whose Host is not the
             PXE host (that of `factory.external-pxe-url`, which defaults to `factory.external-url`): the asset is
@@ -122,7 +146,10 @@ public class ImageResource {
     @Tag(name = ApiDocumentation.IMAGES)
     @Operation(operationId = "headAsset",
             summary = "Headers of a boot asset (from the cache's metadata when it is cached; builds it otherwise)")
+    @Parameter(name = "Prefer", in = ParameterIn.HEADER, description = PREFER, schema = @Schema(type = SchemaType.STRING))
     @APIResponse(responseCode = "200", description = "Same headers as GET, no body (never redirected).")
+    @APIResponse(responseCode = "202", description = ACCEPTED,
+            headers = @Header(name = "Location", schema = @Schema(type = SchemaType.STRING, format = "uri")))
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound")
     @APIResponse(responseCode = "503", description = "As for GET.",
@@ -151,6 +178,12 @@ public class ImageResource {
                 badHost = e; // answered where it always was: after the request's own checks and its build
             }
         }
+        if (prefersAsync(headers) && path.sidecar().map(AssetPath.Sidecar::isChecksum).orElse(true)) {
+            Optional<TrackedBuild> cold = starter.startIfCold(schematic, version, path);
+            if (cold.isPresent()) {
+                return CompletableFuture.completedFuture(accepted(cold.get()));
+            }
+        }
         ImageRequest request = new ImageRequest(schematic, version, path, Optional.ofNullable(filename), mayRedirect);
         InvalidInputException refusal = badHost;
         return AsyncResponses.when(resolver.resolve(request), resolved -> {
@@ -159,6 +192,27 @@ public class ImageResource {
             }
             return respond(method, resolved, range, ifNoneMatch, ifRange);
         });
+    }
+
+    /** Whether the client asked not to wait ({@code Prefer: respond-async}, RFC 7240; several may be listed). */
+    private static boolean prefersAsync(HttpHeaders headers) {
+        String prefer = headers.getHeaderString("Prefer"); // repeated headers come joined with ","
+        if (prefer == null) {
+            return false;
+        }
+        for (String preference : prefer.split(",")) {
+            if (preference.split(";", 2)[0].trim().toLowerCase(Locale.ROOT).equals("respond-async")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Response accepted(TrackedBuild build) {
+        return Response.accepted(board.status(build)).location(URI.create("/builds/" + build.id()))
+                .header("Preference-Applied", "respond-async")
+                .header(HttpHeaders.CACHE_CONTROL, "no-store")
+                .type(jakarta.ws.rs.core.MediaType.APPLICATION_JSON_TYPE).build();
     }
 
     /** The answer for a resolved image, which this method owns: released here, or by the body once written. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagefactory.build.Asset;
 import dev.imagefactory.build.ImageRequest;
 import dev.imagefactory.build.ImageResolver;
+import dev.imagefactory.build.InstallerWarmUp;
+import dev.imagefactory.build.AssetPath;
 import dev.imagefactory.build.installer.BlobLeases;
 import dev.imagefactory.build.installer.BlobStore;
 import dev.imagefactory.build.installer.InstallerTarball;
@@ -56,7 +58,7 @@ import org.jboss.logging.Logger;
  * ({@link DigestOrigins}), so a pull by digest of an evicted image rebuilds it ({@link #restore}).
  */
 @ApplicationScoped
-public class InstallerImages {
+public class InstallerImages implements InstallerWarmUp {
 
     private static final Logger LOG = Logger.getLogger(InstallerImages.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -125,6 +127,29 @@ public class InstallerImages {
         List<CompletableFuture<Asset>> perArch = resolver.assetsTogether(requests); // checked, then built in parallel
         return AsyncLeases.all(perArch).thenCompose(tarballs -> AsyncLeases.holding(tarballs,
                 () -> served(name, version, arches, tarballs)));
+    }
+
+    @Override
+    public boolean names(String image) {
+        try {
+            RepositoryName.parse(image + "/" + "0".repeat(64));
+            return true;
+        } catch (RegistryError e) {
+            return false;
+        }
+    }
+
+    @Override
+    public List<AssetPath> parts(String image, String schematic, String version) {
+        RepositoryName name = RepositoryName.parse(image + "/" + schematic);
+        return architectures(TalosVersion.parse(version)).stream().map(name::assetPath).toList();
+    }
+
+    /** A pull's work without the pull ({@code POST /builds} with an installer image): the image is stored, then released. */
+    @Override
+    public CompletableFuture<Void> warm(String image, String schematic, String version) {
+        return image(RepositoryName.parse(image + "/" + schematic), TalosVersion.parse(version))
+                .thenAccept(ServedImage::close);
     }
 
     private static CacheKey key(RepositoryName name, TalosVersion version, List<Arch> arches,

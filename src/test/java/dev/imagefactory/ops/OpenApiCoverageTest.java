@@ -92,8 +92,12 @@ class OpenApiCoverageTest {
         Map<String, String> expected = Map.ofEntries(
                 Map.entry("post /schematics", "201 400 413 415 503"),
                 Map.entry("get /schematics/{id}", "200 404"), // a malformed ID is not found, as in the reference
-                Map.entry("get /image/{schematic}/{version}/{path}", "200 206 302 304 400 404 416 503"),
-                Map.entry("head /image/{schematic}/{version}/{path}", "200 400 404 503"),
+                Map.entry("get /image/{schematic}/{version}/{path}", "200 202 206 302 304 400 404 416 503"),
+                Map.entry("head /image/{schematic}/{version}/{path}", "200 202 400 404 503"),
+                Map.entry("get /builds", "200 400"),
+                Map.entry("get /builds/{id}", "200 404"),
+                Map.entry("get /builds/{id}/events", "200 400 404"),
+                Map.entry("post /builds", "202 400 404 503"),
                 Map.entry("get /pxe/{schematic}/{version}/{path}", "200 400 404"),
                 Map.entry("get /readyz", "200 503"),
                 Map.entry("get /v2/{name}/manifests/{reference}", "200 307 400 404 501 503"),
