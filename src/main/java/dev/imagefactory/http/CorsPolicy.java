@@ -20,7 +20,7 @@ import java.util.Set;
  *       is still answered as usual, without those headers (the browser then hides the answer): like the reference,
  *       and unlike Quarkus' and Vert.x' CORS handlers, which answer it with 403, so this is not one of them.</li>
  * </ul>
- * Allowed methods: {@code GET}, {@code HEAD}, {@code OPTIONS} everywhere, and {@code POST} on {@code /schematics} (the
+ * Allowed methods: {@code GET}, {@code HEAD}, {@code OPTIONS} everywhere, and {@code POST} on {@code /schematics} and {@code /builds} (the
  * reference allows no POST, so its browser clients cannot create schematics). Allowed request headers: the reference's
  * {@code Cache-Control}, plus {@code Content-Type} (a schematic posted as JSON or YAML) and what our downloads
  * understand ({@code Range}, {@code If-None-Match}, {@code If-Range}, {@code X-Request-ID}). Exposed: the reference's
@@ -38,7 +38,9 @@ public final class CorsPolicy {
     static final String PREFLIGHT_VARY = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
 
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "OPTIONS");
-    private static final Set<String> SCHEMATICS_METHODS = Set.of("GET", "HEAD", "OPTIONS", "POST");
+    private static final Set<String> POST_METHODS = Set.of("GET", "HEAD", "OPTIONS", "POST");
+    /** The routes that take a POST: schematics are created, builds are started ahead. */
+    private static final Set<String> POSTABLE = Set.of("/schematics", "/schematics/", "/builds", "/builds/");
     private static final Set<String> REQUEST_HEADER_NAMES = Set.of("cache-control", "content-type", "range",
             "if-none-match", "if-range", "x-request-id");
     static final String EXPOSED = String.join(", ", List.of("Content-Disposition", "Content-Length", "Content-Type",
@@ -87,7 +89,7 @@ public final class CorsPolicy {
 
     /** The methods a cross-origin request may use on {@code path}. */
     static Set<String> methodsFor(String path) {
-        return path.equals("/schematics") || path.equals("/schematics/") ? SCHEMATICS_METHODS : METHODS;
+        return POSTABLE.contains(path) ? POST_METHODS : METHODS;
     }
 
     /** The CORS headers of the 204 answer to a preflight (besides {@code Vary}); empty when it is refused. */

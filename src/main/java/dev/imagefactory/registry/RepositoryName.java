@@ -19,8 +19,8 @@ public record RepositoryName(String image, Platform platform, boolean secureBoot
 
     /**
      * The schematic part of a repository name, checked for shape only, as the reference routes {@code /v2}: a name
-     * that is not exactly {@code <image>/<schematic>} (one segment, three, {@code siderolabs/...}, whose source-image
-     * proxy is not here) is no repository of this registry, 404 {@code NAME_UNKNOWN} (reference {@code RouteV2}
+     * that is not exactly {@code <image>/<schematic>} (one segment, three, {@code siderolabs/...}: the source-image
+     * proxy, {@code SourceImageResource}, answers its own components first) is no repository of this registry, 404 {@code NAME_UNKNOWN} (reference {@code RouteV2}
      * answers such paths "unknown registry path", 404). The schematic is looked up before the image name is checked.
      */
     public static String schematicOf(String repository) {

@@ -36,6 +36,16 @@ class CorsPolicyTest {
     }
 
     @Test
+    void postIsAllowedWhereSomethingIsCreatedOrStarted() {
+        CorsPolicy any = CorsPolicy.of(List.of("*"));
+        for (String path : List.of("/schematics", "/builds")) {
+            assertEquals("POST", any.preflight("https://x", "POST", null, path).get("Access-Control-Allow-Methods"), path);
+        }
+        assertEquals(Map.of(), any.preflight("https://x", "POST", null, "/builds/abc"));
+        assertEquals(Map.of(), any.preflight("https://x", "POST", null, "/image/x/v1.11.0/kernel-amd64"));
+    }
+
+    @Test
     void aPatternWithTwoWildcardsStopsTheStart() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> CorsPolicy.of(List.of("https://*.*.example")));
