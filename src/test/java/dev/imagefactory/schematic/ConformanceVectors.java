@@ -2,6 +2,7 @@ package dev.imagefactory.schematic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imagefactory.conformance.ConformanceDir;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,7 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The public schematic vectors in ../shared/conformance (next to the repository, as in CI). */
+/** The public schematic vectors (see {@link ConformanceDir} for where they are read from). */
 final class ConformanceVectors {
 
     record Vector(int line, String input, boolean valid, String id, List<String> ids, String canonical) {
@@ -22,7 +23,7 @@ final class ConformanceVectors {
         }
     }
 
-    static final Path FILE = Path.of("..", "shared", "conformance", "schematic-ids.jsonl");
+    static final Path FILE = ConformanceDir.resolve("schematic-ids.jsonl");
 
     private ConformanceVectors() {
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.imagefactory.conformance.ConformanceDir;
 import dev.imagefactory.secureboot.PcrSignature.Bank;
 import dev.imagefactory.secureboot.PcrSignature.Section;
 import java.io.IOException;
@@ -27,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PcrSignatureTest {
 
-    /** The public PCR-11 vector in ../shared/conformance (next to the repository, as in CI). */
-    static final Path VECTOR = Path.of("..", "shared", "conformance", "pcr-signature");
+    /** The public PCR-11 vector (see {@link ConformanceDir} for where it is read from). */
+    static final Path VECTOR = ConformanceDir.resolve("pcr-signature");
 
     /**
      * expected.json without the file's final newline: the vector file ends with one (text-file convention) while
