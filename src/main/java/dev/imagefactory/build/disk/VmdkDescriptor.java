@@ -15,7 +15,7 @@ import java.util.HexFormat;
  * and has no option for it, and it is the only byte that differs between two conversions of the same raw image into
  * the same file name (the extent line names the file, so the VMDK is always made as {@code disk.vmdk}). The
  * descriptor is text at {@code descriptorOffset} (sectors, little-endian u64 at byte 28 of the header "KDMV"),
- * {@code descriptorSize} sectors long (u64 at byte 36); the id is replaced in place by one of the same length.
+ * {@code descriptorSize} sectors long (u64 at byte 36); the id is replaced by the pinned one.
  */
 final class VmdkDescriptor {
 
@@ -41,23 +41,43 @@ final class VmdkDescriptor {
                 throw new IOException("VMDK without an embedded descriptor: " + vmdk);
             }
             byte[] descriptor = read(channel, offset * SECTOR, (int) sectors * SECTOR).array();
-            int at = indexOf(descriptor, CID_KEY);
-            if (at < 0 || at + CID_KEY.length + PINNED_CID.length() > descriptor.length
-                    || !isHex(descriptor, at + CID_KEY.length, PINNED_CID.length())) {
-                throw new IOException("VMDK descriptor without an 8-digit CID: " + vmdk);
-            }
-            channel.write(ByteBuffer.wrap(PINNED_CID.getBytes(StandardCharsets.US_ASCII)),
-                    offset * SECTOR + at + CID_KEY.length);
+            channel.write(ByteBuffer.wrap(withPinnedCid(descriptor, vmdk)), offset * SECTOR);
         }
     }
 
-    private static boolean isHex(byte[] bytes, int from, int length) {
-        for (int i = from; i < from + length; i++) {
-            if (!HexFormat.isHexDigit(bytes[i])) {
-                return false;
-            }
+    /**
+     * The descriptor with its CID replaced by {@link #PINNED_CID}. qemu-img prints the id without leading zeros
+     * ({@code %x}), so it is 1 to 8 digits long: the text after it moves by the difference, into (or out of) the
+     * zero padding that fills the descriptor's sectors, so the result is the same whatever id was drawn.
+     */
+    static byte[] withPinnedCid(byte[] descriptor, Path vmdk) throws IOException {
+        int at = indexOf(descriptor, CID_KEY);
+        int digits = at < 0 ? 0 : hexRun(descriptor, at + CID_KEY.length);
+        if (digits < 1 || digits > PINNED_CID.length()) {
+            throw new IOException("VMDK descriptor without a CID of 1 to 8 hex digits: " + vmdk);
         }
-        return from + length == bytes.length || !HexFormat.isHexDigit(bytes[from + length]);
+        int textEnd = descriptor.length;
+        while (textEnd > 0 && descriptor[textEnd - 1] == 0) {
+            textEnd--;
+        }
+        int grows = PINNED_CID.length() - digits;
+        if (textEnd + grows > descriptor.length) {
+            throw new IOException("VMDK descriptor has no room to pin its CID: " + vmdk);
+        }
+        int value = at + CID_KEY.length;
+        byte[] pinned = new byte[descriptor.length];
+        System.arraycopy(descriptor, 0, pinned, 0, value);
+        System.arraycopy(PINNED_CID.getBytes(StandardCharsets.US_ASCII), 0, pinned, value, PINNED_CID.length());
+        System.arraycopy(descriptor, value + digits, pinned, value + PINNED_CID.length(), textEnd - value - digits);
+        return pinned; // the rest stays zero padding
+    }
+
+    private static int hexRun(byte[] bytes, int from) {
+        int i = from;
+        while (i < bytes.length && HexFormat.isHexDigit(bytes[i])) {
+            i++;
+        }
+        return i - from;
     }
 
     private static int indexOf(byte[] haystack, byte[] needle) {
