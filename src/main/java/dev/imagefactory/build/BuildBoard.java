@@ -113,6 +113,17 @@ public class BuildBoard {
         }
     }
 
+    /** How far a step of the build of {@code planKey} is (see {@link StepProgress#stepAdvanced}). */
+    void advance(String planKey, String step, long done, long total) {
+        TrackedBuild build;
+        synchronized (this) {
+            build = active.get(planKey);
+        }
+        if (build != null) {
+            build.stepAdvanced(step, clock.instant(), done, total);
+        }
+    }
+
     /** Ends {@code build} (succeeded, or failed with {@code failure}'s text) and lets the next request open anew. */
     public void finish(TrackedBuild build, Optional<Throwable> failure) {
         synchronized (this) {

@@ -8,11 +8,12 @@ import java.util.Map;
 /**
  * A tracked build as {@code GET /builds/{id}} shows it: what is built (schematic, version, path or the intermediate's
  * kind; never key material), its state, its queue position while it waits for a build slot, the current step and the
- * finished ones, times, the error text on failure, the builds it waits for and links (the artifact once done).
+ * finished ones (with how far the current one is, in percent, where it can tell), times, the error text on failure, the builds it waits for and links (the artifact once done).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BuildStatus(String id, String kind, String schematic, String version, String arch, String path,
-        String state, boolean cached, Integer queuePosition, String currentStep, List<FinishedStep> steps,
+        String state, boolean cached, Integer queuePosition, String currentStep, Integer currentStepPercent,
+        List<FinishedStep> steps,
         Instant queuedAt, Instant startedAt, Instant endedAt, String error, List<String> needs,
         Map<String, String> links) {
 

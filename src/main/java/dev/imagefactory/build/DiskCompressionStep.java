@@ -47,7 +47,8 @@ class DiskCompressionStep implements FileStep {
             DiskFormats.expand(runner, needs.file(in.image()), image);
         }
         Path out = work.resolve("disk" + in.compression().suffix());
-        Compressions.compress(runner, image, in.compression(), out, Files.createDirectories(work.resolve("scratch")));
+        Compressions.compress(runner, image, in.compression(), out, Files.createDirectories(work.resolve("scratch")),
+                (done, total) -> progress.stepAdvanced(kind().id(), done, total));
         return out;
     }
 }

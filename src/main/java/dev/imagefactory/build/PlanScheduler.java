@@ -184,5 +184,10 @@ public class PlanScheduler {
             Duration took = since == null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since);
             record(plan, BuildProgress.Type.STEP_ENDED, Optional.of(step), took, bytesWritten, Optional.empty());
         }
+
+        @Override
+        public void stepAdvanced(String step, long done, long total) {
+            board.advance(plan.key().hex(), step, done, total); // the board keeps whole percentages only
+        }
     }
 }

@@ -20,6 +20,13 @@ public interface StepProgress {
 
     void stepEnded(String step, long bytesWritten);
 
+    /**
+     * How far a running step is, where it can know it (e.g. a compressor has read {@code done} of {@code total}
+     * bytes); may be called often, the listener keeps what it needs.
+     */
+    default void stepAdvanced(String step, long done, long total) {
+    }
+
     /** A part that produces one file: reported with the file's size. */
     default Path step(String step, PartAction action) throws Exception {
         stepStarted(step);

@@ -43,6 +43,7 @@ public final class TrackedBuild {
     private final List<BuildEvent> events = new ArrayList<>();
     private final List<Listener> listeners = new ArrayList<>();
     private final Map<String, Instant> underWay = new LinkedHashMap<>(); // steps started, not ended
+    private final Map<String, Integer> percents = new HashMap<>(); // of steps under way that tell how far they are
     private final List<BuildStatus.FinishedStep> steps = new ArrayList<>();
     private final Map<String, Boolean> needs = new HashMap<>();
     private final List<String> needIds = new ArrayList<>();
@@ -118,7 +119,7 @@ public final class TrackedBuild {
         }
         running(at);
         underWay.put(step, at);
-        append(new BuildEvent(next(), at, "step-started", null, step, null, null, null));
+        append(new BuildEvent(next(), at, "step-started", null, step, null, null, null, null, null));
     }
 
     synchronized void stepEnded(String step, Instant at, Duration took, long bytes) {
@@ -127,7 +128,26 @@ public final class TrackedBuild {
         }
         Instant began = underWay.remove(step);
         steps.add(new BuildStatus.FinishedStep(step, began == null ? at.minus(took) : began, took.toMillis(), bytes));
-        append(new BuildEvent(next(), at, "step-ended", null, step, took.toMillis(), bytes, null));
+        percents.remove(step);
+        append(new BuildEvent(next(), at, "step-ended", null, step, took.toMillis(), bytes, null, null, null));
+    }
+
+    /**
+     * A step under way is {@code done} of {@code total}: an event each time its whole percentage rises (at most 101
+     * per step, so the kept story stays small however often the step reports).
+     */
+    synchronized void stepAdvanced(String step, Instant at, long done, long total) {
+        if (finished() || !underWay.containsKey(step) || total <= 0) {
+            return;
+        }
+        int percent = (int) Math.min(100, Math.max(0, done * 100 / total));
+        Integer before = percents.get(step);
+        if (before != null && percent <= before) {
+            return;
+        }
+        percents.put(step, percent);
+        append(new BuildEvent(next(), at, "step-progress", null, step, null, Math.min(done, total), null, total,
+                percent));
     }
 
     /** Ends the build (only the first call counts). */
@@ -139,6 +159,7 @@ public final class TrackedBuild {
         state = failure.isPresent() ? State.FAILED : State.SUCCEEDED;
         error = failure.orElse(null);
         underWay.clear();
+        percents.clear();
         append(BuildEvent.state(next(), at, state, error));
         for (Listener listener : listeners) {
             listener.end();
@@ -178,7 +199,8 @@ public final class TrackedBuild {
         String current = underWay.isEmpty() ? null : List.copyOf(underWay.keySet()).get(underWay.size() - 1);
         return new BuildStatus(id, kind, subject == null ? null : subject.schematic(),
                 subject == null ? null : subject.version(), arch, subject == null ? null : subject.path(),
-                state.label(), cached, state == State.QUEUED ? queuePosition : null, current, List.copyOf(steps),
+                state.label(), cached, state == State.QUEUED ? queuePosition : null, current,
+                current == null ? null : percents.get(current), List.copyOf(steps),
                 queuedAt, startedAt, endedAt, error, needIds.isEmpty() ? null : List.copyOf(needIds), links);
     }
 

@@ -122,8 +122,10 @@ public class BuildsResource {
     @APIResponse(responseCode = "200", description = """
             `text/event-stream`, one event per change, each with `id:` (1, 2, … within the build), `event:` (its type)
             and one `data:` line of JSON: `{"id", "at", "type", ...}` where `type` is `state` (with `state`:
-            `queued`, `running`, `succeeded` or `failed`, and `error` on failure), `step-started` (`step`) or
-            `step-ended` (`step`, `durationMs`, `bytes`). The whole story is replayed from the start (or after
+            `queued`, `running`, `succeeded` or `failed`, and `error` on failure), `step-started` (`step`),
+            `step-progress` (`step`, `bytes` done of `total`, `percent`: sent where a step can tell, e.g. a disk
+            image's compressor reading its input, once per whole percent) or `step-ended` (`step`, `durationMs`,
+            `bytes`). The whole story is replayed from the start (or after
             `Last-Event-ID`), then new events follow live; the stream ends after the final state.""",
             content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING)))
     @APIResponse(responseCode = "400", ref = "BadRequest")

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
@@ -17,6 +18,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -47,42 +49,57 @@ public final class ProcessRunner {
     private static final ThreadPoolExecutor DRAINS = new ThreadPoolExecutor(0, 2 * MAX_DRAINING_TOOLS, 30,
             TimeUnit.SECONDS, new SynchronousQueue<>(), drainThreads());
 
+    /** How often a watched input's read position is looked at. */
+    private static final Duration READ_REPORT_INTERVAL = Duration.ofMillis(200);
+
     private final Duration timeout;
 
     public ProcessRunner(Duration timeout) {
         this.timeout = timeout;
     }
 
-    /** What to run: the command, its working directory, and where stdin/stdout come from or go (null = nothing). */
+    /**
+     * What to run: the command, its working directory, where stdin/stdout come from or go (null = nothing), and
+     * optionally an input file whose reading is reported as it goes (see {@link #reportingReadsOf}).
+     */
     public record Command(List<String> args, Path workDir, Path stdinFile, Path stdoutFile, boolean appendStdout,
-            Map<String, String> environment) {
+            Map<String, String> environment, Path watchedInput, LongConsumer readBytes) {
 
         public static Command of(String... args) {
-            return new Command(List.of(args), null, null, null, false, Map.of());
+            return new Command(List.of(args), null, null, null, false, Map.of(), null, null);
         }
 
         public static Command of(List<String> args) {
-            return new Command(List.copyOf(args), null, null, null, false, Map.of());
+            return new Command(List.copyOf(args), null, null, null, false, Map.of(), null, null);
         }
 
         public Command in(Path dir) {
-            return new Command(args, dir, stdinFile, stdoutFile, appendStdout, environment);
+            return new Command(args, dir, stdinFile, stdoutFile, appendStdout, environment, watchedInput, readBytes);
         }
 
         public Command stdinFrom(Path file) {
-            return new Command(args, workDir, file, stdoutFile, appendStdout, environment);
+            return new Command(args, workDir, file, stdoutFile, appendStdout, environment, watchedInput, readBytes);
         }
 
         public Command stdoutTo(Path file) {
-            return new Command(args, workDir, stdinFile, file, false, environment);
+            return new Command(args, workDir, stdinFile, file, false, environment, watchedInput, readBytes);
         }
 
         public Command stdoutAppendedTo(Path file) {
-            return new Command(args, workDir, stdinFile, file, true, environment);
+            return new Command(args, workDir, stdinFile, file, true, environment, watchedInput, readBytes);
         }
 
         public Command withEnv(Map<String, String> env) {
-            return new Command(args, workDir, stdinFile, stdoutFile, appendStdout, Map.copyOf(env));
+            return new Command(args, workDir, stdinFile, stdoutFile, appendStdout, Map.copyOf(env), watchedInput,
+                    readBytes);
+        }
+
+        /**
+         * Tells {@code readBytes}, a few times a second while the tool runs, how many bytes of {@code input} it has
+         * read so far (rising values; called on the thread that runs the tool).
+         */
+        public Command reportingReadsOf(Path input, LongConsumer readBytes) {
+            return new Command(args, workDir, stdinFile, stdoutFile, appendStdout, environment, input, readBytes);
         }
     }
 
@@ -150,7 +167,7 @@ public final class ProcessRunner {
                     + " tools are running at once", e);
         }
         try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!waitFor(process, command)) {
                 kill(process);
                 throw new ToolException(tool + " timed out after " + timeout.toSeconds() + "s: " + stderr.getNow(""));
             }
@@ -167,6 +184,30 @@ public final class ProcessRunner {
             throw new ToolException(tool + " failed with exit code " + process.exitValue() + ": " + err.strip());
         }
         return new Result(out, err);
+    }
+
+    /** Waits for the tool within the timeout, reporting its reads of the watched input meanwhile if asked to. */
+    private boolean waitFor(Process process, Command command) throws InterruptedException {
+        if (command.watchedInput() == null) {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        ReadPosition position = new ReadPosition(process.pid(), command.watchedInput());
+        long reported = -1;
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (process.waitFor(Math.min(left, READ_REPORT_INTERVAL.toNanos()), TimeUnit.NANOSECONDS)) {
+                return true;
+            }
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            OptionalLong now = position.now();
+            if (now.isPresent() && now.getAsLong() > reported) {
+                reported = now.getAsLong();
+                command.readBytes().accept(reported);
+            }
+        }
     }
 
     private static ThreadFactory drainThreads() {

@@ -39,11 +39,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 18 with one build slot ({@code factory.build.max-concurrency=1}) over a private copy of the stand-in release
- * (hard links, so a file can be removed from it): builds posted while the slot is taken report their queue positions
- * and start in order; a build whose release file is removed before it runs ends {@code failed} with the error text,
+ * (hard links, so a file can be removed from it): of three builds posted, the first runs and the others wait at
+ * positions 1 and 2, and all start in order; a build whose release file is removed before it runs ends {@code failed} with the error text,
  * and the download waiting for it answers as downloads of failed builds always have.
  *
- * <p>The slot is taken by a build of the test's own (through the real scheduler) that waits for the test's signal,
+ * <p>Where the test needs the slot held as long as it looks, it is taken by a build of the test's own (through the real scheduler) that waits for the test's signal,
  * so what is queued behind it stays queued as long as the test looks.
  */
 @Tag("slow")
@@ -78,23 +78,26 @@ class BuildQueueTest {
     }
 
     @Test
-    void buildsPostedBehindABusySlotReportTheirQueuePositionsAndStartInOrder() throws Exception {
-        takeTheSlot();
-        String v = StandinRelease.V1_11;
-        List<String> ids = Stream.of("first", "second", "third").map(name -> given().contentType(ContentType.JSON)
-                .body(Map.of("schematic", schematicWithArg("queue." + name), "version", v,
-                        "paths", List.of("cmdline-metal-amd64")))
-                .post("/builds").then().statusCode(202).extract().<String>path("builds[0].id")).toList();
-        for (int i = 0; i < ids.size(); i++) {
-            JsonPath status = given().get("/builds/" + ids.get(i)).jsonPath();
-            assertEquals("queued", status.getString("state"));
-            assertEquals(i + 1, status.getInt("queuePosition"), "build " + (i + 1) + " waits behind the busy slot");
-        }
+    void ofThreeBuildsPostedTheSecondAndThirdWaitAtPositionsOneAndTwoAndAllStartInOrder() throws Exception {
+        String v = StandinRelease.V1_7; // a GRUB-only ISO: its one need is the initramfs
+        String first = schematicWithArg("queue.first");
+        // the ISO's need, built ahead: the posted ISO is then one step, holding the only slot while it runs
+        given().head("/image/" + first + "/" + v + "/initramfs-amd64.xz").then().statusCode(200);
+        String running = post(first, v, "metal-amd64.iso");
+        awaitState(running, "running");
+        List<String> behind = Stream.of("second", "third")
+                .map(name -> post(schematicWithArg("queue." + name), v, "cmdline-metal-amd64")).toList();
+        List<Integer> positions = behind.stream().map(id -> given().get("/builds/" + id).jsonPath())
+                .map(status -> "queued".equals(status.getString("state")) ? status.getInt("queuePosition") : -1)
+                .toList();
+        assertEquals("running", given().get("/builds/" + running).jsonPath().getString("state"),
+                "the first build still holds the slot while the others are looked at");
+        assertEquals(List.of(1, 2), positions, "the second and third wait behind the running first");
+        List<String> ids = List.of(running, behind.get(0), behind.get(1));
         List<String> listed = given().get("/builds").jsonPath().getList("builds.id");
         assertTrue(listed.indexOf(ids.get(2)) < listed.indexOf(ids.get(1))
                 && listed.indexOf(ids.get(1)) < listed.indexOf(ids.get(0)), "newest first: " + listed);
 
-        release.countDown();
         SseEvents.read(base.resolve("/builds/" + ids.get(2) + "/events"), null, 1000, Duration.ofMinutes(2));
         Instant previous = Instant.MIN;
         for (String id : ids) {
@@ -105,6 +108,37 @@ class BuildQueueTest {
             assertFalse(started.isBefore(previous), "started in the order posted");
             previous = started;
         }
+    }
+
+    @Test
+    void buildsPostedBehindABusySlotAllWaitWithRisingPositions() throws Exception {
+        takeTheSlot();
+        String v = StandinRelease.V1_11;
+        List<String> ids = Stream.of("a", "b", "c").map(name -> post(schematicWithArg("queue.held." + name), v,
+                "cmdline-metal-amd64")).toList();
+        for (int i = 0; i < ids.size(); i++) {
+            JsonPath status = given().get("/builds/" + ids.get(i)).jsonPath();
+            assertEquals("queued", status.getString("state"));
+            assertEquals(i + 1, status.getInt("queuePosition"), "build " + (i + 1) + " waits behind the busy slot");
+        }
+        release.countDown();
+        SseEvents.read(base.resolve("/builds/" + ids.get(2) + "/events"), null, 1000, Duration.ofMinutes(2));
+        assertEquals("succeeded", given().get("/builds/" + ids.get(2)).jsonPath().getString("state"));
+    }
+
+    private static String post(String schematic, String version, String path) {
+        return given().contentType(ContentType.JSON)
+                .body(Map.of("schematic", schematic, "version", version, "paths", List.of(path)))
+                .post("/builds").then().statusCode(202).extract().path("builds[0].id");
+    }
+
+    /** Waits (bounded) until the build is in {@code state}. */
+    private static void awaitState(String build, String state) throws InterruptedException {
+        String now = null;
+        for (int i = 0; i < 1500 && !state.equals(now = given().get("/builds/" + build).jsonPath().getString("state")); i++) {
+            Thread.sleep(20);
+        }
+        assertEquals(state, now, "build " + build);
     }
 
     @Test

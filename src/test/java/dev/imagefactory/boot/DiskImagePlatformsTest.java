@@ -3,6 +3,7 @@ package dev.imagefactory.boot;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -62,6 +65,27 @@ class DiskImagePlatformsTest {
         Path raw = tmp.resolve("nocloud-amd64.raw");
         assertEquals((1246 + 1000 + 2001) * MIB, Files.size(raw));
         checkCmdline(raw, id, "nocloud", "console=tty1 console=ttyS0 net.ifnames=0");
+        compressionToldHowFarItWas(id, "nocloud-amd64.raw.xz", Files.size(raw));
+    }
+
+    /** Issue 18: the compressor's progress (bytes of the raw image read) is in the build's story, once per percent. */
+    private void compressionToldHowFarItWas(String id, String path, long rawSize) throws Exception {
+        String build = given().queryParam("schematic", id).get("/builds").then().statusCode(200).extract()
+                .jsonPath().<String>getList("builds.findAll { it.path == '" + path + "' }.id").get(0);
+        List<Integer> percents = new ArrayList<>();
+        for (SseEvents.Event event : SseEvents.read(base.resolve("/builds/" + build + "/events"), null, 1000,
+                Duration.ofMinutes(1))) {
+            JsonNode json = event.json();
+            if (json.get("type").asText().equals("step-progress")) {
+                assertEquals("disk-compression", json.get("step").asText());
+                assertEquals(rawSize, json.get("total").asLong(), "the raw image's size, holes included");
+                percents.add(json.get("percent").asInt());
+            }
+        }
+        assertFalse(percents.isEmpty(), "xz of a " + rawSize + "-byte image reported progress");
+        for (int i = 1; i < percents.size(); i++) {
+            assertTrue(percents.get(i) > percents.get(i - 1) && percents.get(i) <= 100, "rising: " + percents);
+        }
     }
 
     @Test

@@ -125,6 +125,25 @@ class BuildBoardTest {
     }
 
     @Test
+    void aStepThatTellsHowFarItIsAddsOneEventPerWholePercentAndTheStatusShowsIt() {
+        TrackedBuild build = board.openGroup("k", "disk-compression", LABELS, SUBJECT).build();
+        build.stepAdvanced("disk-compression", clock.instant(), 10, 1000); // not started: nothing
+        build.stepStarted("disk-compression", clock.instant());
+        for (long done : new long[] {0, 5, 10, 14, 500, 499, 1000, 1200}) {
+            build.stepAdvanced("disk-compression", clock.instant(), done, 1000);
+        }
+        List<BuildEvent> progress = build.events().stream().filter(e -> e.type().equals("step-progress")).toList();
+        assertEquals(List.of(0, 1, 50, 100), progress.stream().map(BuildEvent::percent).toList());
+        assertEquals(List.of(0L, 10L, 500L, 1000L), progress.stream().map(BuildEvent::bytes).toList(),
+                "done, never past the total");
+        assertEquals(1000L, progress.get(0).total());
+        assertEquals(100, board.status(build).currentStepPercent());
+        build.stepEnded("disk-compression", clock.instant(), Duration.ofSeconds(1), 77);
+        assertNull(board.status(build).currentStepPercent());
+        assertEquals("step-ended", build.events().get(build.events().size() - 1).type());
+    }
+
+    @Test
     void finishedBuildsStayListedForTheConfiguredTimeThenGo() {
         TrackedBuild old = board.openGroup("old", "iso", LABELS, SUBJECT).build();
         board.finish(old, Optional.empty());

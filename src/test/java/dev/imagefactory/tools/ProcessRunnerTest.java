@@ -9,6 +9,8 @@ import dev.imagefactory.tools.ProcessRunner.Command;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,6 +51,22 @@ class ProcessRunnerTest {
         runner.run(Command.of("cat").stdinFrom(in).stdoutTo(out));
         runner.run(Command.of("sh", "-c", "printf %s \"$SOURCE_DATE_EPOCH\"").stdoutAppendedTo(out));
         assertEquals("hello" + Reproducible.SOURCE_DATE_EPOCH, Files.readString(out));
+    }
+
+    @Test
+    void aWatchedInputsReadOffsetIsReportedRisingWhileTheToolRuns() throws Exception {
+        int mib = 1 << 20;
+        Path in = Files.write(tmp.resolve("in"), new byte[6 * mib]);
+        List<Long> reported = new CopyOnWriteArrayList<>();
+        // reads 1 MiB of its stdin (the watched file), then pauses, five times: the offset rises in steps
+        runner.run(Command.of("sh", "-c", "for i in 1 2 3 4 5; do dd bs=1M count=1 of=/dev/null status=none; sleep 0.4; done")
+                .stdinFrom(in).reportingReadsOf(in, reported::add));
+        assertTrue(reported.size() >= 3, "reported while it ran: " + reported);
+        for (int i = 0; i < reported.size(); i++) {
+            long offset = reported.get(i);
+            assertTrue(offset % mib == 0 && offset >= mib && offset <= 5L * mib, "an offset the tool reached: " + offset);
+            assertTrue(i == 0 || offset > reported.get(i - 1), "rising: " + reported);
+        }
     }
 
     @Test

@@ -39,22 +39,41 @@ public final class Compressions {
      */
     public static void compress(ProcessRunner runner, Path in, OutputCompression compression, Path out, Path work)
             throws IOException {
+        compress(runner, in, compression, out, work, (done, total) -> { });
+    }
+
+    /** How far a compression is: {@code done} of {@code total} bytes of its input read. */
+    @FunctionalInterface
+    public interface Advance {
+        void read(long done, long total);
+    }
+
+    /** As {@link #compress(ProcessRunner, Path, OutputCompression, Path, Path)}, telling {@code advance} as it reads. */
+    public static void compress(ProcessRunner runner, Path in, OutputCompression compression, Path out, Path work,
+            Advance advance) throws IOException {
         if (!Files.isRegularFile(in)) {
             throw new IOException("no disk image to compress at " + in);
         }
         switch (compression) {
             case NONE -> AtomicFiles.writeFile(out, tmp -> SparseCopy.copy(runner, in, tmp));
-            case XZ -> AtomicFiles.writeFile(out, tmp -> runner.run(
-                    tool("xz", "-0", "-T0", "--check=crc64", "-c", "--", in.toString()).stdoutTo(tmp)));
-            case ZSTD -> AtomicFiles.writeFile(out, tmp -> runner.run(
-                    tool("zstd", "-T0", "-18", "-q", "-c", "--", in.toString()).stdoutTo(tmp)));
-            case GZ -> AtomicFiles.writeFile(out, tmp -> runner.run(pigz(in).stdoutTo(tmp)));
-            case TAR_GZ -> tarGz(runner, in, out, work);
+            case XZ -> AtomicFiles.writeFile(out, tmp -> runner.run(watched(
+                    tool("xz", "-0", "-T0", "--check=crc64", "-c", "--", in.toString()).stdoutTo(tmp), in, advance)));
+            case ZSTD -> AtomicFiles.writeFile(out, tmp -> runner.run(watched(
+                    tool("zstd", "-T0", "-18", "-q", "-c", "--", in.toString()).stdoutTo(tmp), in, advance)));
+            case GZ -> AtomicFiles.writeFile(out, tmp -> runner.run(watched(pigz(in).stdoutTo(tmp), in, advance)));
+            case TAR_GZ -> tarGz(runner, in, out, work, advance);
         }
     }
 
+    /** The compressor's reads of {@code in} (a file's whole apparent size, holes included) go to {@code advance}. */
+    private static Command watched(Command command, Path in, Advance advance) throws IOException {
+        long total = Files.size(in);
+        return command.reportingReadsOf(in, done -> advance.read(done, total));
+    }
+
     /** {@code tar --sparse} of the image as {@value #TAR_MEMBER} into {@code work}, then pigz of that tar. */
-    private static void tarGz(ProcessRunner runner, Path in, Path out, Path work) throws IOException {
+    private static void tarGz(ProcessRunner runner, Path in, Path out, Path work, Advance advance)
+            throws IOException {
         Files.createDirectories(work);
         Path tar = Files.createTempFile(work, "disk-raw-", ".tar");
         try {
@@ -66,7 +85,7 @@ public final class Compressions {
                     // --dereference: an image handed over as a symbolic link is archived as the file it names
                     "--transform=s,.*," + TAR_MEMBER + ",",
                     "--directory=" + absolute.getParent(), "--", absolute.getFileName().toString()));
-            AtomicFiles.writeFile(out, tmp -> runner.run(pigz(tar).stdoutTo(tmp)));
+            AtomicFiles.writeFile(out, tmp -> runner.run(watched(pigz(tar).stdoutTo(tmp), tar, advance)));
         } finally {
             Files.deleteIfExists(tar);
         }
