@@ -79,7 +79,7 @@ public class BuildsResource {
     static final String BUILD_STATUS = """
             A build: `id`; what it makes (`kind`, `schematic`, `version`, `arch`, `path`; intermediates have no path);
             `state` (`queued`, `running`, `succeeded`, `failed`); `cached` (nothing had to be built); `queuePosition`
-            while it waits for a build slot (1 = next); `currentStep`; `steps` (each finished step's `name`,
+            while it waits for a build slot (1 = next); `currentStep` (and `currentStepPercent` where the step can tell); `steps` (each finished step's `name`,
             `startedAt`, `durationMs`, `bytes`); `queuedAt`, `startedAt`, `endedAt`; `error` (the failure's text);
             `needs` (IDs of the builds it waits for); `links` (`self`, `events`, and `artifact` once succeeded).""";
 
