@@ -20,6 +20,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * Turns an {@code /image/{schematic}/{version}/{path}} request into an artifact: checks in the reference's order
@@ -52,6 +53,20 @@ public class AssetService {
     /** Parses and checks a request up to (not including) the build. */
     public BuildRequest request(String schematicId, String version, AssetPath path) {
         return request(schematic(schematicId), version, path);
+    }
+
+    /**
+     * {@code path} parsed by {@code parser} with the reference's precedence: the schematic is looked up before the
+     * path is refused, so an unknown schematic with a bad path is a 404, not a 400. The path is parsed first (cheap,
+     * no storage); the schematic is looked up only when the path is refused.
+     */
+    public AssetPath parsePath(String schematicId, String path, Function<String, AssetPath> parser) {
+        try {
+            return parser.apply(path);
+        } catch (InvalidInputException refused) {
+            schematic(schematicId); // 404 when the schematic is unknown: that answer comes first
+            throw refused;
+        }
     }
 
     /** The stored schematic by its ID as the client wrote it (404 for an unknown or malformed one, as the reference). */

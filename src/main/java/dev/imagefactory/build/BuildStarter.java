@@ -59,7 +59,7 @@ public class BuildStarter {
                 }
                 checkedStarts.add(() -> started.add(warmInstaller(raw, schematic, version)));
             } else {
-                AssetPath path = AssetPath.parse(raw);
+                AssetPath path = assets.parsePath(schematic, raw, AssetPath::parse); // a download's precedence
                 BuildRequest request = assets.request(schematic, version, path);
                 BuildPlan plan = assets.plan(request);
                 checkedStarts.add(() -> started.add(start(plan, AssetService.subject(request, path))));

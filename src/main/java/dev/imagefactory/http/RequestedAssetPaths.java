@@ -10,8 +10,7 @@ import java.util.function.Function;
 /**
  * Parses the {@code :path} of {@code /image} and {@code /pxe} with the reference's precedence: it looks the schematic
  * up before it parses the path, so a request with both an unknown schematic and a bad path is a 404, not a 400. The
- * path is still parsed first here (it is cheap and needs no storage); the schematic is looked up only when the path
- * is refused.
+ * precedence itself is {@link AssetService#parsePath}, shared with {@code POST /builds}.
  */
 @ApplicationScoped
 public class RequestedAssetPaths {
@@ -34,11 +33,6 @@ public class RequestedAssetPaths {
     }
 
     private AssetPath parse(String schematic, String path, Function<String, AssetPath> parser) {
-        try {
-            return parser.apply(path);
-        } catch (InvalidInputException refused) {
-            assets.schematic(schematic); // 404 when the schematic is unknown: that answer comes first
-            throw refused;
-        }
+        return assets.parsePath(schematic, path, parser);
     }
 }
