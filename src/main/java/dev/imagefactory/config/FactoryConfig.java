@@ -150,7 +150,10 @@ public interface FactoryConfig {
              */
             Optional<String> repository();
 
-            /** Registry holding {@link #repository()} and its extension images; default {@code factory.releases.oci.registry}. */
+            /**
+             * Registry holding {@link #repository()} and its extension images; unset: the release registry
+             * ({@code factory.releases.oci.*}, with its {@code insecure} and credentials).
+             */
             Optional<String> registry();
 
             /** Talk plain HTTP to {@link #registry()}. */
