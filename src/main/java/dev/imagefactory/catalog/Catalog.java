@@ -24,6 +24,9 @@ import java.util.function.Function;
  * only the catalog knows are both kept. Order: the release's order, then catalog-only entries in file order, so a
  * release with upstream manifests lists exactly what upstream lists.
  *
+ * <p>Extra (custom) extensions ({@link ReleaseSource#extraExtensions}) come first, in their manifest's order, and win
+ * a name they share with an official entry, which is then left out: the reference's extra extensions manifest.
+ *
  * <p>Catalog files are read once, at startup ({@link Startup}), so a malformed file stops the service.
  */
 @ApplicationScoped
@@ -77,8 +80,20 @@ public class Catalog {
 
     public List<OfficialExtension> extensions(TalosVersion version) {
         requireAvailable(version);
-        return merge(releases.extensions(version), files.extensionsFor(version), OfficialExtension::name,
-                OfficialExtension::describedBy);
+        List<OfficialExtension> official = merge(releases.extensions(version), files.extensionsFor(version),
+                OfficialExtension::name, OfficialExtension::describedBy);
+        return extrasFirst(releases.extraExtensions(version).orElse(List.of()), official);
+    }
+
+    /** {@code extras} in their order, then the {@code official} entries whose names no extra entry takes. */
+    static List<OfficialExtension> extrasFirst(List<OfficialExtension> extras, List<OfficialExtension> official) {
+        if (extras.isEmpty()) {
+            return official;
+        }
+        Map<String, OfficialExtension> joined = new LinkedHashMap<>();
+        extras.forEach(extra -> joined.putIfAbsent(extra.name(), extra));
+        official.forEach(entry -> joined.putIfAbsent(entry.name(), entry));
+        return List.copyOf(joined.values());
     }
 
     /** Overlays need Talos 1.7 (pre-releases included); before that the list is empty, available or not. */

@@ -40,6 +40,9 @@ import org.jboss.logging.Logger;
  *                                        OCI image layout (multi-platform), flattened per architecture
  * v1.11.0/installer-base/                optional: the base installer image as an OCI image layout (talos-imager.md
  *                                        §1.2; v1.9.0/installer/ before 1.10), its blobs used in place
+ * v1.11.0/extra-extensions/              optional, only with factory.extensions.extra.folder naming it: the extra
+ *                                        (custom) extensions manifest (image-digests, descriptions.yaml) and its
+ *                                        images under extension-images/acme/usb-modem/, read like the official ones
  * </pre>
  * Directories whose names are not versions are ignored. The directory is read on every call, so releases can be
  * added without a restart; the files are a few kilobytes. Extension and overlay images given as OCI layouts are
@@ -51,13 +54,23 @@ public final class DirectoryReleaseSource implements ReleaseSource {
 
     private final Path root;
     private final ReleaseCache cache;
+    private final Optional<String> extraFolder;
     private final AtomicBoolean missingReported = new AtomicBoolean();
     private final FileDigests digests = new FileDigests();
 
     /** @param cache where extension images given as OCI layouts are flattened */
     public DirectoryReleaseSource(Path root, ReleaseCache cache) {
+        this(root, cache, Optional.empty());
+    }
+
+    /**
+     * @param extraFolder the folder of each version directory holding the extra extensions manifest and its images
+     *        ({@link ExtraExtensionsFolder#check checked} relative path); empty: no extra extensions
+     */
+    public DirectoryReleaseSource(Path root, ReleaseCache cache, Optional<String> extraFolder) {
         this.root = root;
         this.cache = cache;
+        this.extraFolder = extraFolder.map(ExtraExtensionsFolder::check);
     }
 
     /** A source whose extension images are all plain directories; an OCI layout among them is refused. */
@@ -72,13 +85,27 @@ public final class DirectoryReleaseSource implements ReleaseSource {
 
     @Override
     public Optional<List<OfficialExtension>> extensions(TalosVersion version) {
-        Optional<Path> dir = releaseDirectory(version);
-        Optional<String> digests = dir.flatMap(d -> read(d.resolve("extensions/image-digests")));
+        return releaseDirectory(version).flatMap(dir -> extensionManifest(dir.resolve("extensions"), dir.toString()));
+    }
+
+    /** {@code <version>/<extra folder>/image-digests} with its {@code descriptions.yaml}, read as the official pair. */
+    @Override
+    public Optional<List<OfficialExtension>> extraExtensions(TalosVersion version) {
+        return extraDirectory(version).flatMap(dir -> extensionManifest(dir, dir.toString()));
+    }
+
+    private Optional<Path> extraDirectory(TalosVersion version) {
+        return extraFolder.flatMap(folder -> releaseDirectory(version).map(dir -> dir.resolve(folder)));
+    }
+
+    /** A folder's {@code image-digests} and optional {@code descriptions.yaml}; empty without image-digests. */
+    private static Optional<List<OfficialExtension>> extensionManifest(Path dir, String where) {
+        Optional<String> digests = read(dir.resolve("image-digests"));
         if (digests.isEmpty()) {
             return Optional.empty();
         }
-        String descriptions = read(dir.get().resolve("extensions/descriptions.yaml")).orElse(null);
-        return Optional.of(ExtensionManifestParser.parse(digests.get(), descriptions, dir.get().toString()));
+        String descriptions = read(dir.resolve("descriptions.yaml")).orElse(null);
+        return Optional.of(ExtensionManifestParser.parse(digests.get(), descriptions, where));
     }
 
     @Override
@@ -115,13 +142,20 @@ public final class DirectoryReleaseSource implements ReleaseSource {
                 .map(path -> new ReleaseFile(path, digests.sha256(path)));
     }
 
+    /**
+     * An extension the extra manifest lists (same name and digest: extra entries win in the catalog) comes from the
+     * extra folder's {@code extension-images/}, every other one from the release's; both are read alike.
+     */
     @Override
     public ExtensionImage extensionImage(TalosVersion version, OfficialExtension extension, Arch arch) {
+        boolean extra = extraExtensions(version).orElse(List.of()).stream()
+                .anyMatch(e -> e.name().equals(extension.name()) && e.digest().equals(extension.digest()));
+        String images = (extra ? extraFolder.get() + "/" : "") + "extension-images/";
         Path dir = releaseDirectory(version)
-                .map(d -> d.resolve("extension-images").resolve(extension.name()))
+                .map(d -> d.resolve(images).resolve(extension.name()))
                 .filter(Files::isDirectory)
                 .orElseThrow(() -> new ReleaseDataException("release " + version + " lists extension "
-                        + extension.name() + " but has no extension-images/" + extension.name() + " directory"));
+                        + extension.name() + " but has no " + images + extension.name() + " directory"));
         if (OciLayout.isLayout(dir)) {
             return flattenedLayout(extension, dir, arch);
         }

@@ -38,12 +38,30 @@ import org.jboss.logging.Logger;
  * {@code siderolabs/installer:<tag>} before 1.10) is the base installer image, per architecture. Everything pulled
  * is verified against its digest and kept in the {@link ReleaseCache} by digest, so a restart re-reads tags and
  * manifests but no layer.
+ *
+ * <p>An extra extensions manifest ({@link Settings#extra()}) is read like {@code siderolabs/extensions:<tag>}, from
+ * its own repository and registry; as the reference does, its lines' repository paths are taken to live in that
+ * registry (whatever host a line names), so its images are pulled from there, through the same code as official ones.
  */
 public final class OciReleaseSource implements ReleaseSource {
 
     /** What to read from where; {@code registry} also says whether it is insecure and its credentials. */
     public record Settings(RegistryEndpoint registry, String imager, String extensions, String overlays,
-            String installerBase, String installer, String talosctl, Duration recheckInterval) {
+            String installerBase, String installer, String talosctl, Duration recheckInterval,
+            Optional<ExtraManifest> extra) {
+
+        /** Without an extra extensions manifest. */
+        public Settings(RegistryEndpoint registry, String imager, String extensions, String overlays,
+                String installerBase, String installer, String talosctl, Duration recheckInterval) {
+            this(registry, imager, extensions, overlays, installerBase, installer, talosctl, recheckInterval,
+                    Optional.empty());
+        }
+
+        /** These settings with the extra extensions manifest {@code repository} of {@code registry}. */
+        public Settings withExtra(RegistryEndpoint extraRegistry, String repository) {
+            return new Settings(registry, imager, extensions, overlays, installerBase, installer, talosctl,
+                    recheckInterval, Optional.of(new ExtraManifest(extraRegistry, repository)));
+        }
 
         /** With upstream's installer and talosctl repositories. */
         public Settings(RegistryEndpoint registry, String imager, String extensions, String overlays,
@@ -62,6 +80,10 @@ public final class OciReleaseSource implements ReleaseSource {
         String repository(InstallerBaseKind kind) {
             return kind == InstallerBaseKind.INSTALLER_BASE ? installerBase : installer;
         }
+    }
+
+    /** The extra extensions manifest image's repository (tagged per version) and the registry holding it and its images. */
+    public record ExtraManifest(RegistryEndpoint registry, String repository) {
     }
 
     /** Cache kind of single blobs (base image configs and layers), one entry per digest. */
@@ -86,12 +108,14 @@ public final class OciReleaseSource implements ReleaseSource {
     private final ReleaseCache cache;
     private final Clock clock;
     private final RegistryClient core;
+    private final Optional<RegistryClient> extraRegistry;
     private final Map<String, RegistryClient> otherRegistries = new ConcurrentHashMap<>();
     private final FileDigests digests = new FileDigests();
     private final Object listingLock = new Object();
     private volatile Listing listing;
     private final Memo<TalosVersion, Optional<Path>> imagers;
     private final Memo<TalosVersion, Optional<List<OfficialExtension>>> extensionLists;
+    private final Memo<TalosVersion, Optional<List<OfficialExtension>>> extraExtensionLists;
     private final Memo<TalosVersion, Optional<List<OfficialOverlay>>> overlayLists;
     private final Memo<BaseKey, Optional<BaseImage>> installerBases;
     private final Memo<TalosVersion, Optional<Path>> talosctlImages;
@@ -105,9 +129,11 @@ public final class OciReleaseSource implements ReleaseSource {
         this.cache = cache;
         this.clock = clock;
         this.core = new RegistryClient(settings.registry(), TIMEOUT, TRANSFER_TIMEOUT);
+        this.extraRegistry = settings.extra().map(extra -> new RegistryClient(extra.registry(), TIMEOUT, TRANSFER_TIMEOUT));
         // a version whose image is missing may be published later: look again after the recheck interval
         this.imagers = new Memo<>(Optional::isEmpty, settings.recheckInterval(), clock);
         this.extensionLists = new Memo<>(Optional::isEmpty, settings.recheckInterval(), clock);
+        this.extraExtensionLists = new Memo<>(Optional::isEmpty, settings.recheckInterval(), clock);
         this.overlayLists = new Memo<>(Optional::isEmpty, settings.recheckInterval(), clock);
         this.installerBases = new Memo<>(Optional::isEmpty, settings.recheckInterval(), clock);
         this.talosctlImages = new Memo<>(Optional::isEmpty, settings.recheckInterval(), clock);
@@ -128,14 +154,43 @@ public final class OciReleaseSource implements ReleaseSource {
 
     @Override
     public Optional<List<OfficialExtension>> extensions(TalosVersion version) {
-        return extensionLists.get(version, () -> manifestImage(settings.extensions(), version, "extension-manifests",
+        return extensionLists.get(version, () -> extensionManifest(core, settings.extensions(), version));
+    }
+
+    /**
+     * {@code <extra repository>:<tag>}, read as the official manifest image is; a version without that tag has no
+     * extra extensions (the reference tolerates its 404 too). Each entry's image is then looked for in the extra
+     * registry under the repository path its line names.
+     */
+    @Override
+    public Optional<List<OfficialExtension>> extraExtensions(TalosVersion version) {
+        if (settings.extra().isEmpty()) {
+            return Optional.empty();
+        }
+        ExtraManifest extra = settings.extra().get();
+        return extraExtensionLists.get(version, () -> {
+            Optional<List<OfficialExtension>> listed = extensionManifest(extraRegistry.orElseThrow(),
+                    extra.repository(), version);
+            if (listed.isEmpty()) {
+                LOG.debugf("no extra extensions published for %s", image(extraRegistry.get(), extra.repository(), version));
+            }
+            return listed.map(entries -> entries.stream().map(e -> new OfficialExtension(
+                    new ImageRef(extra.registry().host(), e.ref().repository(), e.ref().tag()),
+                    e.digest(), e.author(), e.description())).toList());
+        });
+    }
+
+    /** The {@code image-digests} and {@code descriptions.yaml} of {@code repository:<tag>}; empty when the tag is absent. */
+    private Optional<List<OfficialExtension>> extensionManifest(RegistryClient client, String repository,
+            TalosVersion version) {
+        String where = image(client, repository, version);
+        return manifestImage(client, repository, version, "extension-manifests",
                 Set.of("image-digests", "descriptions.yaml")).map(dir -> {
-                    String where = image(settings.extensions(), version);
                     String imageDigests = read(dir.resolve("image-digests"), where)
                             .orElseThrow(() -> new ReleaseDataException(where + " has no image-digests"));
                     String descriptions = read(dir.resolve("descriptions.yaml"), where).orElse(null);
                     return ExtensionManifestParser.parse(imageDigests, descriptions, where);
-                }));
+                });
     }
 
     @Override
@@ -311,7 +366,11 @@ public final class OciReleaseSource implements ReleaseSource {
     }
 
     private String image(String repository, TalosVersion version) {
-        return settings.registry().host() + "/" + repository + ":" + tagOf(version);
+        return image(core, repository, version);
+    }
+
+    private String image(RegistryClient client, String repository, TalosVersion version) {
+        return client.endpoint().host() + "/" + repository + ":" + tagOf(version);
     }
 
     private Optional<Path> pullImager(TalosVersion version) {
@@ -326,26 +385,41 @@ public final class OciReleaseSource implements ReleaseSource {
 
     /** The given files of a small manifest image, in the cache by manifest digest; empty when the tag is absent. */
     private Optional<Path> manifestImage(String repository, TalosVersion version, String kind, Set<String> files) {
-        String where = image(repository, version);
-        return resolve(repository, version).map(image -> cache.directory(kind,
+        return manifestImage(core, repository, version, kind, files);
+    }
+
+    private Optional<Path> manifestImage(RegistryClient client, String repository, TalosVersion version, String kind,
+            Set<String> files) {
+        String where = image(client, repository, version);
+        return resolve(client, repository, version).map(image -> cache.directory(kind,
                 image.digest().toString().replace(':', '-'), where, into -> LayerFlattener
                         .filtered((path, entryKind) -> entryKind == EntryKind.FILE && files.contains(path))
-                        .flatten(core.repository(repository), image.manifest().layers(), into)));
+                        .flatten(client.repository(repository), image.manifest().layers(), into)));
     }
 
     private Optional<ResolvedManifest> resolve(String repository, TalosVersion version) {
-        String where = image(repository, version);
+        return resolve(core, repository, version);
+    }
+
+    private Optional<ResolvedManifest> resolve(RegistryClient client, String repository, TalosVersion version) {
+        String where = image(client, repository, version);
         try {
-            return core.repository(repository).resolve(tagOf(version), MANIFEST_PLATFORM);
+            return client.repository(repository).resolve(tagOf(version), MANIFEST_PLATFORM);
         } catch (IOException e) {
             throw new ReleaseDataException(where + ": " + e.getMessage(), e);
         }
     }
 
-    /** The configured registry with its settings; any other registry an extension names, anonymously over TLS. */
+    /**
+     * The configured registry with its settings, then the extra extensions' registry with its own; any other registry
+     * an extension names, anonymously over TLS.
+     */
     private RegistryClient clientFor(String host) {
         if (host.equals(settings.registry().host())) {
             return core;
+        }
+        if (extraRegistry.isPresent() && host.equals(extraRegistry.get().endpoint().host())) {
+            return extraRegistry.get();
         }
         return otherRegistries.computeIfAbsent(host, h -> new RegistryClient(RegistryEndpoint.anonymous(h, false),
                 TIMEOUT, TRANSFER_TIMEOUT));

@@ -25,6 +25,15 @@ public interface ReleaseSource {
      */
     Optional<List<OfficialExtension>> extensions(TalosVersion version);
 
+    /**
+     * The extra (custom) extensions manifest of {@code version} ({@code factory.extensions.extra.*}, reference
+     * {@code enterprise.extraExtensions.manifest}), in the official one's format and line order; empty when none is
+     * configured or none is published for this version. Its images come from {@link #extensionImage} like any other.
+     */
+    default Optional<List<OfficialExtension>> extraExtensions(TalosVersion version) {
+        return Optional.empty();
+    }
+
     /** The release's {@code overlays.yaml}, in its order; empty when the release ships none. */
     Optional<List<OfficialOverlay>> overlays(TalosVersion version);
 

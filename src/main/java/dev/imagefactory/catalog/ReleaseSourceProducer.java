@@ -1,10 +1,13 @@
 package dev.imagefactory.catalog;
 
 import dev.imagefactory.config.FactoryConfig;
+import dev.imagefactory.config.FactoryConfig.Extensions.Extra;
 import dev.imagefactory.config.FactoryConfig.Releases;
 import dev.imagefactory.oci.RegistryCredentials;
 import dev.imagefactory.oci.RegistryEndpoint;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import java.util.Optional;
 
@@ -15,15 +18,53 @@ public class ReleaseSourceProducer {
     /** Below the data dir: pulled and flattened release content, reused across restarts. */
     static final String CACHE_DIR = "release-cache";
 
+    /** Settings of the extra extensions that cannot work stop start-up, naming the setting (the source is made lazily). */
+    void onStart(@Observes StartupEvent event, FactoryConfig config) {
+        check(config.extensions().extra());
+    }
+
+    /** Refuses extra extensions settings that cannot work, with a message naming the setting. */
+    static void check(Extra extra) {
+        extra.folder().ifPresent(ExtraExtensionsFolder::check);
+        if (extra.username().isPresent() != extra.password().isPresent()) {
+            throw new IllegalArgumentException("factory.extensions.extra.username and factory.extensions.extra.password"
+                    + " must be set together");
+        }
+        extra.repository().ifPresent(repository -> {
+            boolean path = ImageRef.tryParse("registry.invalid/" + repository)
+                    .filter(ref -> ref.repository().equals(repository)).isPresent();
+            if (!path) {
+                throw new IllegalArgumentException("factory.extensions.extra.repository \"" + repository
+                        + "\" is not a repository path such as acme/extensions");
+            }
+        });
+    }
+
     @Produces
     @ApplicationScoped
     ReleaseSource releaseSource(FactoryConfig config) {
         ReleaseCache cache = new ReleaseCache(config.dataDir().resolve(CACHE_DIR));
         Releases releases = config.releases();
+        Extra extra = config.extensions().extra();
         return switch (releases.source()) {
-            case DIRECTORY -> new DirectoryReleaseSource(releases.dir(), cache);
-            case OCI -> new OciReleaseSource(ociSettings(releases.oci()), cache);
+            case DIRECTORY -> new DirectoryReleaseSource(releases.dir(), cache, extra.folder());
+            case OCI -> new OciReleaseSource(withExtra(ociSettings(releases.oci()), extra), cache);
         };
+    }
+
+    /** The extra extensions manifest of {@code factory.extensions.extra.*}, when a repository is set. */
+    static OciReleaseSource.Settings withExtra(OciReleaseSource.Settings settings, Extra extra) {
+        check(extra);
+        if (extra.repository().isEmpty()) {
+            return settings;
+        }
+        String repository = extra.repository().get();
+        if (extra.registry().isEmpty()) {
+            return settings.withExtra(settings.registry(), repository); // the release registry, with its settings
+        }
+        Optional<RegistryCredentials> credentials = extra.username()
+                .map(user -> new RegistryCredentials(user, extra.password().orElseThrow()));
+        return settings.withExtra(new RegistryEndpoint(extra.registry().get(), extra.insecure(), credentials), repository);
     }
 
     static OciReleaseSource.Settings ociSettings(Releases.Oci oci) {

@@ -30,6 +30,8 @@ public interface FactoryConfig {
 
     Catalog catalog();
 
+    Extensions extensions();
+
     Cache cache();
 
     Build build();
@@ -129,6 +131,45 @@ public interface FactoryConfig {
             /** How long the list of versions (imager tags) is reused (upstream {@code talosVersionRecheckInterval}). */
             @WithDefault("15m")
             Duration recheckInterval();
+        }
+    }
+
+    /** System extensions beyond the release's own manifest. */
+    interface Extensions {
+
+        Extra extra();
+
+        /**
+         * The extra (custom) extensions manifest (reference {@code enterprise.extraExtensions.manifest}): a second
+         * manifest per Talos version in the official one's format, whose entries join the catalog; unset = none.
+         */
+        interface Extra {
+            /**
+             * Registry source: repository of the extra manifest image, tagged with the Talos version like
+             * {@code siderolabs/extensions}; its extension images are pulled from {@link #registry()} by repository path.
+             */
+            Optional<String> repository();
+
+            /**
+             * Registry holding {@link #repository()} and its extension images; unset: the release registry
+             * ({@code factory.releases.oci.*}, with its {@code insecure} and credentials).
+             */
+            Optional<String> registry();
+
+            /** Talk plain HTTP to {@link #registry()}. */
+            @WithDefault("false")
+            boolean insecure();
+
+            /** Credentials for {@link #registry()}; anonymous when unset. */
+            Optional<String> username();
+
+            Optional<String> password();
+
+            /**
+             * Directory source: the folder in each version directory holding the extra manifest ({@code image-digests},
+             * {@code descriptions.yaml}) and its images ({@code extension-images/<repository path>/}).
+             */
+            Optional<String> folder();
         }
     }
 

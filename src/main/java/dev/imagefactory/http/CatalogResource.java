@@ -31,8 +31,11 @@ public class CatalogResource {
     @GET
     @Path("extensions/official")
     @Tag(name = ApiDocumentation.META)
-    @Operation(operationId = "listOfficialExtensions", summary = "List the official system extensions of a Talos version")
-    @APIResponse(responseCode = "200", description = "Extensions in the version's official catalog.",
+    @Operation(operationId = "listOfficialExtensions", summary = "List the official system extensions of a Talos version",
+            description = "With an extra (custom) extensions manifest configured (factory.extensions.extra.*), its"
+                    + " entries come first, under their own names, and replace official entries of the same name,"
+                    + " as the reference lists them; schematics name them in officialExtensions like any other.")
+    @APIResponse(responseCode = "200", description = "Extensions in the version's official catalog, extra ones first.",
             content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.ARRAY, implementation = ExtensionInfo.class)))
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound")

@@ -311,7 +311,7 @@ class BootAssetsTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
-    private static List<String> texts(JsonNode array, String field) {
+    static List<String> texts(JsonNode array, String field) {
         List<String> out = new ArrayList<>();
         array.forEach(n -> out.add(field == null ? n.asText() : n.get(field).asText()));
         return out;
@@ -321,7 +321,7 @@ class BootAssetsTest {
         return text.lines().filter(l -> !l.isBlank()).toList();
     }
 
-    private static int indexOf(byte[] haystack, byte[] needle) {
+    static int indexOf(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i <= haystack.length - needle.length; i++) {
             for (int j = 0; j < Math.min(needle.length, 4096); j++) {

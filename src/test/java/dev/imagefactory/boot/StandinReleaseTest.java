@@ -167,6 +167,37 @@ class StandinReleaseTest {
         }
     }
 
+    /** extra-extensions/: an extra manifest in the official format listing one custom extension, its image beside it. */
+    @ParameterizedTest
+    @FieldSource("VERSIONS")
+    void theExtraManifestListsOneCustomExtensionWithItsImage(String version) throws Exception {
+        Path extra = StandinRelease.version(version).resolve("extra-extensions");
+        List<OfficialExtension> listed = ExtensionManifestParser.parse(Files.readString(extra.resolve("image-digests")),
+                Files.readString(extra.resolve("descriptions.yaml")), extra.toString());
+        assertEquals(1, listed.size(), listed.toString());
+        OfficialExtension custom = listed.get(0);
+        assertEquals("acme/custom-hello", custom.name());
+        assertEquals("registry.acme.example/acme/custom-hello:1.0.0", custom.ref().toString());
+        assertEquals("Acme Corp (stand-in)", custom.author());
+        assertTrue(custom.description().contains("NOT a Talos extension"), custom.description());
+        Path layout = extra.resolve("extension-images/acme/custom-hello");
+        JsonNode descriptor = JSON.readTree(layout.resolve("index.json").toFile()).get("manifests").get(0);
+        assertEquals(custom.digest(), descriptor.get("digest").asText(), "image-digests line = index.json");
+        for (String arch : ARCHES) {
+            JsonNode manifest = platformManifest(layout, arch);
+            assertEquals(arch, JSON.readTree(blob(layout, manifest.get("config"))).get("architecture").asText());
+            Map<String, byte[]> files = untar(gunzip(blob(layout, manifest.get("layers").get(0))));
+            assertEquals("Hello from acme/custom-hello, a custom extension of the stand-in release.\n",
+                    new String(files.get("rootfs/usr/local/share/acme/custom-hello.txt"), StandardCharsets.UTF_8));
+            Map<String, Object> yaml = new Yaml().load(new String(files.get("manifest.yaml"), StandardCharsets.UTF_8));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> metadata = (Map<String, Object>) yaml.get("metadata");
+            assertEquals("custom-hello", metadata.get("name"));
+            assertEquals("1.0.0", metadata.get("version"));
+            assertEquals(Map.of("talos", Map.of("version", Quirks.of(version).compatibility())), metadata.get("compatibility"));
+        }
+    }
+
     @ParameterizedTest
     @FieldSource("VERSIONS")
     void arm64BootFilesAreArm64(String version) throws Exception {

@@ -94,6 +94,37 @@ class CatalogTest {
     }
 
     @Test
+    void extraExtensionsComeFirstAndWinTheNamesTheyShare() throws IOException {
+        String custom = "sha256:" + "4".repeat(64);
+        write(releases, "v1.11.0/extra-extensions/image-digests", """
+                registry.acme.example/acme/usb-modem:1.0@%s
+                registry.acme.example/siderolabs/intel-ucode:20250812-acme@%s
+                """.formatted(custom, custom));
+        write(releases, "v1.11.0/extra-extensions/descriptions.yaml", """
+                registry.acme.example/acme/usb-modem:1.0@%s: {author: Acme, description: the modem driver}
+                """.formatted(custom));
+        Catalog withExtras = new Catalog(new DirectoryReleaseSource(releases, null, java.util.Optional.of("extra-extensions")),
+                new VersionFilter(TalosVersion.of(1, 2, 0), List.of(), "debian"), CatalogFilesLoader.load(catalogDir));
+        TalosVersion v1110 = TalosVersion.parse("v1.11.0");
+
+        assertEquals(List.of(
+                new OfficialExtension(ImageRef.parse("registry.acme.example/acme/usb-modem:1.0"), custom, "Acme", "the modem driver"),
+                // the extra entry replaces the official one of the same name, texts and all
+                new OfficialExtension(ImageRef.parse("registry.acme.example/siderolabs/intel-ucode:20250812-acme"), custom, "", ""),
+                new OfficialExtension(ImageRef.parse("ghcr.io/siderolabs/amd-ucode:20250917"), RELEASE_AMD, "Sidero Labs", "catalog amd"),
+                new OfficialExtension(ImageRef.parse("ghcr.io/siderolabs/i915:20250917-v1.11.0"), RELEASE_AMD, "", ""),
+                new OfficialExtension(ImageRef.parse("ghcr.io/siderolabs/gvisor:20250707.0"), "", "Sidero Labs", "catalog gvisor")),
+                withExtras.extensions(v1110));
+        assertEquals(custom, withExtras.resolveExtension("acme/usb-modem", v1110).digest());
+        assertEquals(custom, withExtras.resolveExtension("siderolabs/intel-ucode", v1110).digest());
+        // a version without the folder, or a source not configured for it, lists what it listed before
+        assertEquals(List.of("siderolabs/i915-ucode"),
+                withExtras.extensions(TalosVersion.parse("v1.8.0")).stream().map(OfficialExtension::name).toList());
+        assertEquals(List.of("siderolabs/amd-ucode", "siderolabs/intel-ucode", "siderolabs/i915", "siderolabs/gvisor"),
+                catalog.extensions(v1110).stream().map(OfficialExtension::name).toList());
+    }
+
+    @Test
     void withoutReleaseManifestTheCatalogFileAnswers() {
         assertEquals(List.of("siderolabs/i915-ucode"),
                 catalog.extensions(TalosVersion.parse("v1.8.0")).stream().map(OfficialExtension::name).toList());

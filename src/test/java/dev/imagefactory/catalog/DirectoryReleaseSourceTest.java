@@ -132,6 +132,52 @@ class DirectoryReleaseSourceTest {
     }
 
     @Test
+    void extraExtensionsComeFromTheConfiguredFolderWithTheirOwnImages() throws IOException {
+        OciLayoutWriter official = releaseWithLayoutExtension();
+        official.root(official.index(List.of(extensionImage(official, "amd64"))));
+        Path extraDir = Files.createDirectories(root.resolve("v1.11.0/extra-extensions"));
+        OciLayoutWriter custom = new OciLayoutWriter(extraDir.resolve("extension-images/acme/usb-modem"));
+        Descriptor customImage = custom.image(Platform.linux("amd64"), List.of(new TarLayer()
+                .file("manifest.yaml", 0644, EXTENSION_MANIFEST.replace("hello", "usb-modem"))
+                .file("rootfs/usr/local/share/acme/modem.txt", 0644, "custom")), TarLayer.Compression.GZIP);
+        Descriptor customIndex = custom.index(List.of(customImage));
+        custom.root(customIndex);
+        String line = "registry.acme.example/acme/usb-modem:1.0@" + customIndex.digest();
+        Files.writeString(extraDir.resolve("image-digests"), "# custom extensions\n" + line + "\n");
+        Files.writeString(extraDir.resolve("descriptions.yaml"), line + ": {author: Acme, description: modem}\n");
+        TalosVersion v = TalosVersion.parse("v1.11.0");
+
+        assertTrue(new DirectoryReleaseSource(root, new ReleaseCache(data)).extraExtensions(v).isEmpty(),
+                "no folder configured: no extra extensions");
+        DirectoryReleaseSource source = new DirectoryReleaseSource(root, new ReleaseCache(data), Optional.of("extra-extensions"));
+        assertTrue(source.extraExtensions(TalosVersion.parse("v1.12.0")).isEmpty(), "no such version");
+        OfficialExtension modem = source.extraExtensions(v).orElseThrow().get(0);
+        assertEquals("acme/usb-modem", modem.name());
+        assertEquals("Acme", modem.author());
+        assertEquals(List.of("standin/hello"), source.extensions(v).orElseThrow().stream().map(OfficialExtension::name).toList());
+
+        ExtensionImage image = source.extensionImage(v, modem, Arch.AMD64);
+        assertEquals(customImage.digest().toString(), image.identity());
+        assertEquals("custom", Files.readString(image.rootfs().resolve("usr/local/share/acme/modem.txt")));
+        assertEquals("standin/hello", source.extensionImage(v, source.extensions(v).orElseThrow().get(0), Arch.AMD64).name());
+
+        Files.delete(extraDir.resolve("image-digests")); // the folder without its manifest lists nothing
+        assertTrue(source.extraExtensions(v).isEmpty());
+    }
+
+    @Test
+    void anExtraExtensionWithoutItsImageIsNamedInTheError() throws IOException {
+        Path extraDir = Files.createDirectories(root.resolve("v1.11.0/extra-extensions"));
+        Files.writeString(extraDir.resolve("image-digests"), "registry.acme.example/acme/usb-modem:1.0@" + D1 + "\n");
+        DirectoryReleaseSource source = new DirectoryReleaseSource(root, new ReleaseCache(data), Optional.of("extra-extensions"));
+        TalosVersion v = TalosVersion.parse("v1.11.0");
+        OfficialExtension modem = source.extraExtensions(v).orElseThrow().get(0);
+        ReleaseDataException e = assertThrows(ReleaseDataException.class, () -> source.extensionImage(v, modem, Arch.AMD64));
+        assertEquals("release v1.11.0 lists extension acme/usb-modem but has no"
+                + " extra-extensions/extension-images/acme/usb-modem directory", e.getMessage());
+    }
+
+    @Test
     void anImageThatIsNotAnExtensionIsRefusedAndNotCached() throws IOException {
         OciLayoutWriter layout = releaseWithLayoutExtension();
         layout.root(extensionImage(layout, "amd64", new TarLayer().file("README", 0644, "stray")));

@@ -18,6 +18,7 @@ import dev.imagefactory.oci.OciLayout;
 import dev.imagefactory.oci.OciLayoutWriter;
 import dev.imagefactory.oci.Platform;
 import dev.imagefactory.oci.RegistryClient;
+import dev.imagefactory.oci.RegistryCredentials;
 import dev.imagefactory.oci.RegistryEndpoint;
 import dev.imagefactory.oci.TarLayer;
 import dev.imagefactory.oci.TarLayer.Compression;
@@ -32,6 +33,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
@@ -283,6 +285,57 @@ class OciReleaseSourceTest {
         assertTrue(imager.manifest("v0.0.1").isEmpty());
         assertTrue(imager.blobSize(dev.imagefactory.content.Digests.sha256(new byte[] {1})).isEmpty());
         assertTrue(oci().sourceRepository("something-else").isEmpty());
+    }
+
+    /**
+     * The extra extensions manifest in a registry of its own that wants credentials: read from its repository like
+     * the official one, its lines taken to live in that registry whatever host they name (as the reference does),
+     * its images pulled from there; a version it does not publish has no extra extensions.
+     */
+    @Test
+    void extraExtensionsComeFromTheirOwnRepositoryAndRegistry(@TempDir Path work) throws IOException {
+        RegistryCredentials acme = new RegistryCredentials("acme", "acme-secret");
+        try (LocalRegistry extraRegistry = LocalRegistry.start(work.resolve("acme-registry"), Optional.of(acme))) {
+            RegistryClient client = extraRegistry.client(Optional.of(acme));
+            OciLayoutWriter modem = new OciLayoutWriter(work.resolve("usb-modem"));
+            Descriptor index = modem.index(List.of(extensionImage(modem, "usb-modem", "amd64"),
+                    extensionImage(modem, "usb-modem", "arm64")));
+            modem.root(index);
+            client.pushImage(OciLayout.open(modem.dir()), index, "acme/usb-modem", "1.0");
+            String line = "registry.acme.example/acme/usb-modem:1.0@" + index.digest();
+            OciLayoutWriter manifest = new OciLayoutWriter(work.resolve("acme-extensions"));
+            Descriptor manifestImage = manifest.image(Platform.linux("amd64"), List.of(new TarLayer()
+                    .file("image-digests", 0644, line + "\n")
+                    .file("descriptions.yaml", 0644, line + ": {author: Acme, description: the modem driver}\n")),
+                    Compression.GZIP);
+            manifest.root(manifestImage);
+            client.pushImage(OciLayout.open(manifest.dir()), manifestImage, "acme/extensions", V11.toString());
+
+            OciReleaseSource.Settings official = new OciReleaseSource.Settings(RegistryEndpoint.anonymous(registry.host(), true),
+                    IMAGER, "siderolabs/extensions", "siderolabs/overlays", RECHECK);
+            OciReleaseSource oci = new OciReleaseSource(official.withExtra(
+                    new RegistryEndpoint(extraRegistry.host(), true, Optional.of(acme)), "acme/extensions"),
+                    new ReleaseCache(data));
+
+            OfficialExtension listed = oci.extraExtensions(V11).orElseThrow().get(0);
+            assertEquals(new OfficialExtension(new ImageRef(extraRegistry.host(), "acme/usb-modem", "1.0"),
+                    index.digest().toString(), "Acme", "the modem driver"), listed);
+            assertEquals(1, oci.extraExtensions(V11).orElseThrow().size());
+            assertTrue(oci.extraExtensions(V12).isEmpty(), "no extra manifest for the version: none, no error");
+            assertEquals(oci().extensions(V11), oci.extensions(V11), "the official manifest is unchanged");
+            for (Arch arch : Arch.values()) {
+                ExtensionImage image = oci.extensionImage(V11, listed, arch);
+                assertEquals(index.digest().toString(), image.identity());
+                assertEquals("usb-modem for " + arch.goName(),
+                        Files.readString(image.rootfs().resolve("usr/local/bin/usb-modem")));
+            }
+
+            OciReleaseSource anonymous = new OciReleaseSource(official.withExtra(
+                    RegistryEndpoint.anonymous(extraRegistry.host(), true), "acme/extensions"),
+                    new ReleaseCache(work.resolve("anonymous-cache")));
+            ReleaseDataException refused = assertThrows(ReleaseDataException.class, () -> anonymous.extraExtensions(V11));
+            assertTrue(refused.getMessage().startsWith(extraRegistry.host() + "/acme/extensions:" + V11), refused.getMessage());
+        }
     }
 
     @Test

@@ -88,4 +88,62 @@ class ReleaseSourceProducerTest {
         FactoryConfig config = config(Map.of("factory.releases.oci.username", "factory"));
         assertThrows(IllegalArgumentException.class, () -> ReleaseSourceProducer.ociSettings(config.releases().oci()));
     }
+
+    @Test
+    void noExtraExtensionsUnlessConfigured() {
+        FactoryConfig config = config(Map.of("factory.releases.source", "oci"));
+        assertTrue(ReleaseSourceProducer.withExtra(ReleaseSourceProducer.ociSettings(config.releases().oci()),
+                config.extensions().extra()).extra().isEmpty());
+    }
+
+    @Test
+    void theExtraManifestDefaultsToTheReleaseRegistryWithItsSettings() {
+        FactoryConfig config = config(Map.of(
+                "factory.releases.source", "oci",
+                "factory.releases.oci.registry", "registry.local:5000",
+                "factory.releases.oci.insecure", "true",
+                "factory.extensions.extra.repository", "acme/extensions"));
+        OciReleaseSource.Settings settings = ReleaseSourceProducer.withExtra(
+                ReleaseSourceProducer.ociSettings(config.releases().oci()), config.extensions().extra());
+        OciReleaseSource.ExtraManifest extra = settings.extra().orElseThrow();
+        assertEquals("acme/extensions", extra.repository());
+        assertEquals(settings.registry(), extra.registry());
+    }
+
+    @Test
+    void everyExtraKeyIsRead() {
+        FactoryConfig config = config(Map.of(
+                "factory.releases.source", "oci",
+                "factory.extensions.extra.repository", "acme/talos/extensions",
+                "factory.extensions.extra.registry", "registry.acme.example:5443",
+                "factory.extensions.extra.insecure", "true",
+                "factory.extensions.extra.username", "acme",
+                "factory.extensions.extra.password", "secret"));
+        OciReleaseSource.ExtraManifest extra = ReleaseSourceProducer.withExtra(
+                ReleaseSourceProducer.ociSettings(config.releases().oci()), config.extensions().extra()).extra().orElseThrow();
+        assertEquals("acme/talos/extensions", extra.repository());
+        assertEquals("registry.acme.example:5443", extra.registry().host());
+        assertTrue(extra.registry().insecure());
+        assertEquals("acme", extra.registry().credentials().orElseThrow().username());
+        assertEquals("secret", extra.registry().credentials().orElseThrow().password());
+    }
+
+    @Test
+    void extraSettingsThatCannotWorkAreRefusedNamingTheSetting() {
+        Map<Map<String, String>, String> refused = Map.of(
+                Map.of("factory.extensions.extra.repository", "Acme/Extensions"), "factory.extensions.extra.repository",
+                Map.of("factory.extensions.extra.repository", "ghcr.io/acme/extensions:v1"),
+                "factory.extensions.extra.repository",
+                Map.of("factory.extensions.extra.username", "acme"), "factory.extensions.extra.username",
+                Map.of("factory.extensions.extra.folder", "../elsewhere"), "factory.extensions.extra.folder",
+                Map.of("factory.extensions.extra.folder", "/srv/extra"), "factory.extensions.extra.folder",
+                Map.of("factory.extensions.extra.folder", "a/./b"), "factory.extensions.extra.folder");
+        refused.forEach((keys, setting) -> {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ReleaseSourceProducer.check(config(keys).extensions().extra()), keys.toString());
+            assertTrue(e.getMessage().startsWith(setting), e.getMessage());
+        });
+        ReleaseSourceProducer.check(config(Map.of("factory.extensions.extra.folder", "extra-extensions",
+                "factory.extensions.extra.repository", "acme/extensions")).extensions().extra());
+    }
 }

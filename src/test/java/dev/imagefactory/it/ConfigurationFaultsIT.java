@@ -42,6 +42,19 @@ class ConfigurationFaultsIT {
     }
 
     @Test
+    void anExtraExtensionsFolderOutsideTheVersionDirectoryStopsTheStart() throws Exception {
+        Path log = tmp.resolve("service.log");
+        try (ServiceProcess service = ServiceProcess.launch(tmp.resolve("data"), log, Map.of(
+                "FACTORY_EXTENSIONS_EXTRA_FOLDER", "../other-release"))) {
+            OptionalInt exit = service.awaitExit(Duration.ofSeconds(60));
+            assertTrue(exit.isPresent(), "the service must not read extensions outside the release; see " + log);
+            assertTrue(exit.getAsInt() != 0, "exit code " + exit.getAsInt());
+        }
+        String text = Files.readString(log);
+        assertTrue(text.contains("factory.extensions.extra.folder \"../other-release\" must be a relative folder"), text);
+    }
+
+    @Test
     void boundToLocalhostTheExternalHostIsAllowedAndOthersStillRefused() throws Exception {
         try (ServiceProcess service = ServiceProcess.start(tmp.resolve("data"), tmp.resolve("service.log"),
                 "quarkus.http.host=127.0.0.1", "factory.external-url=http://factory.example.test:{port}",
