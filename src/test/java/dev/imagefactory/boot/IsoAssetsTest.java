@@ -115,10 +115,15 @@ class IsoAssetsTest {
         String viaGrub = "BOOT_IMAGE=/boot/vmlinuz " + grubLoaderCmdline(cmdline);
         String viaSdBoot = cmdline + RESET;                       // see the class comment
         Path vars = Files.copy(Ovmf.EMPTY_VARS, tmp.resolve("vars.fd"));
-        checkReport(boot(Qemu.machine().uefi(Ovmf.CODE, vars).cdrom(iso), "ovmf", timings),
-                c.layout() == Layout.GRUB ? viaGrub : viaSdBoot, id);
+        Qemu ovmf = configured(Qemu.machine().uefi(Ovmf.CODE, vars).cdrom(iso), "ovmf");
+        long booting = System.nanoTime();
+        // OVMF and SeaBIOS boot the (read-only) ISO at once: one TCG guest per core
+        List<JsonNode> reports = c.seabios() ? Qemu.runTogether(ovmf, configured(Qemu.machine().cdrom(iso), "seabios"))
+                : List.of(ovmf.run());
+        timings.add((c.seabios() ? "ovmf + seabios " : "ovmf ") + (System.nanoTime() - booting) / 1_000_000 + " ms");
+        checkReport(reports.get(0), c.layout() == Layout.GRUB ? viaGrub : viaSdBoot, id);
         if (c.seabios()) {
-            checkReport(boot(Qemu.machine().cdrom(iso), "seabios", timings), viaGrub, id);
+            checkReport(reports.get(1), viaGrub, id);
         }
         System.out.printf("ISO %s: %d bytes, served (built) in %d ms; boots: %s%n", c, Files.size(iso), built,
                 String.join(", ", timings));
@@ -226,12 +231,8 @@ class IsoAssetsTest {
         return cmdline.replaceAll("([\\\\'\"])", "\\\\$1");
     }
 
-    private JsonNode boot(Qemu machine, String firmware, List<String> timings) {
-        long started = System.nanoTime();
-        JsonNode report = machine.timeout(BOOT_TIMEOUT).serialLog(tmp.resolve(firmware + "-serial.log")).run();
-        timings.add(firmware + " " + (System.nanoTime() - started) / 1_000_000 + " ms");
-        System.out.println(firmware + " report cmdline: " + report.get("cmdline").asText());
-        return report;
+    private Qemu configured(Qemu machine, String firmware) {
+        return machine.timeout(BOOT_TIMEOUT).serialLog(tmp.resolve(firmware + "-serial.log"));
     }
 
     private static void checkReport(JsonNode report, String cmdline, String id) {
