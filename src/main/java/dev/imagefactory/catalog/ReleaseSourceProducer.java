@@ -3,6 +3,8 @@ package dev.imagefactory.catalog;
 import dev.imagefactory.config.FactoryConfig;
 import dev.imagefactory.config.FactoryConfig.Releases;
 import dev.imagefactory.oci.RegistryCredentials;
+import dev.imagefactory.signing.ImageTrust;
+import dev.imagefactory.signing.SourceVerification;
 import dev.imagefactory.oci.RegistryEndpoint;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -17,12 +19,21 @@ public class ReleaseSourceProducer {
 
     @Produces
     @ApplicationScoped
+    ReleaseSource releaseSource(FactoryConfig config, SourceVerification verification) {
+        return releaseSource(config, verification.releases());
+    }
+
+    /** The configured source, without verification: for tests of the choice itself. */
     ReleaseSource releaseSource(FactoryConfig config) {
+        return releaseSource(config, ImageTrust.OFF);
+    }
+
+    private static ReleaseSource releaseSource(FactoryConfig config, ImageTrust trust) {
         ReleaseCache cache = new ReleaseCache(config.dataDir().resolve(CACHE_DIR));
         Releases releases = config.releases();
         return switch (releases.source()) {
-            case DIRECTORY -> new DirectoryReleaseSource(releases.dir(), cache);
-            case OCI -> new OciReleaseSource(ociSettings(releases.oci()), cache);
+            case DIRECTORY -> new DirectoryReleaseSource(releases.dir(), cache, trust);
+            case OCI -> new OciReleaseSource(ociSettings(releases.oci()), cache, trust);
         };
     }
 
