@@ -49,6 +49,11 @@ public final class OciLayout implements ImageSource {
 
     private static final Pattern SIGNATURE_TAG = Pattern.compile("sha256-[0-9a-f]{64}\\.sig");
 
+    /** The index.json entries of cosign signature manifests, each tagged {@code sha256-<hex>.sig}. */
+    public List<Descriptor> signatures() {
+        return signatures;
+    }
+
     /** The verified bytes of the cosign signature manifest tagged {@code tag} in {@code index.json}, if any. */
     public Optional<byte[]> signatureManifest(String tag) throws IOException {
         for (Descriptor entry : signatures) {
