@@ -224,7 +224,8 @@ public final class DirectoryReleaseSource implements ReleaseSource {
 
     /** Checks the layout image's signature before anything of it is read beyond its manifests. */
     private void verify(OciLayout layout, String repository, Digest digest) {
-        trust.verify(layout.dir() + " (" + repository + "@" + digest + ")", repository, digest,
+        Path where = layout.dir().startsWith(root) ? root.relativize(layout.dir()) : layout.dir().getFileName();
+        trust.verify(repository + "@" + digest + " (" + where + " in the release directory)", repository, digest,
                 SignatureSources.of(layout));
     }
 
