@@ -1,11 +1,14 @@
 package dev.imagefactory.catalog;
 
+import dev.imagefactory.oci.Descriptor;
 import dev.imagefactory.oci.ManifestDocument;
 import dev.imagefactory.oci.OciLayout;
 import dev.imagefactory.oci.RegistryClient;
 import dev.imagefactory.signing.SignatureSource;
+import java.io.IOException;
+import java.util.Optional;
 
-/** Where the two release sources find an image's cosign signature: next to it, in its registry or its layout. */
+/** Where the release sources find an image's cosign signature: next to it, in its registry repository or its layout. */
 final class SignatureSources {
 
     private SignatureSources() {
@@ -15,27 +18,27 @@ final class SignatureSources {
     static SignatureSource of(RegistryClient.Repository repository) {
         return new SignatureSource() {
             @Override
-            public java.util.Optional<byte[]> manifest(String tag) throws java.io.IOException {
+            public Optional<byte[]> manifest(String tag) throws IOException {
                 return repository.client().manifest(repository.name(), tag).map(ManifestDocument::content);
             }
 
             @Override
-            public byte[] blob(dev.imagefactory.oci.Descriptor descriptor) throws java.io.IOException {
+            public byte[] blob(Descriptor descriptor) throws IOException {
                 return repository.readDocument(descriptor);
             }
         };
     }
 
-    /** The signature entry of the layout's {@code index.json} (as {@code cosign save} and {@code skopeo} keep tags). */
+    /** The signature entry of the layout's {@code index.json} (as {@code skopeo copy} keeps a tag in a layout). */
     static SignatureSource of(OciLayout layout) {
         return new SignatureSource() {
             @Override
-            public java.util.Optional<byte[]> manifest(String tag) throws java.io.IOException {
+            public Optional<byte[]> manifest(String tag) throws IOException {
                 return layout.signatureManifest(tag);
             }
 
             @Override
-            public byte[] blob(dev.imagefactory.oci.Descriptor descriptor) throws java.io.IOException {
+            public byte[] blob(Descriptor descriptor) throws IOException {
                 return layout.readDocument(descriptor);
             }
         };
