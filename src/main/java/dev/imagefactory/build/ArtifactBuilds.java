@@ -702,7 +702,8 @@ public class ArtifactBuilds {
     }
 
     private static RuntimeException asBuildError(Flight flight, Throwable t) {
-        if (isClientError(t) || t instanceof StorageUnavailableException) {
+        if (isClientError(t) || t instanceof StorageUnavailableException
+                || t instanceof dev.imagefactory.errors.UntrustedSourceImageException) {
             return (RuntimeException) t;
         }
         Optional<LocalStorageException> diskFault = LocalStorageFaults.of(t); // full, read-only: 503, not 500

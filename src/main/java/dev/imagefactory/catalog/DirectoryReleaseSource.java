@@ -12,6 +12,7 @@ import dev.imagefactory.oci.NoMatchingPlatformException;
 import dev.imagefactory.oci.OciLayout;
 import dev.imagefactory.oci.Platform;
 import dev.imagefactory.oci.ResolvedManifest;
+import dev.imagefactory.signing.ImageTrust;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -57,19 +58,33 @@ public final class DirectoryReleaseSource implements ReleaseSource {
     private final Optional<String> extraFolder;
     private final AtomicBoolean missingReported = new AtomicBoolean();
     private final FileDigests digests = new FileDigests();
+    private final ImageTrust trust;
 
-    /** @param cache where extension images given as OCI layouts are flattened */
+    /** A source that does not verify signatures and has no extra extensions. */
     public DirectoryReleaseSource(Path root, ReleaseCache cache) {
-        this(root, cache, Optional.empty());
+        this(root, cache, ImageTrust.OFF, Optional.empty());
+    }
+
+    /** A source that does not verify signatures. */
+    public DirectoryReleaseSource(Path root, ReleaseCache cache, Optional<String> extraFolder) {
+        this(root, cache, ImageTrust.OFF, extraFolder);
+    }
+
+    /** A source without extra extensions. */
+    public DirectoryReleaseSource(Path root, ReleaseCache cache, ImageTrust trust) {
+        this(root, cache, trust, Optional.empty());
     }
 
     /**
+     * @param cache       where extension images given as OCI layouts are flattened
+     * @param trust       the signatures every image used from an OCI layout must carry (in the layout's index.json)
      * @param extraFolder the folder of each version directory holding the extra extensions manifest and its images
-     *        ({@link ExtraExtensionsFolder#check checked} relative path); empty: no extra extensions
+     *                    ({@link ExtraExtensionsFolder#check checked} relative path); empty: no extra extensions
      */
-    public DirectoryReleaseSource(Path root, ReleaseCache cache, Optional<String> extraFolder) {
+    public DirectoryReleaseSource(Path root, ReleaseCache cache, ImageTrust trust, Optional<String> extraFolder) {
         this.root = root;
         this.cache = cache;
+        this.trust = trust;
         this.extraFolder = extraFolder.map(ExtraExtensionsFolder::check);
     }
 
@@ -167,7 +182,8 @@ public final class DirectoryReleaseSource implements ReleaseSource {
     }
 
     private ExtensionImage flattenedLayout(OfficialExtension extension, Path dir, Arch arch) {
-        Flattened image = flattened(dir, arch, ExtensionImages.CACHE_KIND, ExtensionImages::flattenInto, "");
+        Flattened image = flattened(dir, extension.ref().repository(), arch, ExtensionImages.CACHE_KIND,
+                ExtensionImages::flattenInto, "");
         return new ExtensionImage(extension.name(), image.root(), image.digest());
     }
 
@@ -180,7 +196,8 @@ public final class DirectoryReleaseSource implements ReleaseSource {
      * {@code pinned} digest (an overlay's, from overlays.yaml) only the image index.json names by that digest is
      * used, so what runs as an overlay installer is the image the release pins, verified blob by blob below it.
      */
-    private Flattened flattened(Path dir, Arch arch, String kind, ImageFlattening.Flattener flattener, String pinned) {
+    private Flattened flattened(Path dir, String repository, Arch arch, String kind, ImageFlattening.Flattener flattener,
+            String pinned) {
         if (cache == null) {
             throw new ReleaseDataException(dir + " is an OCI image layout, but this release source has no cache"
                     + " directory to flatten it into");
@@ -189,6 +206,7 @@ public final class DirectoryReleaseSource implements ReleaseSource {
             OciLayout layout = OciLayout.open(dir);
             ResolvedManifest image = pinned.isEmpty() ? layout.resolve(Platform.linux(arch.goName()))
                     : pinnedImage(layout, pinned, arch);
+            verify(layout, repository, pinned.isEmpty() ? signedDigest(layout, image) : Digest.parse(pinned));
             String digest = image.digest().toString();
             String where = dir + " (" + arch + ", " + digest + ")";
             Path root = cache.directory(kind, ImageFlattening.cacheKey(arch, digest), where,
@@ -206,7 +224,8 @@ public final class DirectoryReleaseSource implements ReleaseSource {
                 .filter(OciLayout::isLayout)
                 .orElseThrow(() -> new ReleaseDataException("release " + version + " lists overlay " + overlay.name()
                         + " but has no OCI image layout overlay-images/" + overlay.image()));
-        Flattened image = flattened(dir, arch, OverlayImages.CACHE_KIND, OverlayImages::flattenInto, overlay.digest());
+        Flattened image = flattened(dir, overlay.image(), arch, OverlayImages.CACHE_KIND, OverlayImages::flattenInto,
+                overlay.digest());
         return OverlayImages.checked(new OverlayImage(overlay.name(), image.root(), image.digest()), overlay, arch);
     }
 
@@ -221,6 +240,7 @@ public final class DirectoryReleaseSource implements ReleaseSource {
         try {
             OciLayout layout = OciLayout.open(dir.get());
             ResolvedManifest image = layout.resolve(Platform.linux(arch.goName()));
+            verify(layout, "siderolabs/" + kind.repositoryName(), signedDigest(layout, image));
             // the directory name is the tag spelling of this source, as an imager tag is for the registry source
             String reference = "siderolabs/" + kind.repositoryName() + ":" + release.get().getFileName();
             return Optional.of(BaseImages.of(reference, image.manifest(), d -> verifiedBlob(layout, d), where));
@@ -229,6 +249,22 @@ public final class DirectoryReleaseSource implements ReleaseSource {
         } catch (IOException e) {
             throw new ReleaseDataException(where + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * What a layout's signature is for: the image index.json names (a multi-platform index, as a registry tag would
+     * name it), or the platform's manifest when index.json lists manifests directly.
+     */
+    private static Digest signedDigest(OciLayout layout, ResolvedManifest image) {
+        List<Descriptor> roots = layout.index().manifests();
+        return roots.size() == 1 ? roots.get(0).digest() : image.digest();
+    }
+
+    /** Checks the layout image's signature before anything of it is read beyond its manifests. */
+    private void verify(OciLayout layout, String repository, Digest digest) {
+        Path where = layout.dir().startsWith(root) ? root.relativize(layout.dir()) : layout.dir().getFileName();
+        trust.verify(repository + "@" + digest + " (" + where + " in the release directory)", repository, digest,
+                SignatureSources.of(layout));
     }
 
     private static ResolvedManifest pinnedImage(OciLayout layout, String pinned, Arch arch) throws IOException {

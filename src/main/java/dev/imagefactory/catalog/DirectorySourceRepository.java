@@ -21,7 +21,8 @@ import java.util.function.Supplier;
 /**
  * A component's OCI layouts in a directory release ({@code <release>/<version>/<component>/}), as one repository:
  * each layout's {@code index.json} root is the image tagged with its version directory's name; manifests and blobs
- * by digest come from whichever layout holds them. Every document is checked against its digest before it is served.
+ * by digest come from whichever layout holds them; a layout's cosign signature entries answer as their
+ * {@code sha256-<hex>.sig} tags. Every document is checked against its digest before it is served.
  */
 final class DirectorySourceRepository implements SourceRepository {
 
@@ -51,6 +52,9 @@ final class DirectorySourceRepository implements SourceRepository {
             }
             return Optional.empty();
         }
+        if (reference.endsWith(".sig")) {
+            return signature(reference);
+        }
         Path layout = layouts().get(reference);
         if (layout == null) {
             return Optional.empty();
@@ -61,6 +65,19 @@ final class DirectorySourceRepository implements SourceRepository {
                     + " images; a release layout names exactly one");
         }
         return document(layout, roots.get(0).digest());
+    }
+
+    /** A cosign signature tag ({@code sha256-<hex>.sig}) of any of the layouts, as the build script writes them. */
+    private Optional<ManifestDocument> signature(String tag) throws IOException {
+        for (Path layout : layouts().values()) {
+            OciLayout open = OciLayout.open(layout);
+            for (Descriptor entry : open.signatures()) {
+                if (tag.equals(entry.annotations().get(OciLayout.REF_NAME))) {
+                    return document(layout, entry.digest());
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     @Override

@@ -12,6 +12,8 @@ import dev.imagefactory.oci.Platform;
 import dev.imagefactory.oci.RegistryClient;
 import dev.imagefactory.oci.RegistryEndpoint;
 import dev.imagefactory.oci.ResolvedManifest;
+import dev.imagefactory.model.Digest;
+import dev.imagefactory.signing.ImageTrust;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -106,6 +108,7 @@ public final class OciReleaseSource implements ReleaseSource {
 
     private final Settings settings;
     private final ReleaseCache cache;
+    private final ImageTrust trust;
     private final Clock clock;
     private final RegistryClient core;
     private final Optional<RegistryClient> extraRegistry;
@@ -120,14 +123,25 @@ public final class OciReleaseSource implements ReleaseSource {
     private final Memo<BaseKey, Optional<BaseImage>> installerBases;
     private final Memo<TalosVersion, Optional<Path>> talosctlImages;
 
+    /** A source that does not verify signatures. */
     public OciReleaseSource(Settings settings, ReleaseCache cache) {
-        this(settings, cache, Clock.systemUTC());
+        this(settings, cache, ImageTrust.OFF);
+    }
+
+    /** @param trust the cosign signatures every pulled image must carry, checked before anything of it is used */
+    public OciReleaseSource(Settings settings, ReleaseCache cache, ImageTrust trust) {
+        this(settings, cache, Clock.systemUTC(), trust);
     }
 
     OciReleaseSource(Settings settings, ReleaseCache cache, Clock clock) {
+        this(settings, cache, clock, ImageTrust.OFF);
+    }
+
+    OciReleaseSource(Settings settings, ReleaseCache cache, Clock clock, ImageTrust trust) {
         this.settings = settings;
         this.cache = cache;
         this.clock = clock;
+        this.trust = trust;
         this.core = new RegistryClient(settings.registry(), TIMEOUT, TRANSFER_TIMEOUT);
         this.extraRegistry = settings.extra().map(extra -> new RegistryClient(extra.registry(), TIMEOUT, TRANSFER_TIMEOUT));
         // a version whose image is missing may be published later: look again after the recheck interval
@@ -284,8 +298,9 @@ public final class OciReleaseSource implements ReleaseSource {
     private Path pulled(String what, ImageRef ref, String digest, Arch arch, String kind,
             ImageFlattening.Flattener flattener) {
         String where = where(ref, digest, arch);
+        RegistryClient.Repository repository = clientFor(ref.registry()).repository(ref.repository());
+        verify(repository, Digest.parse(digest));
         return cache.directory(kind, ImageFlattening.cacheKey(arch, digest), where, into -> {
-            RegistryClient.Repository repository = clientFor(ref.registry()).repository(ref.repository());
             LOG.infof("pulling %s image %s", what, where);
             ResolvedManifest image = repository.resolve(digest, Platform.linux(arch.goName()))
                     .orElseThrow(() -> new OciException(where + ": no such image in the registry"));
@@ -307,7 +322,7 @@ public final class OciReleaseSource implements ReleaseSource {
         String where = image(repository, version) + " (" + arch + ")";
         Optional<ResolvedManifest> image;
         try {
-            image = core.repository(repository).resolve(tagOf(version), Platform.linux(arch.goName()));
+            image = verifiedResolve(core, repository, tagOf(version), Platform.linux(arch.goName()));
         } catch (NoMatchingPlatformException e) {
             return Optional.empty();
         } catch (IOException e) {
@@ -404,10 +419,32 @@ public final class OciReleaseSource implements ReleaseSource {
     private Optional<ResolvedManifest> resolve(RegistryClient client, String repository, TalosVersion version) {
         String where = image(client, repository, version);
         try {
-            return client.repository(repository).resolve(tagOf(version), MANIFEST_PLATFORM);
+            return verifiedResolve(client, repository, tagOf(version), MANIFEST_PLATFORM);
         } catch (IOException e) {
             throw new ReleaseDataException(where + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The {@code platform} image of {@code repository:tag} of {@code client}'s registry, once the document the tag
+     * names is verified; resolved by that digest, so what is used is what was verified even if the tag moves.
+     */
+    private Optional<ResolvedManifest> verifiedResolve(RegistryClient client, String repository, String tag,
+            Platform platform) throws IOException {
+        RegistryClient.Repository source = client.repository(repository);
+        Optional<Descriptor> named = client.head(repository, tag);
+        if (named.isEmpty()) {
+            return Optional.empty();
+        }
+        verify(source, named.get().digest());
+        return source.resolve(named.get().digest().toString(), platform);
+    }
+
+    /** Checks the image's cosign signature in its repository before anything of it is read beyond its manifests. */
+    private void verify(RegistryClient.Repository repository, Digest digest) {
+        String host = repository.client().endpoint().host();
+        trust.verify(host + "/" + repository.name() + "@" + digest, host + "/" + repository.name(), digest,
+                SignatureSources.of(repository));
     }
 
     /**

@@ -5,6 +5,8 @@ import dev.imagefactory.config.FactoryConfig.Extensions.Extra;
 import dev.imagefactory.config.FactoryConfig.Releases;
 import dev.imagefactory.oci.RegistryCredentials;
 import dev.imagefactory.oci.RegistryEndpoint;
+import dev.imagefactory.signing.ImageTrust;
+import dev.imagefactory.signing.SourceVerification;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -42,13 +44,22 @@ public class ReleaseSourceProducer {
 
     @Produces
     @ApplicationScoped
+    ReleaseSource releaseSource(FactoryConfig config, SourceVerification verification) {
+        return releaseSource(config, verification.releases());
+    }
+
+    /** The configured source, without verification: for tests of the choice itself. */
     ReleaseSource releaseSource(FactoryConfig config) {
+        return releaseSource(config, ImageTrust.OFF);
+    }
+
+    private static ReleaseSource releaseSource(FactoryConfig config, ImageTrust trust) {
         ReleaseCache cache = new ReleaseCache(config.dataDir().resolve(CACHE_DIR));
         Releases releases = config.releases();
         Extra extra = config.extensions().extra();
         return switch (releases.source()) {
-            case DIRECTORY -> new DirectoryReleaseSource(releases.dir(), cache, extra.folder());
-            case OCI -> new OciReleaseSource(withExtra(ociSettings(releases.oci()), extra), cache);
+            case DIRECTORY -> new DirectoryReleaseSource(releases.dir(), cache, trust, extra.folder());
+            case OCI -> new OciReleaseSource(withExtra(ociSettings(releases.oci()), extra), cache, trust);
         };
     }
 

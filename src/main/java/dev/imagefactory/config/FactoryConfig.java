@@ -87,7 +87,23 @@ public interface FactoryConfig {
 
         Oci oci();
 
+        /** Cosign verification of every source image before it is used (see {@code signing.SourceVerification}). */
+        Verify verify();
+
         enum Source { DIRECTORY, OCI }
+
+        /** Which cosign signatures a pulled source image must carry (reference: the {@code containerSignature} keys). */
+        interface Verify {
+            /** Off only for development: images are then used unchecked (logged loudly, shown by {@code /readyz}). */
+            @WithDefault("true")
+            boolean enabled();
+
+            /**
+             * Public keys (PEM {@code PUBLIC KEY}: ECDSA P-256, RSA or Ed25519, as {@code cosign generate-key-pair}
+             * and {@code openssl} write them); a signature by any of them is accepted. Required while enabled.
+             */
+            Optional<List<Path>> keys();
+        }
 
         /** The registry release source: the upstream images {@code imager}, {@code extensions}, {@code overlays}. */
         interface Oci {

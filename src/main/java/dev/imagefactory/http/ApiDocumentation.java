@@ -134,6 +134,11 @@ public class ApiDocumentation extends Application {
     public static final String OPERATIONS = "operations";
     public static final String TEXT = "text/plain";
     /** A 503 of local storage, S3 or a build timeout: one line and {@code Retry-After}. */
+    public static final String UNTRUSTED_SOURCE = """
+            A source image the asset is built from (imager, installer base, an extension or overlay image) failed its
+            cosign signature verification (`factory.releases.verify.*`): one line naming the image and why (not
+            signed, another key, another digest, another repository). A problem of the release source, not of the
+            request; nothing of the image was used or cached.""";
     public static final String UNAVAILABLE = """
             Try again later (see `Retry-After`): the build exceeded `factory.build.timeout`, the S3 storage is
             unreachable, hanging (no answer within `factory.cache.s3.timeout`) or failing, the local disk is full,

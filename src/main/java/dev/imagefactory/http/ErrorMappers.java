@@ -12,6 +12,7 @@ import dev.imagefactory.errors.NotFoundException;
 import dev.imagefactory.errors.NotImplementedYetException;
 import dev.imagefactory.errors.PayloadTooLargeException;
 import dev.imagefactory.errors.StorageUnavailableException;
+import dev.imagefactory.errors.UntrustedSourceImageException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -67,6 +68,13 @@ public class ErrorMappers {
     public Response localStorageUnavailable(LocalStorageException e) {
         e.logOnce(LOG);
         return PlainTextErrors.response(503, e.getMessage()).header("Retry-After", "30").build();
+    }
+
+    /** A source image failed its signature check: the release source's problem, not the request's (502). */
+    @ServerExceptionMapper
+    public Response untrustedSourceImage(UntrustedSourceImageException e) {
+        LOG.warn(e.getMessage());
+        return PlainTextErrors.response(502, e.getMessage()).build();
     }
 
     @ServerExceptionMapper

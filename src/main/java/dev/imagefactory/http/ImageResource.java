@@ -126,6 +126,8 @@ public class ImageResource {
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound")
     @APIResponse(responseCode = "416", description = "The range is not satisfiable; Content-Range gives the size.")
+    @APIResponse(responseCode = "502", description = ApiDocumentation.UNTRUSTED_SOURCE,
+            content = @Content(mediaType = ApiDocumentation.TEXT, schema = @Schema(ref = "Error")))
     @APIResponse(responseCode = "503", description = ApiDocumentation.UNAVAILABLE + """
 
             Also when a stored artifact was found damaged (it was deleted; the retry rebuilds it). A download already
@@ -152,6 +154,7 @@ public class ImageResource {
             headers = @Header(name = "Location", schema = @Schema(type = SchemaType.STRING, format = "uri")))
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "502", description = "As for GET.")
     @APIResponse(responseCode = "503", description = "As for GET.",
             headers = @Header(name = "Retry-After", schema = @Schema(type = SchemaType.INTEGER)))
     public CompletionStage<Response> head(@Parameter(description = ApiDocumentation.SCHEMATIC_ID) @PathParam("schematic") String schematic,

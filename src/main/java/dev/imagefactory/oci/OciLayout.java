@@ -7,6 +7,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * A read-only OCI image layout directory: {@code oci-layout}, {@code index.json} and {@code blobs/<alg>/<hex>}
@@ -21,12 +26,42 @@ public final class OciLayout implements ImageSource {
     record LayoutMarker(String imageLayoutVersion) {
     }
 
+    /** index.json annotation naming an entry's tag (image-spec annotations.md). */
+    public static final String REF_NAME = "org.opencontainers.image.ref.name";
+
     private final Path dir;
     private final ImageIndex index;
+    private final List<Descriptor> signatures;
 
-    private OciLayout(Path dir, ImageIndex index) {
+    private OciLayout(Path dir, ImageIndex all) {
         this.dir = dir;
-        this.index = index;
+        // cosign signature manifests (tagged sha256-<hex>.sig) travel in the layout but are not among its images
+        Map<Boolean, List<Descriptor>> split = all.manifests().stream()
+                .collect(Collectors.partitioningBy(OciLayout::isSignature));
+        this.index = new ImageIndex(all.schemaVersion(), all.mediaType(), split.get(false), all.annotations());
+        this.signatures = split.get(true);
+    }
+
+    private static boolean isSignature(Descriptor entry) {
+        String tag = entry.annotations() == null ? null : entry.annotations().get(REF_NAME);
+        return tag != null && SIGNATURE_TAG.matcher(tag).matches();
+    }
+
+    private static final Pattern SIGNATURE_TAG = Pattern.compile("sha256-[0-9a-f]{64}\\.sig");
+
+    /** The index.json entries of cosign signature manifests, each tagged {@code sha256-<hex>.sig}. */
+    public List<Descriptor> signatures() {
+        return signatures;
+    }
+
+    /** The verified bytes of the cosign signature manifest tagged {@code tag} in {@code index.json}, if any. */
+    public Optional<byte[]> signatureManifest(String tag) throws IOException {
+        for (Descriptor entry : signatures) {
+            if (tag.equals(entry.annotations().get(REF_NAME))) {
+                return Optional.of(readManifest(entry));
+            }
+        }
+        return Optional.empty();
     }
 
     /** Whether {@code dir} looks like an image layout (has the {@code oci-layout} marker). */
@@ -49,7 +84,7 @@ public final class OciLayout implements ImageSource {
         return dir;
     }
 
-    /** The layout's {@code index.json}. */
+    /** The layout's {@code index.json}, without its signature entries. */
     public ImageIndex index() {
         return index;
     }

@@ -13,6 +13,7 @@ import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.errors.NotFoundException;
 import dev.imagefactory.errors.NotImplementedYetException;
 import dev.imagefactory.errors.StorageUnavailableException;
+import dev.imagefactory.errors.UntrustedSourceImageException;
 import dev.imagefactory.http.ArtifactResponses;
 import dev.imagefactory.http.AsyncResponses;
 import dev.imagefactory.model.Digest;
@@ -140,6 +141,7 @@ public class RegistryResource {
     @APIResponse(responseCode = "400", ref = "RegistryError")
     @APIResponse(responseCode = "404", ref = "RegistryError")
     @APIResponse(responseCode = "501", ref = "RegistryError")
+    @APIResponse(responseCode = "502", ref = "RegistryError", description = ApiDocumentation.UNTRUSTED_SOURCE)
     @APIResponse(responseCode = "503", ref = "RegistryUnavailable")
     public CompletionStage<Response> manifest(@Parameter(description = ApiDocumentation.REGISTRY_NAME, example = "metal-installer/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba") @PathParam("name") String name,
             @Parameter(description = REFERENCE) @PathParam("reference") String reference,
@@ -158,6 +160,7 @@ public class RegistryResource {
     @APIResponse(responseCode = "400", ref = "RegistryError")
     @APIResponse(responseCode = "404", ref = "RegistryError")
     @APIResponse(responseCode = "501", ref = "RegistryError")
+    @APIResponse(responseCode = "502", ref = "RegistryError", description = ApiDocumentation.UNTRUSTED_SOURCE)
     @APIResponse(responseCode = "503", ref = "RegistryUnavailable")
     public CompletionStage<Response> manifestHead(@Parameter(description = ApiDocumentation.REGISTRY_NAME, example = "metal-installer/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba") @PathParam("name") String name,
             @Parameter(description = REFERENCE) @PathParam("reference") String reference,
@@ -532,6 +535,8 @@ public class RegistryResource {
             return RegistryError.unavailable(e.getMessage(), 60);
         } else if (t instanceof StorageUnavailableException e) {
             return RegistryError.unavailable(e.getMessage(), 10);
+        } else if (t instanceof UntrustedSourceImageException e) {
+            return new RegistryError(502, "UNKNOWN", e.getMessage()); // the source's fault: no spec code fits better
         } else if (t instanceof BuildQueueFullException e) {
             return RegistryError.unavailable(e.getMessage(), BuildQueueFullException.RETRY_AFTER_SECONDS);
         }

@@ -11,6 +11,11 @@ import dev.imagefactory.catalog.ExtensionManifestParser;
 import dev.imagefactory.catalog.OfficialExtension;
 import dev.imagefactory.catalog.OfficialOverlay;
 import dev.imagefactory.catalog.OverlayManifestParser;
+import dev.imagefactory.model.Digest;
+import dev.imagefactory.oci.OciLayout;
+import dev.imagefactory.signing.CosignVerifier;
+import dev.imagefactory.signing.SignatureSource;
+import dev.imagefactory.signing.VerificationKey;
 import dev.imagefactory.tools.ProcessRunner;
 import dev.imagefactory.tools.ProcessRunner.Command;
 import java.io.ByteArrayOutputStream;
@@ -638,10 +643,56 @@ class StandinReleaseTest {
         return versions.get(0);
     }
 
+    /**
+     * Issue 19: every OCI layout of the release (extensions, overlay, installer base, talosctl-all) carries a cosign
+     * signature of the image index.json names, made with the stand-in key for the image's repository, which
+     * {@link CosignVerifier} accepts; the public key written next to the releases is that key's.
+     */
+    @ParameterizedTest
+    @FieldSource("VERSIONS")
+    void everyImageLayoutIsSignedWithTheStandinKey(String version) throws Exception {
+        Path release = StandinRelease.version(version);
+        List<VerificationKey> keys = List.of(VerificationKey.load(release.resolveSibling("cosign.pub"), "test"));
+        assertEquals(Files.readString(Path.of("scripts/standin-cosign.pub")),
+                Files.readString(release.resolveSibling("cosign.pub")));
+        Map<Path, String> layouts = new java.util.LinkedHashMap<>();
+        try (Stream<Path> extensions = Files.list(release.resolve("extension-images/standin"))) {
+            extensions.forEach(dir -> layouts.put(dir, "standin/" + dir.getFileName()));
+        }
+        if (Files.isDirectory(release.resolve("overlay-images"))) {
+            layouts.put(release.resolve("overlay-images/standin/sbc-standin"), "standin/sbc-standin");
+        }
+        for (String component : List.of("installer-base", "installer", "talosctl-all")) {
+            if (Files.isDirectory(release.resolve(component))) {
+                layouts.put(release.resolve(component), "siderolabs/" + component);
+            }
+        }
+        assertTrue(layouts.size() >= 5, layouts.toString());
+        for (Map.Entry<Path, String> layout : layouts.entrySet()) {
+            OciLayout open = OciLayout.open(layout.getKey());
+            assertEquals(1, open.index().manifests().size(), layout.getKey().toString());
+            Digest image = open.index().manifests().get(0).digest();
+            SignatureSource source = new SignatureSource() {
+                @Override
+                public java.util.Optional<byte[]> manifest(String tag) throws IOException {
+                    return open.signatureManifest(tag);
+                }
+
+                @Override
+                public byte[] blob(dev.imagefactory.oci.Descriptor descriptor) throws IOException {
+                    return open.readDocument(descriptor);
+                }
+            };
+            assertEquals(java.util.Optional.empty(), CosignVerifier.check(source, "localhost/" + layout.getValue(),
+                    image, keys), layout.getKey().toString());
+        }
+    }
+
     /** The image manifest for linux/{@code arch} in a layout whose index.json names one multi-platform index. */
     private static JsonNode platformManifest(Path layout, String arch) throws IOException {
         JsonNode root = JSON.readTree(layout.resolve("index.json").toFile()).get("manifests");
-        assertEquals(1, root.size(), "one tagged image in " + layout);
+        // one tagged image, plus its cosign signature (issue 19, see everyImageLayoutIsSignedWithTheStandinKey)
+        assertEquals(2, root.size(), "one tagged image and its signature in " + layout);
         JsonNode index = JSON.readTree(blob(layout, root.get(0)));
         for (JsonNode entry : index.get("manifests")) {
             if (entry.at("/platform/architecture").asText().equals(arch)) {

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
@@ -96,7 +97,15 @@ class TalosctlAndSourceImagesTest {
             Path copied = dir.resolve("talosctl-all-" + v);
             skopeo("copy", "--all", "--src-tls-verify=false", "docker://" + InstallerRegistryTest.host()
                     + "/siderolabs/talosctl-all:" + v, "oci:" + copied + ":copy");
-            assertEquals(blobs(layout), blobs(copied), "skopeo copied exactly the release's blobs");
+            // the release's blobs but those of the image's cosign signature, which the proxy serves as its own tag
+            String signatureTag = "sha256-" + digest.substring("sha256:".length()) + ".sig";
+            Path signature = dir.resolve("talosctl-all-" + v + "-signature");
+            skopeo("copy", "--src-tls-verify=false", "docker://" + InstallerRegistryTest.host()
+                    + "/siderolabs/talosctl-all:" + signatureTag, "oci:" + signature + ":sig");
+            java.util.Set<String> imageAndSignature = new java.util.TreeSet<>(blobs(copied));
+            imageAndSignature.addAll(blobs(signature));
+            assertEquals(blobs(layout), List.copyOf(imageAndSignature), "skopeo copied exactly the release's blobs");
+            assertTrue(Collections.disjoint(blobs(copied), blobs(signature)));
         }
         String base = StandinRelease.V1_7;
         Path installer = StandinRelease.version(base).resolve("installer");

@@ -41,6 +41,34 @@ class ConfigurationFaultsIT {
         assertFalse(text.contains("never-logged-secret"), "the secret is never logged");
     }
 
+    /** Issue 19: a verification key that cannot be read stops the start, the message naming the setting. */
+    @Test
+    void anUnreadableVerificationKeyStopsTheStart() throws Exception {
+        Path log = tmp.resolve("service.log");
+        Path key = tmp.resolve("no-such-key.pub");
+        try (ServiceProcess service = ServiceProcess.launch(tmp.resolve("data"), log, Map.of(),
+                "factory.releases.verify.keys=" + key)) {
+            OptionalInt exit = service.awaitExit(Duration.ofSeconds(60));
+            assertTrue(exit.isPresent(), "the service must not start without its verification key; see " + log);
+            assertTrue(exit.getAsInt() != 0, "exit code " + exit.getAsInt());
+        }
+        String text = Files.readString(log);
+        assertTrue(text.contains("factory.releases.verify.keys: cannot read the public key " + key), text);
+    }
+
+    /** Issue 19: verification switched off is logged as an error at start-up and shown in the readiness detail. */
+    @Test
+    void verificationOffIsLoggedLoudlyAndShownInReadiness() throws Exception {
+        Path log = tmp.resolve("service.log");
+        try (ServiceProcess service = ServiceProcess.start(tmp.resolve("data"), log,
+                "factory.releases.verify.enabled=false")) {
+            String ready = service.get("/q/health/ready").body().replace(" ", "");
+            assertTrue(ready.contains("\"verification\":\"OFF(factory.releases.verify.enabled=false)\""), ready);
+        }
+        String text = Files.readString(log);
+        assertTrue(text.lines().anyMatch(l -> l.contains("ERROR") && l.contains("SOURCE IMAGE VERIFICATION IS OFF")), text);
+    }
+
     @Test
     void anExtraExtensionsFolderOutsideTheVersionDirectoryStopsTheStart() throws Exception {
         Path log = tmp.resolve("service.log");

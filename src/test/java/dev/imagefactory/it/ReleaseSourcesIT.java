@@ -22,6 +22,7 @@ import dev.imagefactory.oci.Platform;
 import dev.imagefactory.oci.RegistryClient;
 import dev.imagefactory.oci.RegistryEndpoint;
 import dev.imagefactory.oci.TarLayer;
+import dev.imagefactory.signing.LayoutSignatures;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,20 +74,21 @@ class ReleaseSourcesIT {
             Descriptor amd64 = imager.image(Platform.linux("amd64"), List.of(boot), TarLayer.Compression.GZIP);
             Descriptor index = imager.index(List.of(amd64));
             imager.root(index);
-            client.pushImage(OciLayout.open(imager.dir()), index, "siderolabs/imager", version);
+            LayoutSignatures.sign(imager.dir(), index.digest(), "siderolabs/imager", LayoutSignatures.standinKey());
+            pushSigned(client, OciLayout.open(imager.dir()), index, "siderolabs/imager", version);
 
             // multi-platform indexes, pushed whole: the image-digests lines pin the index digests
             try (Stream<Path> images = Files.list(release.resolve("extension-images/standin"))) {
                 for (Path image : images.toList()) {
                     OciLayout layout = OciLayout.open(image);
-                    client.pushImage(layout, layout.index().manifests().get(0), "standin/" + image.getFileName(), "v1");
+                    pushSigned(client, layout, layout.index().manifests().get(0), "standin/" + image.getFileName(), "v1");
                 }
             }
             for (InstallerBaseKind kind : InstallerBaseKind.values()) {
                 Path installer = release.resolve(kind.repositoryName());
                 if (Files.isDirectory(installer)) {
                     OciLayout layout = OciLayout.open(installer);
-                    client.pushImage(layout, layout.index().manifests().get(0), "siderolabs/" + kind.repositoryName(),
+                    pushSigned(client, layout, layout.index().manifests().get(0), "siderolabs/" + kind.repositoryName(),
                             version);
                 }
             }
@@ -99,7 +101,17 @@ class ReleaseSourcesIT {
             OciLayoutWriter extensions = new OciLayoutWriter(work.resolve("extensions-" + version));
             Descriptor image = extensions.image(Platform.linux("amd64"), List.of(manifests), TarLayer.Compression.GZIP);
             extensions.root(image);
-            client.pushImage(OciLayout.open(extensions.dir()), image, "siderolabs/extensions", version);
+            LayoutSignatures.sign(extensions.dir(), image.digest(), "siderolabs/extensions", LayoutSignatures.standinKey());
+            pushSigned(client, OciLayout.open(extensions.dir()), image, "siderolabs/extensions", version);
+        }
+    }
+
+    /** Pushes the image with the layout's cosign signatures as their {@code sha256-<hex>.sig} tags (issue 19). */
+    static void pushSigned(RegistryClient client, OciLayout layout, Descriptor root, String repository, String tag)
+            throws java.io.IOException {
+        client.pushImage(layout, root, repository, tag);
+        for (Descriptor signature : layout.signatures()) {
+            client.pushImage(layout, signature, repository, signature.annotations().get(OciLayout.REF_NAME));
         }
     }
 

@@ -67,7 +67,10 @@ class HealthTest {
         given().get("/q/health/ready").then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
-                .body("checks.name", containsInAnyOrder("storage", "release-source", "secureboot-keys", "test switch"))
+                .body("checks.name", containsInAnyOrder("storage", "release-source", "secureboot-keys",
+                        "source-image-verification", "test switch"))
+                .body("checks.find { it.name == 'source-image-verification' }.data.verification", equalTo("on"))
+                .body("checks.find { it.name == 'source-image-verification' }.data.keys", equalTo(1))
                 .body("checks.find { it.name == 'storage' }.data.data-dir", equalTo("writable"))
                 .body("checks.find { it.name == 'secureboot-keys' }.data.secureboot", equalTo("off"));
         given().get("/q/health").then().statusCode(200).body("checks.name", hasItem("storage"));
