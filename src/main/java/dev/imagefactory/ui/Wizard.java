@@ -111,6 +111,25 @@ public class Wizard {
 
     /** The first step whose selection is missing or wrong, or an earlier one asked for. */
     private Step stepFor(WizardState state, Map<String, String> errors) {
+        Step step = askedOrFirstUnmet(state, errors);
+        // a step that does not apply (no platform for metal, one architecture...) passes on to the next one; the
+        // first unmet step always applies, so this never skips past it
+        while (!applies(step, state)) {
+            step = Step.values()[step.ordinal() + 1];
+        }
+        return step;
+    }
+
+    private boolean applies(Step step, WizardState state) {
+        return switch (step) {
+            case PLATFORM -> !state.isMetal();
+            case ARCH -> TalosVersion.tryParse(state.version()).map(v -> archStepNeeded(state, v)).orElse(true);
+            case EXTENSIONS, CUSTOMIZATION -> state.schematicId() == null;
+            default -> true;
+        };
+    }
+
+    private Step askedOrFirstUnmet(WizardState state, Map<String, String> errors) {
         Step firstUnmet = firstUnmet(state, errors);
         Optional<Step> asked = Optional.ofNullable(state.step()).flatMap(Step::parse);
         if (firstUnmet != null) {

@@ -69,6 +69,19 @@ class WizardResourceTest {
     }
 
     @Test
+    void stepsThatDoNotApplyArePassedOn() {
+        // metal has no platform step: the version step's "next" lands on the architecture
+        given().get("/?target=metal&version=v1.11.0&step=platform").then().statusCode(200)
+                .body(containsString("data-step=\"arch\""));
+        // a single-architecture platform without SecureBoot skips the architecture step
+        given().get("/?target=cloud&version=v1.11.0&platform=digital-ocean&step=arch").then().statusCode(200)
+                .body(containsString("data-step=\"extensions\""));
+        // a board is arm64 only
+        given().get("/?target=sbc&version=v1.11.0&board=rpi_generic&step=arch").then().statusCode(200)
+                .body(containsString("data-step=\"extensions\""));
+    }
+
+    @Test
     void anUnknownVersionIsShownNextToTheVersionList() {
         given().get("/?target=metal&version=v9.9.9").then().statusCode(400)
                 .body(containsString("id=\"version-error\""))
