@@ -114,7 +114,8 @@ public class WizardResource {
             WizardState created = wizard.create(state, machineConfig);
             return Response.seeOther(URI.create(created.url())).build();
         } catch (InvalidInputException e) {
-            return render(wizard.refused(state, machineConfig, e), "true".equals(htmx)).build();
+            WizardPage refused = wizard.refused(state, machineConfig, e);
+            return render(refused, "true".equals(htmx)).header("HX-Push-Url", refused.url()).build();
         }
     }
 

@@ -79,7 +79,7 @@ public class Wizard {
         byte[] body = SchematicDraft.of(state, overlay, machineConfig);
         CanonicalSchematic created = schematics.create(body);
         return state.withSchematic(created.id().value(), state.extensions(), state.cmdline(), state.bootloader(),
-                state.overlayOptions()).withStep(Step.FINAL.id());
+                state.overlayOptions()).withArch(effectiveArch(state)).withStep(Step.FINAL.id());
     }
 
     /** A {@code schematic-id} in the URL fills the selections the schematic decides (the board, too). */

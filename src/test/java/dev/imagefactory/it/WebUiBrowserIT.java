@@ -227,6 +227,14 @@ class WebUiBrowserIT {
         next(browser);
         waitForStep(browser, "customization");
         submit(browser);
+        // "Build now" starts the build (POST /builds) and follows its events until the download shows as built
+        waitForStep(browser, "final");
+        WebElement build = browser.findElement(By.cssSelector("button.build"));
+        assertTrue(build.isDisplayed(), "the build button shows when scripts run");
+        build.click();
+        new WebDriverWait(browser, Duration.ofMinutes(2)).until(d -> !d.findElements(By.cssSelector(".badge[data-state=cached]")).isEmpty());
+        WebElement progress = browser.findElement(By.cssSelector("progress.build-progress"));
+        assertEquals(progress.getAttribute("max"), progress.getAttribute("value"), "the progress bar is full");
         String id = finalPage(browser, "cloud", "customization: {}\n");
         assertTrue(valueOf(browser, "installer-0").endsWith("/exoscale-installer/" + id + ":" + VERSION));
         assertEquals(List.of(), axeFindings, "axe-core: serious or critical violations");
@@ -258,7 +266,8 @@ class WebUiBrowserIT {
                     configTxtAppend: dtoverlay=standin
                 customization: {}
                 """.formatted(overlayImage));
-        assertTrue(browser.getCurrentUrl().contains("arch=arm64"), browser.getCurrentUrl());
+        assertTrue(browser.getCurrentUrl().contains("arch=arm64"), "the implied architecture is in the URL: " + browser.getCurrentUrl());
+        assertTrue(browser.findElements(By.cssSelector("tr[data-path]")).stream().anyMatch(r -> r.getAttribute("data-path").equals("metal-arm64.raw.zst")));
         assertTrue(valueOf(browser, "installer-0").endsWith("/metal-installer/" + id + ":" + VERSION));
         assertEquals(List.of(), axeFindings, "axe-core: serious or critical violations");
     }
