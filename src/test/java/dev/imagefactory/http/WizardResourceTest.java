@@ -105,7 +105,8 @@ class WizardResourceTest {
         assertTrue(html.contains("value=\"siderolabs/gvisor\""), html);
         assertTrue(html.contains("value=\"siderolabs/intel-ucode\" checked"), "selected stays visible");
         assertFalse(html.contains("value=\"siderolabs/amd-ucode\""), "filtered out");
-        String byDescription = given().get("/?target=metal&version=v1.11.0&arch=amd64&step=extensions&q=Intel+MICROCODE")
+        String byDescription = given().queryParam("q", "Intel MICROCODE")
+                .get("/?target=metal&version=v1.11.0&arch=amd64&step=extensions")
                 .then().statusCode(200).extract().asString();
         assertTrue(byDescription.contains("value=\"siderolabs/intel-ucode\""), byDescription);
         assertFalse(byDescription.contains("value=\"siderolabs/gvisor\""));
