@@ -198,6 +198,8 @@ public class Wizard {
     private void fill(WizardPage page) {
         WizardState state = page.state;
         page.summary = summary(state);
+        page.platformStepShown = !state.isMetal();
+        page.archStepShown = applies(Step.ARCH, state);
         page.backUrl = back(page.step, state);
         switch (page.step) {
             case HARDWARE -> page.targets = List.of(

@@ -22,6 +22,9 @@ public class WizardPage {
     public final Map<String, String> errors = new LinkedHashMap<>();
 
     public String backUrl;
+    /** Whether the progress list names the platform (or board) and architecture steps: not when they are skipped. */
+    public boolean platformStepShown = true;
+    public boolean archStepShown = true;
     public String summary = "";
     public List<Choice> targets = List.of();
     public List<VersionGroup> versionGroups = List.of();

@@ -142,6 +142,35 @@ class WizardResourceTest {
     }
 
     @Test
+    void theMachineConfigurationGoesIntoTheSchematicNeverIntoTheUrl() {
+        Response created = given().config(RestAssured.config().redirect(RedirectConfig.redirectConfig().followRedirects(false)))
+                .formParam("target", "metal").formParam("version", "v1.12.0").formParam("arch", "arm64")
+                .formParam("extensions", "-").formParam("bootloader", "sd-boot")
+                .formParam("machine-config", "machine:\n  token: secret-token-value\n").post("/");
+        assertEquals(303, created.statusCode(), created.asString());
+        String location = created.header("Location");
+        assertFalse(location.contains("secret-token-value") || location.contains("machine"), location);
+        String id = location.replaceFirst(".*schematic-id=([0-9a-f]{64}).*", "$1");
+        String yaml = given().get("/schematics/" + id).then().statusCode(200).extract().asString();
+        assertTrue(yaml.contains("embeddedMachineConfiguration") && yaml.contains("secret-token-value")
+                && yaml.contains("bootloader: sd-boot"), yaml);
+    }
+
+    @Test
+    void olderVersionsGetTheOlderInstallerNameAndXzDiskImages() {
+        String id = given().body("customization: {}").post("/schematics").then().statusCode(201).extract().path("id");
+        String page = given().get("/?schematic-id=" + id + "&target=metal&version=v1.7.7&arch=amd64")
+                .then().statusCode(200).extract().asString();
+        assertTrue(page.contains("/installer/" + id + ":v1.7.7"), "before 1.10 the installer has no platform in its name");
+        assertTrue(page.contains("metal-amd64.raw.xz") && !page.contains("metal-amd64.raw.zst"), "xz before 1.8");
+        assertFalse(page.contains("name=\"bootloader\""), "no bootloader choice on the final page");
+        String customization = given().get("/?target=metal&version=v1.11.0&arch=amd64&extensions=-&step=customization")
+                .then().statusCode(200).extract().asString();
+        assertFalse(customization.contains("name=\"bootloader\"") || customization.contains("name=\"machine-config\""),
+                "bootloader and embedded configuration need 1.12");
+    }
+
+    @Test
     void anUnwritableKernelArgIsShownNextToTheKernelArgsField() {
         given().formParam("target", "metal").formParam("version", "v1.11.0").formParam("arch", "amd64")
                 .formParam("extensions", "-").formParam("cmdline", "a'b").post("/")
