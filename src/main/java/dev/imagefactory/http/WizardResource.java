@@ -108,6 +108,10 @@ public class WizardResource {
         String machineConfig = form.getFirst("machine-config");
         WizardPage checked = wizard.show(state);
         if (checked.step != Step.CUSTOMIZATION || !checked.errors.isEmpty()) {
+            // a form missing earlier selections (posted by hand, or from a stale page) goes back to where they are asked
+            if (checked.errors.isEmpty()) {
+                checked.errors.put("form", "the form lacks the selections of the earlier steps: choose them here");
+            }
             return render(checked, "true".equals(htmx)).header("HX-Push-Url", checked.url()).build();
         }
         try {

@@ -3,7 +3,6 @@ package dev.imagefactory.ui;
 import dev.imagefactory.build.AssetPath;
 import dev.imagefactory.build.AssetService;
 import dev.imagefactory.build.PlanScheduler;
-import dev.imagefactory.catalog.OfficialOverlay;
 import dev.imagefactory.config.FactoryConfig;
 import dev.imagefactory.model.Quirks;
 import dev.imagefactory.model.TalosVersion;
@@ -40,7 +39,7 @@ public class FinalPage {
         this.config = config;
     }
 
-    void fill(WizardPage page, WizardState state, OfficialOverlay board) {
+    void fill(WizardPage page, WizardState state) {
         CanonicalSchematic schematic = assets.schematic(state.schematicId());
         TalosVersion version = TalosVersion.parse(state.version());
         Quirks quirks = Quirks.of(version);

@@ -225,7 +225,7 @@ public class Wizard {
                 page.machineConfigOffered = Quirks.of(version).supportsEmbeddedConfig();
                 page.overlayOptionsOffered = state.isSbc();
             }
-            case FINAL -> finalPage.fill(page, state.withArch(effectiveArch(state)), board(state));
+            case FINAL -> finalPage.fill(page, state.withArch(effectiveArch(state)));
         }
     }
 

@@ -194,6 +194,13 @@ class WizardResourceTest {
     }
 
     @Test
+    void aCustomizationFormWithoutTheEarlierSelectionsIsRefused() {
+        given().formParam("cmdline", "quiet").post("/").then().statusCode(400)
+                .body(containsString("data-step=\"hardware\""))
+                .body(containsString("id=\"form-error\""));
+    }
+
+    @Test
     void badOverlayOptionsAreShownNextToTheirField() {
         given().formParam("target", "sbc").formParam("version", "v1.11.0").formParam("board", "rpi_generic")
                 .formParam("extensions", "-").formParam("overlay-options", "- a list").post("/")
