@@ -66,6 +66,11 @@ public class Catalog {
         return Optional.empty();
     }
 
+    /** Whether {@code version} counts as stable (not a pre-release, or a local stand-in build). */
+    public boolean isStable(TalosVersion version) {
+        return filter.isStable(version);
+    }
+
     /** The configured broken versions, in configuration order. */
     public List<TalosVersion> brokenVersions() {
         return filter.broken();

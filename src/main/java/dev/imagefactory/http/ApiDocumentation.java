@@ -44,7 +44,10 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
             @Tag(name = ApiDocumentation.IMAGES, description = "Boot assets and iPXE scripts, built on demand"),
             @Tag(name = ApiDocumentation.REGISTRY, description = "OCI distribution API (pull) serving installer images"),
             @Tag(name = ApiDocumentation.BUILDS, description = "Builds: list and watch them (Server-Sent Events), start them ahead of downloads"),
-            @Tag(name = ApiDocumentation.OPERATIONS, description = "Probes, metrics and this document")
+            @Tag(name = ApiDocumentation.OPERATIONS, description = "Probes, metrics and this document"),
+            @Tag(name = ApiDocumentation.UI, description = """
+                    The web UI: an HTML wizard at `/` (not an API; its query parameters are its state). Its static assets
+                    (`/ui/wizard.css`, `/ui/wizard.js`, htmx under `/webjars/`) are plain files, not operations.""")
         },
         components = @Components(
                 schemas = {
@@ -132,6 +135,7 @@ public class ApiDocumentation extends Application {
     public static final String REGISTRY = "registry";
     public static final String BUILDS = "builds";
     public static final String OPERATIONS = "operations";
+    public static final String UI = "ui";
     public static final String TEXT = "text/plain";
     /** A 503 of local storage, S3 or a build timeout: one line and {@code Retry-After}. */
     public static final String UNTRUSTED_SOURCE = """

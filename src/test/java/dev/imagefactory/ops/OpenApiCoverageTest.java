@@ -108,7 +108,10 @@ class OpenApiCoverageTest {
                 Map.entry("get /v2/{name}/tags/list", "200 400 404"),
                 Map.entry("get /v2/{path}", "404"),
                 Map.entry("get /secureboot/signing-cert.pem", "200 404"),
-                Map.entry("get /oci/cosign/signing-key.pub", "200"));
+                Map.entry("get /oci/cosign/signing-key.pub", "200"),
+                Map.entry("get /", "200 400"), // the web UI wizard
+                Map.entry("head /", "200"),
+                Map.entry("post /", "303 400"));
         for (Map.Entry<String, String> entry : expected.entrySet()) {
             String[] methodAndPath = entry.getKey().split(" ", 2);
             JsonNode responses = paths.path(methodAndPath[1]).path(methodAndPath[0]).path("responses");
