@@ -1,7 +1,9 @@
 package dev.imagefactory.http;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagefactory.errors.NotFoundException;
 import dev.imagefactory.errors.PayloadTooLargeException;
@@ -22,7 +24,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
-import java.util.Arrays;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -121,17 +124,21 @@ public class SchematicResource {
         return Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
+    /** The {@link Created} answer, written field by field (the same bytes as data binding, without its reflection). */
     private static Response answer(CanonicalSchematic created) {
-        byte[] json;
-        try {
-            json = JSON.writeValueAsBytes(new Created(created.id().value(), created.canonicalText()));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a schematic answer could not be written as JSON", e);
+        ByteArrayBuilder body = new ByteArrayBuilder(created.canonicalYaml().length + 128);
+        try (JsonGenerator json = JSON.getFactory().createGenerator(body, JsonEncoding.UTF8)) {
+            json.writeStartObject();
+            json.writeStringField("id", created.id().value());
+            json.writeStringField("schematic", created.canonicalText());
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("a schematic answer could not be written as JSON", e);
         }
         // The reference's JSON encoder ends the body with a newline; keep the bytes the same.
-        byte[] body = Arrays.copyOf(json, json.length + 1);
-        body[json.length] = '\n';
-        return Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
+        body.write('\n');
+        return Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(body.toByteArray()).build();
     }
 
     @GET
