@@ -41,7 +41,7 @@ public class SchematicResource {
     /** Larger bodies are refused with 413 before parsing. */
     static final int MAX_BODY_BYTES = 1024 * 1024;
 
-    /** Bodies up to this size are parsed on the event loop (well under a millisecond); larger ones on a worker. */
+    /** Bodies up to this size without aliases are parsed on the event loop (well under a millisecond); others on a worker. */
     static final int EVENT_LOOP_PARSE_BYTES = 16 * 1024;
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -102,9 +102,10 @@ public class SchematicResource {
             throw new PayloadTooLargeException("schematic body is larger than 1 MiB");
         }
         // Runs on the event loop (no thread hop) while the work is short and needs no I/O: a small body is parsed
-        // here, and a schematic this process already stored is answered here. Large bodies (up to 1 MiB of YAML,
-        // aliases expanded) and the first store of a schematic (fsync, S3) go to a worker thread.
-        if (body.length > EVENT_LOOP_PARSE_BYTES) {
+        // here, and a schematic this process already stored is answered here. Large bodies, bodies that may use
+        // aliases (a few bytes of them can expand to the 1 MiB decode limit) and the first store of a schematic
+        // (fsync, S3) go to a worker thread.
+        if (body.length > EVENT_LOOP_PARSE_BYTES || mayUseAliases(body)) {
             byte[] large = body;
             return onWorker(() -> answer(store(schematics.parse(large))));
         }
@@ -113,6 +114,16 @@ public class SchematicResource {
             return Uni.createFrom().item(answer(parsed));
         }
         return onWorker(() -> answer(store(parsed)));
+    }
+
+    /** An alias is written {@code *name}; a {@code *} anywhere else only sends the body to a worker needlessly. */
+    private static boolean mayUseAliases(byte[] body) {
+        for (byte b : body) {
+            if (b == '*') {
+                return true;
+            }
+        }
+        return false;
     }
 
     private CanonicalSchematic store(CanonicalSchematic parsed) {
