@@ -27,7 +27,15 @@ public class AccessLogFilter {
     private void log(RoutingContext rc, long nanos) {
         int status = rc.response().getStatusCode();
         Logger.Level level = status >= 500 ? Logger.Level.WARN : Logger.Level.INFO;
-        ACCESS_LOG.logf(level, "%s %s status=%d duration_ms=%.1f request_id=%s", rc.request().method().name(),
-                rc.request().path(), status, nanos / 1e6, RequestIds.of(rc));
+        if (!ACCESS_LOG.isEnabled(level)) {
+            return;
+        }
+        // Built by hand: java.util.Formatter cost more than the rest of a small request (profiled on POST /schematics).
+        long tenths = Math.round(nanos / 100_000.0); // the duration in tenths of a millisecond, as %.1f rounds it
+        String line = new StringBuilder(160).append(rc.request().method().name()).append(' ')
+                .append(rc.request().path()).append(" status=").append(status)
+                .append(" duration_ms=").append(tenths / 10).append('.').append(tenths % 10)
+                .append(" request_id=").append(RequestIds.of(rc)).toString();
+        ACCESS_LOG.log(level, line);
     }
 }

@@ -5,6 +5,7 @@ import dev.imagefactory.bootargs.IpxeArgs;
 import dev.imagefactory.bootargs.UnwritableKernelArgException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Refuses, at {@code POST /schematics}, extra kernel args that a boot format cannot carry unchanged: whatever
@@ -17,7 +18,7 @@ import java.util.List;
 public final class KernelArgsCheck {
 
     /** Go's {@code unicode.IsSpace}, which splits the args into the cmdline's words (go-procfs). */
-    private static final String GO_SPACE = "[\\t\\n\\x0B\\f\\r\\x{85}\\p{Z}]+";
+    private static final Pattern GO_SPACE = Pattern.compile("[\\t\\n\\x0B\\f\\r\\x{85}\\p{Z}]+");
 
     private KernelArgsCheck() {
     }
@@ -31,7 +32,7 @@ public final class KernelArgsCheck {
             return;
         }
         // the words as the cmdline will hold them: split at Go's unicode.IsSpace, joined by single spaces
-        List<String> words = Arrays.stream(String.join(" ", args).split(GO_SPACE)).filter(w -> !w.isEmpty()).toList();
+        List<String> words = Arrays.stream(GO_SPACE.split(String.join(" ", args))).filter(w -> !w.isEmpty()).toList();
         String line = String.join(" ", words);
         if (line.chars().filter(c -> c == '"').count() % 2 != 0) {
             String arg = args.stream().filter(a -> a.chars().filter(c -> c == '"').count() % 2 != 0)

@@ -71,6 +71,19 @@ class SchematicResourceTest {
     }
 
     @Test
+    void aLargeBodyIsParsedOffTheEventLoopWithTheSameOutcome() {
+        // over SchematicResource.EVENT_LOOP_PARSE_BYTES: parsed and stored on a worker thread
+        String config = "x".repeat(SchematicResource.EVENT_LOOP_PARSE_BYTES + 1);
+        String body = "customization:\n  embeddedMachineConfiguration: " + config + "\n";
+        String expected = dev.imagefactory.schematic.SchematicCodec.parse(body.getBytes(StandardCharsets.UTF_8)).id().value();
+        given().body(body).post("/schematics").then().statusCode(201).body("id", equalTo(expected));
+        given().get("/schematics/" + expected).then().statusCode(200)
+                .body(equalTo("customization:\n    embeddedMachineConfiguration: " + config + "\n"));
+        given().body(body + "unknown: 1\n").post("/schematics").then().statusCode(400)
+                .body(containsString("field unknown not found"));
+    }
+
+    @Test
     void emptyBodyIs400() {
         given().body("").post("/schematics").then().statusCode(400).body(not(emptyString()));
     }

@@ -1,6 +1,5 @@
 package dev.imagefactory.schematic.goyaml;
 
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -17,7 +16,7 @@ final class GoEmitter {
     /** What the parent was doing when a node started; decides how indentation grows (libyaml's states). */
     private enum Parent { DOCUMENT, SEQUENCE_ITEM, MAPPING_KEY, MAPPING_VALUE }
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final Output out = new Output();
     private final Deque<Integer> indents = new ArrayDeque<>();
     private int indent = -1;
     private long column;
@@ -387,6 +386,34 @@ final class GoEmitter {
         column = 0;
         indention = true;
         return next;
+    }
+
+    /**
+     * A growable byte array. Not {@link java.io.ByteArrayOutputStream}: the emitter writes byte by byte, and that
+     * class takes a lock for every write (a third of the marshalling time in a profile of POST /schematics).
+     */
+    private static final class Output {
+        private byte[] bytes = new byte[512];
+        private int size;
+
+        void write(int b) {
+            if (size == bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, size * 2);
+            }
+            bytes[size++] = (byte) b;
+        }
+
+        void write(byte[] s, int offset, int length) {
+            if (size + length > bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(size * 2, size + length));
+            }
+            System.arraycopy(s, offset, bytes, size, length);
+            size += length;
+        }
+
+        byte[] toByteArray() {
+            return java.util.Arrays.copyOf(bytes, size);
+        }
     }
 
     /** libyaml's analyze_scalar: which styles can represent the value. */
