@@ -5,6 +5,7 @@ import dev.imagefactory.build.ResolvedImage;
 import dev.imagefactory.cache.ArtifactLease;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.cache.DamagedArtifactException;
+import dev.imagefactory.cache.LocalFileContent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.io.InputStream;
 import dev.imagefactory.signing.SigstoreBundle;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,12 +40,14 @@ import java.util.Optional;
  * *}/size. {@code If-Range} must equal the strong ETag for the range to apply; a weak tag or a date (there is no
  * {@code Last-Modified}) means the whole artifact.
  *
- * <p>The body is copied from the artifact's content (local file or S3 object) in 64 KiB chunks on the worker thread
- * (never whole in memory), counted in {@code image_factory_assets_served_bytes_total} as it is written. The content
- * is opened when the response is built, so eviction between that moment and the write cannot break the download,
- * and a store that cannot be reached answers 503 before any header is sent. Served from an {@link ArtifactLease},
- * the artifact stays in the cache (eviction skips it) until its body stream is closed, or until the response is
- * built when there is no body, so the cache's size accounts for files still being read.
+ * <p>A body from a local file is sent with the kernel's sendfile ({@link FileRegionWriter}, zero-copy, also for a
+ * range); a body from elsewhere (S3 object, installer tarball) is copied in 64 KiB chunks on the worker thread (never
+ * whole in memory). Both are counted in {@code image_factory_assets_served_bytes_total} as handed to the connection.
+ * The content is checked (local file: present, right size) or opened (S3) when the response is built, so a store
+ * that cannot be reached or a file evicted meanwhile answers 503 before any header is sent. Served from an
+ * {@link ArtifactLease}, the artifact stays in the cache (eviction skips it) until its body has been sent (or the
+ * client went away), or until the response is built when there is no body, so the cache's size accounts for files
+ * still being read.
  */
 @ApplicationScoped
 public class ArtifactResponses {
@@ -125,7 +129,8 @@ public class ArtifactResponses {
         try {
             Response response = respond(method, range, ifNoneMatch, ifRange, lease.artifact(), lease, filename,
                     contentType);
-            handedOver = response.hasEntity() && response.getEntity() instanceof StreamingOutput;
+            handedOver = response.hasEntity()
+                    && (response.getEntity() instanceof StreamingOutput || response.getEntity() instanceof FileRegionBody);
             return response;
         } finally {
             if (!handedOver) {
@@ -231,7 +236,10 @@ public class ArtifactResponses {
         return "\"" + artifact.sha256() + "\"";
     }
 
-    private StreamingOutput body(CachedArtifact artifact, long start, long length, ArtifactLease lease) {
+    private Object body(CachedArtifact artifact, long start, long length, ArtifactLease lease) {
+        if (artifact.content() instanceof LocalFileContent local) {
+            return fileRegion(artifact, local.file(), start, length, lease);
+        }
         InputStream opened;
         try {
             opened = artifact.content().open(start, length);
@@ -245,7 +253,7 @@ public class ArtifactResponses {
             throw new UncheckedIOException("cannot open artifact sha256:" + artifact.sha256() + ": " + e.getMessage(),
                     e);
         }
-        return output -> {
+        StreamingOutput streamed = output -> {
             // A failure mid-way (storage gone, digest mismatch at the end) propagates, and the server then aborts the
             // connection: with Content-Length already sent, the client sees a short body, never a complete 200.
             try (lease; InputStream in = opened) {
@@ -260,6 +268,30 @@ public class ArtifactResponses {
                 output.flush();
             }
         };
+        return streamed;
+    }
+
+    /**
+     * A local file's region, sent with sendfile. The file's size is checked against the artifact's now, before any
+     * header is sent (the cache checked it at lookup too): a file evicted or changed since answers 503 and a retry
+     * rebuilds it. Its SHA-256 is not recomputed here: this process hashed it while publishing it and never writes
+     * it again (see README, "Zero-copy downloads").
+     */
+    private FileRegionBody fileRegion(CachedArtifact artifact, java.nio.file.Path file, long start, long length,
+            ArtifactLease lease) {
+        long onDisk;
+        try {
+            onDisk = Files.size(file);
+        } catch (NoSuchFileException e) {
+            throw new ServiceUnavailableException(1L);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open artifact sha256:" + artifact.sha256() + ": " + e.getMessage(),
+                    e);
+        }
+        if (onDisk != artifact.size()) {
+            throw new ServiceUnavailableException(1L);
+        }
+        return new FileRegionBody(file, start, length, lease, servedBytes);
     }
 
     // ---- conditional requests ----

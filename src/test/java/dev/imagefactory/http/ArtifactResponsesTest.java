@@ -3,16 +3,21 @@ package dev.imagefactory.http;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;
 import dev.imagefactory.model.Digest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The header logic of {@link ArtifactResponses} without a server. */
 class ArtifactResponsesTest {
@@ -83,5 +88,41 @@ class ArtifactResponsesTest {
         Response checksumHead = responses.checksum("HEAD", empty, "x", ArtifactResponses.Checksum.SHA512);
         assertFalse(checksumHead.hasEntity());
         assertEquals(String.valueOf(128 + 2 + 1 + 1), checksumHead.getHeaderString("Content-Length"));
+    }
+
+    @Test
+    void localFilesAreSentAsFileRegionsForSendfile(@TempDir Path dir) throws Exception {
+        ArtifactResponses responses = new ArtifactResponses(new SimpleMeterRegistry());
+        Path file = dir.resolve("artifact");
+        Files.write(file, new byte[1000]);
+        CachedArtifact local = new CachedArtifact(CacheKey.of("local"), file, 1000, Digest.sha256Hex("a".repeat(64)),
+                Digest.sha512Hex("b".repeat(128)));
+        Response whole = responses.serve("GET", null, null, null, local, "x", "application/octet-stream");
+        FileRegionBody body = assertInstanceOf(FileRegionBody.class, whole.getEntity(),
+                "a local file goes out with sendfile, not copied through a stream");
+        assertEquals(file, body.file());
+        assertEquals(0, body.offset());
+        assertEquals(1000, body.length());
+        Response range = responses.serve("GET", "bytes=100-199", null, null, local, "x", "application/octet-stream");
+        assertEquals(206, range.getStatus());
+        FileRegionBody slice = assertInstanceOf(FileRegionBody.class, range.getEntity(), "a range too");
+        assertEquals(100, slice.offset());
+        assertEquals(100, slice.length());
+    }
+
+    @Test
+    void aLocalFileOfTheWrongSizeIsNotSent(@TempDir Path dir) throws Exception {
+        ArtifactResponses responses = new ArtifactResponses(new SimpleMeterRegistry());
+        Path file = dir.resolve("artifact");
+        Files.write(file, new byte[999]); // one byte short of what its metadata says
+        CachedArtifact shrunk = new CachedArtifact(CacheKey.of("shrunk"), file, 1000, Digest.sha256Hex("a".repeat(64)),
+                Digest.sha512Hex("b".repeat(128)));
+        WebApplicationException refused = assertThrows(WebApplicationException.class,
+                () -> responses.serve("GET", null, null, null, shrunk, "x", "application/octet-stream"));
+        assertEquals(503, refused.getResponse().getStatus(), "answered before any header: a retry rebuilds it");
+        Files.delete(file);
+        assertEquals(503, assertThrows(WebApplicationException.class,
+                () -> responses.serve("GET", null, null, null, shrunk, "x", "application/octet-stream"))
+                .getResponse().getStatus(), "evicted meanwhile");
     }
 }

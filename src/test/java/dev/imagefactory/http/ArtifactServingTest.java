@@ -263,4 +263,59 @@ class ArtifactServingTest {
             assertTrue(metrics.contains(expected), "metrics lack " + expected);
         }
     }
+
+    @Test
+    void aLeaseIsHeldWhileTheFileIsSentAndReleasedAfter() throws Exception {
+        FileArtifactCache files = (FileArtifactCache) unwrap(cache);
+        String leasedUrl = url + "?leased=true";
+        byte[] body = given().get(leasedUrl).then().statusCode(200).extract().asByteArray();
+        assertArrayEquals(DATA, body);
+        assertTrue(eventually(() -> !files.isPinned(artifact.key())), "released once sent");
+        assertArrayEquals(Arrays.copyOfRange(DATA, 10, 20), given().header("Range", "bytes=10-19").get(leasedUrl)
+                .then().statusCode(206).extract().asByteArray());
+        assertTrue(eventually(() -> !files.isPinned(artifact.key())), "released once a range is sent");
+    }
+
+    @Test
+    void aClientThatGoesAwayMidwayReleasesTheLease() throws Exception {
+        // Bigger than what the socket buffers between us can hold, so the send is still running when we stop reading.
+        CacheKey key = CacheKey.of("artifact-serving-test-large");
+        CachedArtifact large = cache.lookup(key).orElse(null);
+        if (large == null) {
+            Path file = cache.newWorkDir("test").resolve("large.iso");
+            byte[] block = Arrays.copyOf(DATA, 1024 * 1024);
+            try (var out = Files.newOutputStream(file)) {
+                for (int i = 0; i < 48; i++) {
+                    out.write(block);
+                }
+            }
+            large = cache.publish(key, file);
+        }
+        FileArtifactCache files = (FileArtifactCache) unwrap(cache);
+        int port = io.restassured.RestAssured.port;
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.setReceiveBufferSize(16 * 1024);
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("GET /test-artifacts/" + key.hex() + "/large.iso?leased=true HTTP/1.1\r\n"
+                    + "Host: localhost\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] some = socket.getInputStream().readNBytes(256 * 1024);
+            assertEquals(256 * 1024, some.length);
+            assertTrue(new String(some, 0, 12, java.nio.charset.StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200"));
+            assertTrue(files.isPinned(key), "held while the file is being sent");
+        }
+        assertTrue(eventually(() -> !files.isPinned(key)), "released after the client went away");
+    }
+
+    /** Polls {@code condition} for up to 20 s (the release runs when the send's future completes). */
+    private static boolean eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return condition.getAsBoolean();
+    }
 }

@@ -17,7 +17,7 @@ import java.util.Optional;
 
 /**
  * Test-only route serving a published artifact the way the image route does: {@code GET|HEAD
- * /test-artifacts/{key}/{name}[.sha256|.sha512]?filename=...}. HEAD reaches this GET method (JAX-RS default).
+ * /test-artifacts/{key}/{name}[.sha256|.sha512]?filename=...&leased=true|false}. HEAD reaches this GET method (JAX-RS default).
  */
 @Path("/test-artifacts")
 public class ArtifactTestResource {
@@ -31,13 +31,17 @@ public class ArtifactTestResource {
     @GET
     @Path("{key}/{path}")
     public Response get(@PathParam("key") String key, @PathParam("path") String path, @QueryParam("filename") String filename,
-            @Context HttpHeaders headers, @Context Request request) {
+            @QueryParam("leased") boolean leased, @Context HttpHeaders headers, @Context Request request) {
         Optional<ArtifactResponses.Checksum> checksum = ArtifactResponses.Checksum.ofPath(path);
         String served = checksum.map(c -> path.substring(0, path.length() - c.suffix().length())).orElse(path);
         CachedArtifact artifact = cache.lookup(new CacheKey(key)).orElseThrow(() -> new NotFoundException("no such artifact"));
         String name = filename == null || filename.isEmpty() ? served : filename;
         if (checksum.isPresent()) {
             return responses.checksum(request.getMethod(), artifact, name, checksum.get());
+        }
+        if (leased) { // as the image route serves: the response owns the lease
+            return responses.serve(request.getMethod(), headers, cache.pin(artifact).orElseThrow(), name,
+                    "application/x-iso9660-image");
         }
         return responses.serve(request.getMethod(), headers, artifact, name, "application/x-iso9660-image");
     }
