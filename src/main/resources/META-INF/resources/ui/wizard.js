@@ -1,5 +1,6 @@
 // Enhancements of the wizard when JavaScript runs (every step works without it): copy buttons, focus after htmx swaps,
-// and the live build progress of a download (POST /builds, then the build's Server-Sent Events).
+// and the live build progress of a download (POST /builds, then the build's Server-Sent Events: finished steps, or a
+// step's own percentage where it sends one).
 (function () {
   "use strict";
 
@@ -67,6 +68,13 @@
       });
       events.addEventListener("step-started", function (event) {
         status.textContent = table.dataset.textRunning + ": " + JSON.parse(event.data).step;
+      });
+      events.addEventListener("step-progress", function (event) {
+        // a step that knows how far it is (e.g. compressing a disk image): the bar shows its percentage
+        var data = JSON.parse(event.data);
+        progress.max = 100;
+        progress.value = data.percent;
+        status.textContent = table.dataset.textRunning + ": " + data.step + " " + data.percent + " %";
       });
       events.addEventListener("step-ended", function () {
         finished += 1;
