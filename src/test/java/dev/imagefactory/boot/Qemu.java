@@ -52,6 +52,7 @@ public final class Qemu {
     private final Arch arch;
     private final List<String> args = new ArrayList<>();
     private Duration timeout = DEFAULT_TIMEOUT;
+    private int memoryMib = 512;
     private Path serialLog;
     private int disks;
 
@@ -184,6 +185,12 @@ public final class Qemu {
         return this;
     }
 
+    /** Guest RAM in MiB (default 512): a real-size initramfs is unpacked into it. */
+    public Qemu memory(int mib) {
+        this.memoryMib = mib;
+        return this;
+    }
+
     public Qemu timeout(Duration limit) {
         this.timeout = limit;
         return this;
@@ -196,7 +203,7 @@ public final class Qemu {
     }
 
     public List<String> command(Path log) {
-        List<String> command = new ArrayList<>(List.of(binary(), "-accel", "tcg", "-m", "512", "-nographic",
+        List<String> command = new ArrayList<>(List.of(binary(), "-accel", "tcg", "-m", Integer.toString(memoryMib), "-nographic",
                 "-no-reboot", "-monitor", "none", "-serial", "file:" + log));
         if (arch == Arch.ARM64) {
             command.addAll(List.of("-chardev", "file,id=reportuart,path=" + reportUartLog(log),

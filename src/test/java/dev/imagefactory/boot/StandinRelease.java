@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,8 +28,13 @@ public final class StandinRelease {
 
     private static final Path PROJECT = Path.of("").toAbsolutePath();
     private static final Path DIR = PROJECT.resolve("target/standin-release");
+    /** {@code --padded}: the same release at Talos' sizes (20 MiB kernel, 80 MiB rootfs, a 300 MiB firmware extension). */
+    private static final Path PADDED_DIR = PROJECT.resolve("target/standin-release-padded");
+    /** The one padded version the tests need: each takes ~1.3 GB and a minute or two to build. */
+    public static final String PADDED_VERSION = V1_12;
     private static final long BUILD_TIMEOUT_MINUTES = 15;
     private static boolean built;
+    private static boolean paddedBuilt;
 
     private StandinRelease() {
     }
@@ -42,7 +49,7 @@ public final class StandinRelease {
             try (FileChannel channel = FileChannel.open(DIR.getParent().resolve("standin-release.lock"),
                     StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                     FileLock lock = channel.lock()) {
-                build();
+                build(DIR, List.of(), Map.of());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -51,18 +58,38 @@ public final class StandinRelease {
         return DIR;
     }
 
+    /** The directory holding the padded {@link #PADDED_VERSION}, built once like {@link #ensure()}. */
+    public static synchronized Path ensurePadded() {
+        if (paddedBuilt) {
+            return PADDED_DIR;
+        }
+        try {
+            Files.createDirectories(PADDED_DIR.getParent());
+            try (FileChannel channel = FileChannel.open(PADDED_DIR.getParent().resolve("standin-release.lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    FileLock lock = channel.lock()) {
+                build(PADDED_DIR, List.of("--padded"), Map.of("STANDIN_VERSIONS", PADDED_VERSION));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        paddedBuilt = true;
+        return PADDED_DIR;
+    }
+
     /** One version's directory, e.g. {@code version(V1_11).resolve("usr/install/amd64/vmlinuz")}. */
     public static Path version(String version) {
         return ensure().resolve(version);
     }
 
-    private static void build() throws IOException {
-        Path log = DIR.getParent().resolve("standin-release.log");
-        Process process = new ProcessBuilder("bash", PROJECT.resolve("scripts/build-standin-release").toString(),
-                DIR.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+    private static void build(Path dir, List<String> options, Map<String, String> environment) throws IOException {
+        Path log = dir.getParent().resolve(dir.getFileName() + ".log");
+        List<String> command = new ArrayList<>(List.of("bash", PROJECT.resolve("scripts/build-standin-release").toString()));
+        command.addAll(options);
+        command.add(dir.toString());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         try {
             if (!process.waitFor(BUILD_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
