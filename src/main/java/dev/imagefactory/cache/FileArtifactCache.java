@@ -1,7 +1,7 @@
 package dev.imagefactory.cache;
 
 import dev.imagefactory.content.AtomicFiles;
-import dev.imagefactory.content.CountingDigestOutputStream;
+import dev.imagefactory.content.ConcurrentDigests;
 import dev.imagefactory.model.Digest.Algorithm;
 import dev.imagefactory.model.Digest;
 import dev.imagefactory.content.FileTrees;
@@ -13,15 +13,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -273,7 +269,7 @@ public class FileArtifactCache implements ArtifactCache {
         List<String> held = holds.stream().map(CacheKey::hex).sorted().distinct().toList();
         Entry published;
         try {
-            CountingDigestOutputStream digest = hashAndSync(built);
+            ConcurrentDigests.FileDigests digest = hashAndSync(built);
             Path target = artifactPath(key);
             Path metadata = metadataPath(key);
             published = new Entry(new CachedArtifact(key, target, digest.size(), digest.digest(Algorithm.SHA256),
@@ -633,20 +629,12 @@ public class FileArtifactCache implements ArtifactCache {
 
     // ---- file helpers ----
 
-    /** Reads the file once, feeding both digests, then flushes it to disk (it is about to become visible). */
-    static CountingDigestOutputStream hashAndSync(Path file) throws IOException {
-        CountingDigestOutputStream digest = new CountingDigestOutputStream(OutputStream.nullOutputStream(),
-                Algorithm.SHA256, Algorithm.SHA512);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            // 1 MiB reads: multi-GiB artifacts (disk images) hash at the digests' speed, not the syscalls'
-            byte[] chunk = new byte[1 << 20];
-            ByteBuffer buffer = ByteBuffer.wrap(chunk);
-            for (int n; (n = channel.read(buffer.clear())) != -1; ) {
-                digest.write(chunk, 0, n);
-            }
-            channel.force(true);
-        }
-        return digest;
+    /**
+     * Both digests and the size, while the file is flushed to disk (it is about to become visible): all three at
+     * once, as a cold build waits for them.
+     */
+    static ConcurrentDigests.FileDigests hashAndSync(Path file) throws IOException {
+        return ConcurrentDigests.ofFileAndSync(file, Algorithm.SHA256, Algorithm.SHA512);
     }
 
     /** Metadata goes in under a temporary name starting with {@link #TMP_PREFIX}: recovery removes leftovers. */

@@ -1,5 +1,6 @@
 package dev.imagefactory.secureboot;
 
+import dev.imagefactory.content.ConcurrentDigests;
 import dev.imagefactory.content.Digests;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -229,12 +230,10 @@ public final class PcrSignature {
         return bank.hash(pcr, digest);
     }
 
-    /** The section's content hashed with every bank's algorithm in one streaming pass. */
+    /** The section's content hashed with every bank's algorithm, the banks at once (the .initrd is ~250 MB). */
     private static Map<Bank, byte[]> digests(Section section) throws IOException {
-        Map<String, byte[]> byAlgorithm;
-        try (InputStream in = section.open()) {
-            byAlgorithm = Digests.raw(in, Arrays.stream(Bank.values()).map(bank -> bank.digest).toList());
-        }
+        Map<String, byte[]> byAlgorithm = ConcurrentDigests.raw(section::open,
+                Arrays.stream(Bank.values()).map(bank -> bank.digest).toList());
         Map<Bank, byte[]> out = new EnumMap<>(Bank.class);
         for (Bank bank : Bank.values()) {
             out.put(bank, byAlgorithm.get(bank.digest));
