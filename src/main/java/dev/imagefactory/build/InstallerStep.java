@@ -24,6 +24,7 @@ import dev.imagefactory.content.Digests;
 import dev.imagefactory.errors.NotFoundException;
 import dev.imagefactory.secureboot.SecureBootKeys;
 import dev.imagefactory.cache.ArtifactLease;
+import dev.imagefactory.tools.ProcessRunner;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.nio.file.Files;
@@ -94,11 +95,13 @@ class InstallerStep implements OutputStep {
     private final SecureBootKeys keys;
     private final BlobStore blobs;
     private final SchematicOverlay overlays;
+    private final ProcessRunner tools;
 
     @Inject
     InstallerStep(ReleaseSource releases, Catalog catalog, ReleaseFiles releaseFiles, InitramfsStep initramfs,
-            UkiStep uki, SignedSystemdBoot signedSystemdBoot, SecureBootKeys keys, BlobStore blobs) {
+            UkiStep uki, SignedSystemdBoot signedSystemdBoot, SecureBootKeys keys, BlobStore blobs, ProcessRunner tools) {
         this.blobs = blobs;
+        this.tools = tools;
         this.overlays = new SchematicOverlay(catalog, releases);
         this.releases = releases;
         this.catalog = catalog;
@@ -165,9 +168,9 @@ class InstallerStep implements OutputStep {
         BlobLeases stored = new BlobLeases();
         try {
             List<LayerBlob> layers = new ArrayList<>();
-            layers.add(ArtifactsLayer.write(files, work.resolve("artifacts.tar.gz")));
+            layers.add(ArtifactsLayer.write(tools, files, work.resolve("artifacts.tar.gz")));
             if (in.overlay().isPresent()) {
-                layers.add(OverlayLayer.write(in.overlay().get().image(), in.extraOptions().map(Blob::bytes).orElse(null),
+                layers.add(OverlayLayer.write(tools, in.overlay().get().image(), in.extraOptions().map(Blob::bytes).orElse(null),
                         work.resolve("overlay.tar.gz")));
             }
             BaseImage base = in.base().image();

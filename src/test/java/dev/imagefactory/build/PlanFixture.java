@@ -75,7 +75,7 @@ final class PlanFixture {
         uki = new UkiStep(files, initramfs, keys);
         SignedSystemdBoot signedSystemdBoot = new SignedSystemdBoot(files);
         iso = new IsoStep(files, initramfs, uki, signedSystemdBoot, null, keys);
-        installer = new InstallerStep(releases, null, files, initramfs, uki, signedSystemdBoot, keys, null);
+        installer = new InstallerStep(releases, null, files, initramfs, uki, signedSystemdBoot, keys, null, null);
         disk = new DiskImageStep(files, initramfs, uki, signedSystemdBoot, new DiskFormatStep(null),
                 new DiskCompressionStep(null), keys, null, null, new SchematicOverlay(null, releases));
         outputs = Map.of(OutputKind.KERNEL, kernel, OutputKind.CMDLINE, cmdline, OutputKind.INITRAMFS, initramfs,

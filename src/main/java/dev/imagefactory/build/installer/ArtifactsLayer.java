@@ -1,5 +1,6 @@
 package dev.imagefactory.build.installer;
 
+import dev.imagefactory.tools.ProcessRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,15 +12,16 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 /**
  * The installer's artifacts layer (talos-imager.md §7.1 step 4), reproducible by construction: entries sorted by
  * image path, regular files only (no directory entries), name + size + mode 0, uid/gid 0, mtime 0; gzip at the
- * default level with a zero gzip timestamp. The same files therefore always give the same layer digest.
+ * default level (pigz -6) with neither name nor time in its header. The same files therefore always give the same
+ * layer digest.
  */
 public final class ArtifactsLayer {
 
     private ArtifactsLayer() {
     }
 
-    /** Writes the gzip layer of {@code files} to {@code out}, streaming, and returns its digests. */
-    public static LayerBlob write(List<ImageFile> files, Path out) throws IOException {
+    /** Writes the gzip layer of {@code files} to {@code out} (gzip by {@code runner}'s pigz) and returns its digests. */
+    public static LayerBlob write(ProcessRunner runner, List<ImageFile> files, Path out) throws IOException {
         List<ImageFile> sorted = new ArrayList<>(files);
         sorted.sort(Comparator.comparing(ImageFile::imagePath));
         for (int i = 1; i < sorted.size(); i++) {
@@ -27,7 +29,7 @@ public final class ArtifactsLayer {
                 throw new IllegalArgumentException("two files for " + sorted.get(i).imagePath());
             }
         }
-        return GzipTarLayer.write(out, tar -> {
+        return GzipTarLayer.write(runner, out, tar -> {
             for (ImageFile entry : sorted) {
                 TarArchiveEntry header = new TarArchiveEntry(entry.imagePath(), true);
                 header.setSize(Files.size(entry.source()));

@@ -3,6 +3,7 @@ package dev.imagefactory.build.installer;
 import dev.imagefactory.catalog.OverlayImage;
 import dev.imagefactory.schematic.goyaml.GoEncoder;
 import dev.imagefactory.schematic.goyaml.GoType;
+import dev.imagefactory.tools.ProcessRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -20,7 +21,7 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * {@code overlay/artifacts/**} (directories, files and symlinks with their permission bits),
  * {@code overlay/installers/default} (the overlay's installer, renamed) and {@code overlay/extra-options} (the
  * schematic's overlay options as go-yaml writes them). Reproducible like {@link ArtifactsLayer}: entries sorted by
- * path, uid/gid 0, mtime 0, gzip with a zero timestamp.
+ * path, uid/gid 0, mtime 0, gzip (pigz) with neither name nor time in its header.
  */
 public final class OverlayLayer {
 
@@ -43,7 +44,8 @@ public final class OverlayLayer {
     }
 
     /** Writes the gzip layer for {@code image} (its installer and artifacts) and {@code extraOptions} to {@code out}. */
-    public static LayerBlob write(OverlayImage image, byte[] extraOptions, Path out) throws IOException {
+    public static LayerBlob write(ProcessRunner runner, OverlayImage image, byte[] extraOptions, Path out)
+            throws IOException {
         Map<String, Entry> entries = new TreeMap<>();
         entries.put("overlay", new Entry(null, 0755, null));
         Path artifacts = image.artifacts();
@@ -67,7 +69,7 @@ public final class OverlayLayer {
                 new Entry(image.installer(), mode(image.installer()), null));
         entries.put(PREFIX + "extra-options", new Entry(null, 0644, extraOptions.clone()));
 
-        return GzipTarLayer.write(out, tar -> {
+        return GzipTarLayer.write(runner, out, tar -> {
             for (Map.Entry<String, Entry> named : entries.entrySet()) {
                 Entry entry = named.getValue();
                 TarArchiveEntry header;

@@ -236,8 +236,8 @@ class InstallerBlobGraphTest {
 
     private LayerBlob artifactsLayer(String uki) throws IOException {
         Path file = Files.writeString(dir.resolve("uki-" + uki.hashCode()), uki);
-        return ArtifactsLayer.write(List.of(new ImageFile("usr/install/amd64/vmlinuz.efi", file)),
-                cache.newWorkDir("test").resolve("layer.tar.gz"));
+        return ArtifactsLayer.write(InstallerImageTest.TOOLS,
+                List.of(new ImageFile("usr/install/amd64/vmlinuz.efi", file)), cache.newWorkDir("test").resolve("layer.tar.gz"));
     }
 
     /** A base installer image with one gzip layer. */

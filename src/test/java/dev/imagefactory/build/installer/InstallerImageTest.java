@@ -1,5 +1,6 @@
 package dev.imagefactory.build.installer;
 
+import dev.imagefactory.tools.ProcessRunner;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,6 +19,7 @@ import dev.imagefactory.oci.Descriptor;
 import dev.imagefactory.oci.MediaTypes;
 import dev.imagefactory.oci.TarLayer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +41,8 @@ import org.junit.jupiter.api.Tag;
 @Tag("slow")
 class InstallerImageTest {
 
+    static final ProcessRunner TOOLS = new ProcessRunner(Duration.ofMinutes(1));
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -51,7 +55,7 @@ class InstallerImageTest {
     void artifactsLayerIsSortedRootOwnedZeroTimedFilesOnly() throws Exception {
         Path uki = write("uki", "uki bytes");
         Path boot = write("boot", "systemd-boot bytes");
-        LayerBlob layer = ArtifactsLayer.write(List.of(new ImageFile("usr/install/amd64/vmlinuz.efi", uki),
+        LayerBlob layer = ArtifactsLayer.write(TOOLS, List.of(new ImageFile("usr/install/amd64/vmlinuz.efi", uki),
                 new ImageFile("usr/install/amd64/systemd-boot.efi", boot)), dir.resolve("layer.tar.gz"));
 
         String listing = run("tar", "--numeric-owner", "--utc", "-tvzf", layer.file().toString());
@@ -75,15 +79,15 @@ class InstallerImageTest {
         Path initrd = write("initramfs.xz", "initramfs");
         List<ImageFile> files = List.of(new ImageFile("usr/install/amd64/vmlinuz", kernel),
                 new ImageFile("usr/install/amd64/initramfs.xz", initrd));
-        LayerBlob first = ArtifactsLayer.write(files, dir.resolve("a.tar.gz"));
+        LayerBlob first = ArtifactsLayer.write(TOOLS, files, dir.resolve("a.tar.gz"));
         Files.setLastModifiedTime(kernel, java.nio.file.attribute.FileTime.fromMillis(0));
-        LayerBlob second = ArtifactsLayer.write(List.of(files.get(1), files.get(0)), dir.resolve("b.tar.gz"));
+        LayerBlob second = ArtifactsLayer.write(TOOLS, List.of(files.get(1), files.get(0)), dir.resolve("b.tar.gz"));
         assertEquals(first.digest(), second.digest());
         assertArrayEquals(Files.readAllBytes(first.file()), Files.readAllBytes(second.file()));
 
         Files.writeString(kernel, "kernel 2");
-        assertNotEquals(first.digest(), ArtifactsLayer.write(files, dir.resolve("c.tar.gz")).digest());
-        assertThrows(IllegalArgumentException.class, () -> ArtifactsLayer.write(
+        assertNotEquals(first.digest(), ArtifactsLayer.write(TOOLS, files, dir.resolve("c.tar.gz")).digest());
+        assertThrows(IllegalArgumentException.class, () -> ArtifactsLayer.write(TOOLS,
                 List.of(new ImageFile("a", kernel), new ImageFile("a", initrd)), dir.resolve("d.tar.gz")));
         assertThrows(IllegalArgumentException.class, () -> new ImageFile("/usr/install", kernel));
     }
@@ -91,7 +95,7 @@ class InstallerImageTest {
     @Test
     void skopeoLoadsTheTarballWithTheBaseConfigAndLayers() throws Exception {
         BaseImage base = baseImage(1);
-        LayerBlob artifacts = ArtifactsLayer.write(List.of(new ImageFile("usr/install/arm64/vmlinuz.efi",
+        LayerBlob artifacts = ArtifactsLayer.write(TOOLS, List.of(new ImageFile("usr/install/arm64/vmlinuz.efi",
                 write("uki", "an arm64 uki"))), dir.resolve("artifacts.tar.gz"));
         Path tarball = dir.resolve("installer-arm64.tar");
         writeTarball(base, List.of(artifacts), "arm64", tarball);
@@ -131,7 +135,7 @@ class InstallerImageTest {
         BaseImage threeLayers = baseImage(3);
         assertEquals(threeLayers.layers(), InstallerImage.keptBaseLayers(threeLayers));
 
-        LayerBlob artifacts = ArtifactsLayer.write(List.of(new ImageFile("usr/install/amd64/vmlinuz",
+        LayerBlob artifacts = ArtifactsLayer.write(TOOLS, List.of(new ImageFile("usr/install/amd64/vmlinuz",
                 write("k", "kernel"))), dir.resolve("artifacts.tar.gz"));
         Path tarball = dir.resolve("installer-amd64.tar");
         writeTarball(twoLayers, List.of(artifacts), "amd64", tarball);

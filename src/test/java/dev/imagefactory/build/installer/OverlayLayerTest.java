@@ -1,10 +1,12 @@
 package dev.imagefactory.build.installer;
 
+import dev.imagefactory.tools.ProcessRunner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.imagefactory.catalog.OverlayImage;
 import dev.imagefactory.content.Digests;
+import java.time.Duration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class OverlayLayerTest {
+
+    static final ProcessRunner TOOLS = new ProcessRunner(Duration.ofMinutes(1));
 
     @TempDir
     Path tmp;
@@ -50,7 +54,7 @@ class OverlayLayerTest {
         byte[] yaml = OverlayLayer.extraOptions(options);
         assertEquals("a:\n    - 1\n    - \"true\"\n    - k: true\nconfigTxtAppend: dtoverlay=x\n", new String(yaml, StandardCharsets.UTF_8));
 
-        LayerBlob blob = OverlayLayer.write(new OverlayImage("board", root, "sha256:x"), yaml, tmp.resolve("a.tar.gz"));
+        LayerBlob blob = OverlayLayer.write(TOOLS, new OverlayImage("board", root, "sha256:x"), yaml, tmp.resolve("a.tar.gz"));
         Map<String, TarArchiveEntry> entries = new LinkedHashMap<>();
         Map<String, String> contents = new LinkedHashMap<>();
         byte[] tar;
@@ -81,7 +85,7 @@ class OverlayLayerTest {
             assertEquals(0, e.getModTime().getTime());
         }
 
-        LayerBlob again = OverlayLayer.write(new OverlayImage("board", root, "sha256:x"), yaml, tmp.resolve("b.tar.gz"));
+        LayerBlob again = OverlayLayer.write(TOOLS, new OverlayImage("board", root, "sha256:x"), yaml, tmp.resolve("b.tar.gz"));
         assertEquals(blob.digest(), again.digest(), "reproducible");
     }
 
@@ -90,7 +94,7 @@ class OverlayLayerTest {
         Path root = overlayTree();
         assertEquals("{}\n", new String(OverlayLayer.extraOptions(Map.of()), StandardCharsets.UTF_8));
         assertEquals("{}\n", new String(OverlayLayer.extraOptions(null), StandardCharsets.UTF_8));
-        LayerBlob blob = OverlayLayer.write(new OverlayImage("", root, "sha256:x"), OverlayLayer.extraOptions(Map.of()),
+        LayerBlob blob = OverlayLayer.write(TOOLS, new OverlayImage("", root, "sha256:x"), OverlayLayer.extraOptions(Map.of()),
                 tmp.resolve("c.tar.gz"));
         try (TarArchiveInputStream in = new TarArchiveInputStream(new GZIPInputStream(Files.newInputStream(blob.file())))) {
             TarArchiveEntry e;
