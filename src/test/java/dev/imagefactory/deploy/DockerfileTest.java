@@ -94,6 +94,18 @@ class DockerfileTest {
         assertFalse(flags.matches(".*-Xmx\\S+.*"), "a fixed -Xmx ignores the container limit: " + flags);
     }
 
+    /** The image starts the JVM as scripts/run and bench/startup-to-ready do (issue 20: start-up time). */
+    @Test
+    void jvmHasTheLaunchOptions() throws IOException {
+        List<String> options = Files.readAllLines(ROOT.resolve("scripts/jvm-options")).stream()
+                .filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
+        assertFalse(options.isEmpty(), "scripts/jvm-options lists no option");
+        List<String> flags = List.of(env.getOrDefault("JDK_JAVA_OPTIONS", "").split("\\s+"));
+        for (String option : options) {
+            assertTrue(flags.contains(option), "JDK_JAVA_OPTIONS lacks " + option + " of scripts/jvm-options: " + flags);
+        }
+    }
+
     @Test
     void runtimeIsDebian12WithAJre() {
         String base = dockerfile.resolvedBase(runtime);
