@@ -1,29 +1,36 @@
 package dev.imagefactory.signing;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
 import java.util.List;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A public key that cosign signatures are checked with: ECDSA on P-256 (cosign's default, SHA-256, DER signature),
  * RSA (PKCS#1 v1.5 or PSS, SHA-256) or Ed25519 (the payload itself is signed), read from a PEM {@code PUBLIC KEY}
- * as {@code cosign generate-key-pair} and {@code openssl pkey -pubout} write it. The JDK verifies; BouncyCastle only
- * reads the PEM.
+ * as {@code cosign generate-key-pair} and {@code openssl pkey -pubout} write it. The JDK reads and verifies: these keys
+ * are read at start-up, where BouncyCastle's first use would cost a tenth of a second (issue 20).
  */
 public final class VerificationKey {
+
+    /** The first PEM block: its type and its base64 body. */
+    private static final Pattern PEM = Pattern.compile(
+            "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
+    /** The JDK's key factories of the algorithms cosign keys use (and DSA, so that one is refused by name). */
+    private static final List<String> ALGORITHMS = List.of("EC", "RSA", "Ed25519", "DSA");
 
     private final String name;
     private final PublicKey key;
@@ -38,20 +45,22 @@ public final class VerificationKey {
      * {@link SigningKeyException} raised when the file cannot be read or holds no supported public key.
      */
     public static VerificationKey load(Path file, String setting) {
-        Object parsed;
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser pem = new PEMParser(reader)) {
-            parsed = pem.readObject();
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.US_ASCII);
         } catch (IOException | RuntimeException e) {
             throw new SigningKeyException(setting + ": cannot read the public key " + file + ": " + e, e);
         }
-        if (!(parsed instanceof SubjectPublicKeyInfo info)) {
+        Matcher pem = PEM.matcher(text);
+        boolean found = pem.find();
+        if (!found || !pem.group(1).equals("PUBLIC KEY")) {
             throw new SigningKeyException(setting + ": " + file + " is not a PEM public key (-----BEGIN PUBLIC KEY-----)"
-                    + (parsed == null ? "" : ", found " + parsed.getClass().getSimpleName()));
+                    + (found ? ", found " + pem.group(1) : ""));
         }
         PublicKey key;
         try {
-            key = new JcaPEMKeyConverter().getPublicKey(info);
-        } catch (IOException | RuntimeException e) {
+            key = publicKey(Base64.getMimeDecoder().decode(pem.group(2)));
+        } catch (GeneralSecurityException | RuntimeException e) {
             throw new SigningKeyException(setting + ": cannot decode the public key " + file + ": " + e.getMessage(), e);
         }
         if (key instanceof ECPublicKey ec && ec.getParams().getCurve().getField().getFieldSize() != 256) {
@@ -63,6 +72,20 @@ public final class VerificationKey {
                     + " key; cosign keys are ECDSA P-256, RSA or Ed25519");
         }
         return new VerificationKey(file.toString(), key);
+    }
+
+    /** The SubjectPublicKeyInfo {@code der} as a key of the first algorithm whose factory accepts it. */
+    private static PublicKey publicKey(byte[] der) throws GeneralSecurityException {
+        GeneralSecurityException refused = new GeneralSecurityException("not a public key of "
+                + String.join(", ", ALGORITHMS));
+        for (String algorithm : ALGORITHMS) {
+            try {
+                return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
+            } catch (GeneralSecurityException e) {
+                refused.addSuppressed(e); // another algorithm's key, or malformed
+            }
+        }
+        throw refused;
     }
 
     /** Where the key came from, for logs. */

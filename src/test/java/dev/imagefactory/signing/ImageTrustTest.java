@@ -126,6 +126,18 @@ class ImageTrustTest {
         SigningKeyException wrong = assertThrows(SigningKeyException.class,
                 () -> VerificationKey.load(privateKey, "factory.releases.verify.keys"));
         assertTrue(wrong.getMessage().contains("not a PEM public key"), wrong.getMessage());
+        assertTrue(wrong.getMessage().endsWith("found PRIVATE KEY"), wrong.getMessage());
+    }
+
+    @Test
+    void aPublicKeyOfAnotherAlgorithmIsRefusedByName() throws Exception {
+        Path pem = dir.resolve("dsa.pub");
+        Files.writeString(pem, "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(
+                KeyPairGenerator.getInstance("DSA").generateKeyPair().getPublic().getEncoded())
+                + "\n-----END PUBLIC KEY-----\n");
+        SigningKeyException e = assertThrows(SigningKeyException.class,
+                () -> VerificationKey.load(pem, "factory.releases.verify.keys"));
+        assertTrue(e.getMessage().endsWith("is a DSA key; cosign keys are ECDSA P-256, RSA or Ed25519"), e.getMessage());
     }
 
     @Test
