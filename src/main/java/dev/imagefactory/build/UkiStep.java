@@ -18,7 +18,6 @@ import dev.imagefactory.secureboot.SecureBootKeys;
 import dev.imagefactory.secureboot.SigningMaterial;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -131,11 +130,9 @@ class UkiStep implements OutputStep, FileStep {
         }
         SigningMaterial signing = in.signer().get().material();
         PcrKey pcrKey = signing.pcrKey();
-        Path unsigned = work.resolve("uki-unsigned.efi");
         builder.build(uki.signed(pcrKey.pcrpkey(), measured -> PcrSignature.section(asPcrSections(measured), pcrKey)),
-                unsigned);
-        PeSigner.sign(unsigned, out, signing);
-        Files.delete(unsigned);
+                out);
+        PeSigner.signInPlace(out, signing); // the work dir is ours: a failed build's half-signed file goes with it
         return out;
     }
 

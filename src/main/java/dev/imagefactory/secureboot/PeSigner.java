@@ -41,7 +41,11 @@ public final class PeSigner {
         });
     }
 
-    private static void signInPlace(Path file, SigningMaterial material) throws IOException {
+    /**
+     * Signs {@code file} where it is, as {@link #sign} signs its copy: for a file the caller has just written and owns
+     * (a fresh UKI of ~250 MB need not be copied first). On failure the file is left half-signed: discard it.
+     */
+    public static void signInPlace(Path file, SigningMaterial material) throws IOException {
         AuthenticodeSigner signer = new AuthenticodeSigner(new Certificate[] {material.certificate()},
                 material.signingKey())
                 .withDigestAlgorithm(DigestAlgorithm.SHA256)

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.imagefactory.catalog.BaseImage;
 import dev.imagefactory.catalog.BaseLayer;
-import dev.imagefactory.content.CountingDigestOutputStream;
+import dev.imagefactory.content.ConcurrentDigests;
 import dev.imagefactory.content.Digests;
 import dev.imagefactory.content.Reproducible;
 import dev.imagefactory.model.Digest;
@@ -17,11 +17,12 @@ import dev.imagefactory.oci.OciJson;
 import dev.imagefactory.oci.Platform;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Assembles one single-arch installer image (talos-imager.md §7.1) and writes it into the blob store: the
@@ -81,15 +82,13 @@ public final class InstallerImage {
                 layers.stream().map(l -> l.withMediaType(MediaTypes.DOCKER_LAYER_GZIP)).toList())), leases);
         List<DockerArchive.Segment> tarball = DockerArchive.layout(config, layers, repoTag);
         long size = DockerArchive.size(tarball);
-        // the tarball's checksums (ETag, .sha256/.sha512), computed once by streaming it from the blobs
-        CountingDigestOutputStream hashed = new CountingDigestOutputStream(OutputStream.nullOutputStream(),
-                Digest.Algorithm.SHA256, Digest.Algorithm.SHA512);
-        try (InputStream in = InstallerTarball.stream(tarball, store, 0, size)) {
-            in.transferTo(hashed);
-        }
+        // the tarball's checksums (ETag, .sha256/.sha512), computed once by streaming it from the blobs, both at once
+        Map<String, byte[]> hashed = ConcurrentDigests.raw(() -> InstallerTarball.stream(tarball, store, 0, size),
+                List.of(Digest.Algorithm.SHA256.jcaName(), Digest.Algorithm.SHA512.jcaName()));
+        HexFormat hex = HexFormat.of();
         return new StoredInstallerImage(repoTag, config, layers, oci.withPlatform(platform),
-                docker.withPlatform(platform), size, hashed.digest(Digest.Algorithm.SHA256).hex(),
-                hashed.digest(Digest.Algorithm.SHA512).hex());
+                docker.withPlatform(platform), size, hex.formatHex(hashed.get(Digest.Algorithm.SHA256.jcaName())),
+                hex.formatHex(hashed.get(Digest.Algorithm.SHA512.jcaName())));
     }
 
     /** The image config: the base's {@code config} block (Env, Entrypoint, Labels, ...) with our platform and layers. */
