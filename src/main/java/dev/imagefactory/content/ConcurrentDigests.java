@@ -170,8 +170,9 @@ public final class ConcurrentDigests {
         return size;
     }
 
+    /** fsync through a read-only channel: Linux flushes the file's data either way, and a read-only file works too. */
     private static void force(Path file) {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot flush " + file + " to disk", e);
