@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -55,26 +56,13 @@ public final class ConcurrentDigests {
     private ConcurrentDigests() {
     }
 
-    /** The file's size and its digest with each algorithm. */
-    public static FileDigests ofFile(Path file, Algorithm... algorithms) throws IOException {
-        return ofFile(file, false, algorithms);
-    }
-
     /**
-     * As {@link #ofFile(Path, Algorithm...)}, and meanwhile flushes the file to disk (fsync) on another thread: a file
-     * about to become visible must be durable, and writing back hundreds of MB takes as long as hashing them.
+     * The file's size and its digest with each algorithm, while the file is flushed to disk (fsync) on another thread:
+     * a file about to become visible must be durable, and writing back hundreds of MB takes as long as hashing them.
      */
     public static FileDigests ofFileAndSync(Path file, Algorithm... algorithms) throws IOException {
-        return ofFile(file, true, algorithms);
-    }
-
-    private static FileDigests ofFile(Path file, boolean sync, Algorithm... algorithms) throws IOException {
-        List<String> names = new ArrayList<>();
-        for (Algorithm algorithm : algorithms) {
-            names.add(algorithm.jcaName());
-        }
-        CompletableFuture<Void> synced = sync ? CompletableFuture.runAsync(() -> force(file), WORKERS)
-                : CompletableFuture.completedFuture(null);
+        List<String> names = jcaNames(algorithms);
+        CompletableFuture<Void> synced = CompletableFuture.runAsync(() -> force(file), WORKERS);
         long[] size = new long[1];
         Map<String, byte[]> raw;
         try {
@@ -87,12 +75,12 @@ public final class ConcurrentDigests {
         } finally {
             awaitAll(List.of(synced));
         }
-        Map<Algorithm, Digest> digests = new EnumMap<>(Algorithm.class);
-        HexFormat hex = HexFormat.of();
-        for (Algorithm algorithm : algorithms) {
-            digests.put(algorithm, new Digest(algorithm, hex.formatHex(raw.get(algorithm.jcaName()))));
-        }
-        return new FileDigests(size[0], digests);
+        return new FileDigests(size[0], digests(raw, algorithms));
+    }
+
+    /** The content's digest with each algorithm. */
+    public static Map<Algorithm, Digest> of(Content content, Algorithm... algorithms) throws IOException {
+        return digests(raw(content, jcaNames(algorithms)), algorithms);
     }
 
     /** The raw digest of the content with each algorithm (JCA names), as {@link Digests#raw(InputStream, List)}. */
@@ -105,6 +93,19 @@ public final class ConcurrentDigests {
                 }
             }
         });
+    }
+
+    private static List<String> jcaNames(Algorithm... algorithms) {
+        return Arrays.stream(algorithms).map(Algorithm::jcaName).toList();
+    }
+
+    private static Map<Algorithm, Digest> digests(Map<String, byte[]> raw, Algorithm... algorithms) {
+        Map<Algorithm, Digest> digests = new EnumMap<>(Algorithm.class);
+        HexFormat hex = HexFormat.of();
+        for (Algorithm algorithm : algorithms) {
+            digests.put(algorithm, new Digest(algorithm, hex.formatHex(raw.get(algorithm.jcaName()))));
+        }
+        return digests;
     }
 
     @FunctionalInterface

@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.imagefactory.content.Digests;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,10 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -90,7 +86,8 @@ class PaddedReleaseBootTest {
         Path initramfs = download(path + "initramfs-amd64.xz", tmp.resolve("initramfs.xz"));
         String cmdline = Files.readString(download(path + "cmdline-metal-amd64", tmp.resolve("cmdline")));
 
-        assertEquals(sha256(releaseKernel), sha256(kernel), "the kernel is served as released");
+        assertEquals(Digests.sha256(releaseKernel).digest(), Digests.sha256(kernel).digest(),
+                "the kernel is served as released");
         // the firmware (300 MiB, half of it zeros) compresses about 2:1 after the base initramfs
         long added = Files.size(initramfs) - baseInitramfs;
         assertTrue(added > 140 * MIB && added < 200 * MIB, "extension segments of " + added / MIB + " MiB");
@@ -125,13 +122,5 @@ class PaddedReleaseBootTest {
         } catch (IOException e) {
             return e.toString();
         }
-    }
-
-    private static String sha256(Path file) throws Exception {
-        MessageDigest digest = MessageDigest.getInstance("SHA-256");
-        try (InputStream in = Files.newInputStream(file)) {
-            in.transferTo(new DigestOutputStream(OutputStream.nullOutputStream(), digest));
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 }

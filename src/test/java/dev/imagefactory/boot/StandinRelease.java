@@ -9,8 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,51 +32,41 @@ public final class StandinRelease {
     private static final Path DIR = PROJECT.resolve("target/standin-release");
     /** {@code --padded}: the same release at Talos' sizes (20 MiB kernel, 80 MiB rootfs, a 300 MiB firmware extension). */
     private static final Path PADDED_DIR = PROJECT.resolve("target/standin-release-padded");
-    /** The one padded version the tests need: each takes ~1.3 GB and a minute or two to build. */
+    /** The one padded version the tests need: each takes ~370 MB and about a minute to build. */
     public static final String PADDED_VERSION = V1_12;
     private static final long BUILD_TIMEOUT_MINUTES = 15;
-    private static boolean built;
-    private static boolean paddedBuilt;
+    /** The directories built (or found complete) by this JVM. */
+    private static final Set<Path> BUILT = new HashSet<>();
 
     private StandinRelease() {
     }
 
     /** The directory holding {@code v1.7.7-debian.1/}, {@code v1.11.0-debian.1/} and {@code v1.12.0-debian.1/}. */
-    public static synchronized Path ensure() {
-        if (built) {
-            return DIR;
-        }
-        try {
-            Files.createDirectories(DIR.getParent());
-            try (FileChannel channel = FileChannel.open(DIR.getParent().resolve("standin-release.lock"),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                    FileLock lock = channel.lock()) {
-                build(DIR, List.of(), Map.of());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        built = true;
-        return DIR;
+    public static Path ensure() {
+        return ensureBuilt(DIR, List.of(), Map.of());
     }
 
     /** The directory holding the padded {@link #PADDED_VERSION}, built once like {@link #ensure()}. */
-    public static synchronized Path ensurePadded() {
-        if (paddedBuilt) {
-            return PADDED_DIR;
+    public static Path ensurePadded() {
+        return ensureBuilt(PADDED_DIR, List.of("--padded"), Map.of("STANDIN_VERSIONS", PADDED_VERSION));
+    }
+
+    private static synchronized Path ensureBuilt(Path dir, List<String> options, Map<String, String> environment) {
+        if (BUILT.contains(dir)) {
+            return dir;
         }
         try {
-            Files.createDirectories(PADDED_DIR.getParent());
-            try (FileChannel channel = FileChannel.open(PADDED_DIR.getParent().resolve("standin-release.lock"),
+            Files.createDirectories(dir.getParent());
+            try (FileChannel channel = FileChannel.open(dir.getParent().resolve("standin-release.lock"),
                     StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                     FileLock lock = channel.lock()) {
-                build(PADDED_DIR, List.of("--padded"), Map.of("STANDIN_VERSIONS", PADDED_VERSION));
+                build(dir, options, environment);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        paddedBuilt = true;
-        return PADDED_DIR;
+        BUILT.add(dir);
+        return dir;
     }
 
     /** One version's directory, e.g. {@code version(V1_11).resolve("usr/install/amd64/vmlinuz")}. */

@@ -42,7 +42,11 @@ class ConcurrentDigestsTest {
         assertEquals(Digests.of(Algorithm.SHA512, content), concurrent.digest(Algorithm.SHA512));
         assertEquals(new Digest(Algorithm.SHA256,
                 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
-                ConcurrentDigests.ofFile(Files.createFile(tmp.resolve("empty")), Algorithm.SHA256).digest(Algorithm.SHA256));
+                ConcurrentDigests.ofFileAndSync(Files.createFile(tmp.resolve("empty")), Algorithm.SHA256)
+                        .digest(Algorithm.SHA256));
+        assertEquals(Map.of(Algorithm.SHA256, Digests.of(Algorithm.SHA256, content),
+                Algorithm.SHA512, Digests.of(Algorithm.SHA512, content)),
+                ConcurrentDigests.of(() -> Files.newInputStream(file), Algorithm.SHA256, Algorithm.SHA512));
     }
 
     @Test

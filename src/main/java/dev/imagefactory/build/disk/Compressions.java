@@ -91,7 +91,11 @@ public final class Compressions {
         }
     }
 
-    private static Command pigz(Path in) {
+    /**
+     * gzip of {@code in} to stdout by pigz on every core, level 6, without name or time in the header (the stream is
+     * the same for any number of threads); also the installer's layers.
+     */
+    public static Command pigz(Path in) {
         return tool("pigz", "-6", "-n", "-c", "--", in.toString());
     }
 

@@ -1,24 +1,23 @@
 package dev.imagefactory.build.installer;
 
+import dev.imagefactory.build.disk.Compressions;
 import dev.imagefactory.content.BlobDescriptor;
 import dev.imagefactory.content.CountingDigestOutputStream;
 import dev.imagefactory.content.Digests;
 import dev.imagefactory.tools.ProcessRunner;
-import dev.imagefactory.tools.ProcessRunner.Command;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * Writes one gzip OCI layer: the tar, hashed on the way (its diff_id), then gzip'ed by {@code pigz} on every core and
  * hashed (the layer digest). An installer's artifacts layer is the size of a kernel plus an initramfs (~270 MB at
- * Talos' sizes), where deflate in the JVM took one core for seconds. pigz compresses 128 KiB blocks, each primed with
- * the previous 32 KiB, so its stream is the same for any number of threads; {@code -n} leaves name and time out of
- * the header, so the bytes depend only on the entries.
+ * Talos' sizes), where deflate in the JVM took one core for seconds. {@link Compressions#pigz}, as for disk images:
+ * its stream is the same for any number of threads and carries neither name nor time, so the bytes depend only on
+ * the entries.
  */
 final class GzipTarLayer {
 
@@ -26,9 +25,6 @@ final class GzipTarLayer {
     interface Entries {
         void writeTo(TarArchiveOutputStream tar) throws IOException;
     }
-
-    /** pigz reads options from $PIGZ: the bytes must not depend on the service's environment. */
-    private static final Map<String, String> NO_OPTIONS_FROM_ENVIRONMENT = Map.of("PIGZ", "");
 
     private GzipTarLayer() {
     }
@@ -45,8 +41,7 @@ final class GzipTarLayer {
                 entries.writeTo(tar);
                 tar.finish();
             }
-            runner.run(Command.of("pigz", "-n", "-6", "-c").withEnv(NO_OPTIONS_FROM_ENVIRONMENT)
-                    .stdinFrom(tarFile).stdoutTo(out));
+            runner.run(Compressions.pigz(tarFile).stdoutTo(out));
             BlobDescriptor layer = Digests.sha256(out);
             return new LayerBlob(out, layer.digest(), layer.size(), uncompressed.descriptor().digest());
         } finally {

@@ -20,7 +20,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -83,12 +82,11 @@ public final class InstallerImage {
         List<DockerArchive.Segment> tarball = DockerArchive.layout(config, layers, repoTag);
         long size = DockerArchive.size(tarball);
         // the tarball's checksums (ETag, .sha256/.sha512), computed once by streaming it from the blobs, both at once
-        Map<String, byte[]> hashed = ConcurrentDigests.raw(() -> InstallerTarball.stream(tarball, store, 0, size),
-                List.of(Digest.Algorithm.SHA256.jcaName(), Digest.Algorithm.SHA512.jcaName()));
-        HexFormat hex = HexFormat.of();
+        Map<Digest.Algorithm, Digest> hashed = ConcurrentDigests.of(
+                () -> InstallerTarball.stream(tarball, store, 0, size), Digest.Algorithm.SHA256, Digest.Algorithm.SHA512);
         return new StoredInstallerImage(repoTag, config, layers, oci.withPlatform(platform),
-                docker.withPlatform(platform), size, hex.formatHex(hashed.get(Digest.Algorithm.SHA256.jcaName())),
-                hex.formatHex(hashed.get(Digest.Algorithm.SHA512.jcaName())));
+                docker.withPlatform(platform), size, hashed.get(Digest.Algorithm.SHA256).hex(),
+                hashed.get(Digest.Algorithm.SHA512).hex());
     }
 
     /** The image config: the base's {@code config} block (Env, Entrypoint, Labels, ...) with our platform and layers. */
