@@ -44,6 +44,7 @@ import org.junit.jupiter.api.Tag;
  * index assembly (counted by the build scheduler) for concurrent cold pulls, and the registry's error answers.
  */
 @Tag("slow")
+@Tag("timing") // bounds a latency: runs alone (slow-timing-tests)
 @QuarkusTest
 @TestProfile(BootAssetsTest.StandinProfile.class)
 class InstallerRegistryTest {

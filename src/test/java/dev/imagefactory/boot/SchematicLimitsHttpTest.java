@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Tag;
  * limit is answered per architecture when an asset is asked for.
  */
 @Tag("slow")
+@Tag("timing") // bounds a latency: runs alone (slow-timing-tests)
 @QuarkusTest
 @TestProfile(BootAssetsTest.StandinProfile.class)
 class SchematicLimitsHttpTest {

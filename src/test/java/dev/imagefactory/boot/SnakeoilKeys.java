@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
 
@@ -29,10 +30,11 @@ public final class SnakeoilKeys {
         try {
             if (!Files.exists(KEY)) {
                 Files.createDirectories(KEY.getParent());
-                Path tmp = KEY.resolveSibling("signing-key.pem.tmp");
+                // a name of this JVM's own and a replacing rename: another test JVM may be doing the same
+                Path tmp = KEY.resolveSibling("signing-key.pem." + ProcessHandle.current().pid());
                 new ProcessRunner(Duration.ofSeconds(30)).run(Command.of("openssl", "pkcs8", "-in",
                         ENCRYPTED_KEY.toString(), "-passin", "pass:snakeoil", "-out", tmp.toString()));
-                Files.move(tmp, KEY);
+                Files.move(tmp, KEY, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
             return KEY;
         } catch (IOException e) {

@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @Tag("slow")
+@Tag("timing") // bounds a latency: runs alone (slow-timing-tests)
 @TestProfile(ProbesUnderBuildLoadTest.LoadProfile.class)
 class ProbesUnderBuildLoadTest {
 

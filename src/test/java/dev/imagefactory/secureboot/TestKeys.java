@@ -5,10 +5,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Development keys generated once per test JVM under target/, shared by the SecureBoot tests. */
+/**
+ * Development keys generated once per test JVM under target/, shared by the SecureBoot tests. Each JVM has a directory
+ * of its own: the slow tier runs two test JVMs at once, and each starts by replacing its keys.
+ */
 final class TestKeys {
 
-    private static final Path ROOT = Path.of("target", "secureboot-test-keys").toAbsolutePath();
+    private static final Path ROOT = Path.of("target", "secureboot-test-keys", "jvm-" + ProcessHandle.current().pid())
+            .toAbsolutePath();
     private static SigningMaterial first;
     private static SigningMaterial second;
 

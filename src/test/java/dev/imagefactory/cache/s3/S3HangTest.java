@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @Tag("slow")
+@Tag("timing") // bounds a latency: runs alone (slow-timing-tests)
 @TestProfile(S3HangTest.HangProfile.class)
 class S3HangTest {
 
