@@ -19,7 +19,7 @@ import java.util.concurrent.Executor;
  * application, which its HTTP handlers only map to responses): checks in the reference's order (schematic → version
  * → path → customisations against the version, {@link AssetService#request}), then the asset from the cache or built
  * ({@link AssetService#asset}) as a waiting request ({@link ArtifactBuilds#admitted}), then one of
- * {@link ResolvedImage}: its checksum line, what its signature bundle signs, a presigned storage URL (when the caller
+ * {@link ResolvedImage}: its checksum line (SHA-512 through {@link Sha512Sidecars}), what its signature bundle signs, a presigned storage URL (when the caller
  * may be redirected and the storage can presign), or its bytes, leased.
  */
 @ApplicationScoped
@@ -29,18 +29,21 @@ public class ImageResolver {
     private final ArtifactBuilds builds;
     private final PresignedDownloads downloads;
     private final Executor storageCalls;
+    private final Sha512Sidecars sha512;
 
     @Inject
-    ImageResolver(AssetService assets, ArtifactBuilds builds, PresignedDownloads downloads) {
+    ImageResolver(AssetService assets, ArtifactBuilds builds, PresignedDownloads downloads, Sha512Sidecars sha512) {
         // presigning asks the store whether the object is there: not on the build thread that completes the future
-        this(assets, builds, downloads, task -> Infrastructure.getDefaultWorkerPool().execute(task));
+        this(assets, builds, downloads, task -> Infrastructure.getDefaultWorkerPool().execute(task), sha512);
     }
 
-    ImageResolver(AssetService assets, ArtifactBuilds builds, PresignedDownloads downloads, Executor storageCalls) {
+    ImageResolver(AssetService assets, ArtifactBuilds builds, PresignedDownloads downloads, Executor storageCalls,
+            Sha512Sidecars sha512) {
         this.assets = assets;
         this.builds = builds;
         this.downloads = downloads;
         this.storageCalls = storageCalls;
+        this.sha512 = sha512;
     }
 
     /** Whether any request may be answered with a redirect: the storage can presign downloads. */
@@ -64,6 +67,10 @@ public class ImageResolver {
         built.whenComplete((asset, failure) -> {
             if (failure != null) {
                 resolved.completeExceptionally(failure);
+                return;
+            }
+            if (sidecar.isPresent() && sidecar.get() == AssetPath.Sidecar.SHA512) {
+                answerSha512(checked, asset, request.downloadName(), resolved);
                 return;
             }
             Runnable answer = () -> {
@@ -113,6 +120,21 @@ public class ImageResolver {
         return built;
     }
 
+    /** The {@code .sha512} line of the built asset, which this method owns: hashed once, on the first request. */
+    private void answerSha512(BuildRequest checked, Asset asset, String name, CompletableFuture<ResolvedImage> resolved) {
+        try {
+            sha512.hex(checked, asset).whenComplete((hex, failure) -> {
+                if (failure != null) {
+                    resolved.completeExceptionally(failure);
+                } else {
+                    resolved.complete(new ResolvedImage.Checksum(checked, AssetPath.Sidecar.SHA512, hex, name));
+                }
+            });
+        } catch (RuntimeException | Error e) { // the asset is closed
+            resolved.completeExceptionally(e);
+        }
+    }
+
     /** The answer for the built asset, which this method owns: closed here unless handed on in {@link ResolvedImage.Bytes}. */
     private ResolvedImage answer(ImageRequest request, BuildRequest checked, Asset built) {
         String name = request.downloadName();
@@ -122,11 +144,9 @@ public class ImageResolver {
                 return new ResolvedImage.Signed(checked, built.artifact().sha256(), name);
             }
         }
-        if (sidecar.isPresent()) {
+        if (sidecar.isPresent()) { // SHA-256: recorded when the artifact was published
             try (built) {
-                String hex = sidecar.get() == AssetPath.Sidecar.SHA256 ? built.artifact().sha256()
-                        : built.artifact().sha512();
-                return new ResolvedImage.Checksum(checked, sidecar.get(), hex, name);
+                return new ResolvedImage.Checksum(checked, sidecar.get(), built.artifact().sha256(), name);
             }
         }
         if (request.mayRedirect()) {

@@ -8,22 +8,16 @@ import java.nio.file.Path;
  * published. A local file is never modified; eviction may delete it, so readers open it promptly (an open file stays
  * readable).
  */
-public record CachedArtifact(CacheKey key, ArtifactContent content, long size, Digest sha256Digest,
-        Digest sha512Digest) {
+public record CachedArtifact(CacheKey key, ArtifactContent content, long size, Digest sha256Digest) {
 
     /** An artifact held in a local file. */
-    public CachedArtifact(CacheKey key, Path file, long size, Digest sha256Digest, Digest sha512Digest) {
-        this(key, new LocalFileContent(file), size, sha256Digest, sha512Digest);
+    public CachedArtifact(CacheKey key, Path file, long size, Digest sha256Digest) {
+        this(key, new LocalFileContent(file), size, sha256Digest);
     }
 
     /** The SHA-256 as 64 hex characters, as checksum files, ETags and cache metadata write it. */
     public String sha256() {
         return sha256Digest.hex();
-    }
-
-    /** The SHA-512 as 128 hex characters. */
-    public String sha512() {
-        return sha512Digest.hex();
     }
 
     /**

@@ -37,7 +37,7 @@ import org.jboss.logging.Logger;
  *
  * <pre>
  * root/objects/ab/ab12…(64 hex)        the artifact bytes, immutable once there
- * root/objects/ab/ab12…(64 hex).json   its metadata: size, SHA-256, SHA-512, creation time
+ * root/objects/ab/ab12…(64 hex).json   its metadata: size, SHA-256, creation time
  * root/objects/ab/.tmp-*               metadata being written (removed at startup if a crash left one)
  * root/work/&lt;purpose&gt;-NNN/          scratch directories of running builds (all removed at startup)
  * </pre>
@@ -87,11 +87,14 @@ public class FileArtifactCache implements ArtifactCache {
         static final ObjectMapper JSON = new ObjectMapper();
     }
 
-    /** The sidecar file's content. Unknown fields are ignored so later versions may add some. */
-    @JsonPropertyOrder({"version", "key", "size", "sha256", "sha512", "created", "holds"})
+    /**
+     * The sidecar file's content. Unknown fields are ignored so later versions may add some, and earlier ones' are
+     * read: entries written before issue 20 also carry a {@code sha512}, no longer recorded (Sha512Sidecars).
+     */
+    @JsonPropertyOrder({"version", "key", "size", "sha256", "created", "holds"})
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    record Metadata(int version, String key, long size, String sha256, String sha512, String created,
+    record Metadata(int version, String key, long size, String sha256, String created,
             List<String> holds) {
     }
 
@@ -275,8 +278,8 @@ public class FileArtifactCache implements ArtifactCache {
             ConcurrentDigests.FileDigests digest = hashAndSync(built);
             Path target = artifactPath(key);
             Path metadata = metadataPath(key);
-            published = new Entry(new CachedArtifact(key, target, digest.size(), digest.digest(Algorithm.SHA256),
-                    digest.digest(Algorithm.SHA512)), held, 0);
+            published = new Entry(new CachedArtifact(key, target, digest.size(), digest.digest(Algorithm.SHA256)),
+                    held, 0);
             synchronized (stripe(key.hex())) {
                 Entry existing;
                 synchronized (lock) {
@@ -305,8 +308,7 @@ public class FileArtifactCache implements ArtifactCache {
                 }
                 Files.createDirectories(target.getParent());
                 writeMetadata(metadata, new Metadata(METADATA_VERSION, key.hex(), digest.size(),
-                        digest.digest(Algorithm.SHA256).hex(), digest.digest(Algorithm.SHA512).hex(),
-                        Instant.now().toString(), held));
+                        digest.digest(Algorithm.SHA256).hex(), Instant.now().toString(), held));
                 long now = System.currentTimeMillis();
                 try {
                     Files.setLastModifiedTime(built, FileTime.fromMillis(now));
@@ -615,10 +617,8 @@ public class FileArtifactCache implements ArtifactCache {
                     && key.hex().equals(m.key())
                     && m.size() == Files.size(file)
                     && isHex(m.sha256(), 64)
-                    && isHex(m.sha512(), 128)
                     && (m.holds() == null || m.holds().stream().allMatch(h -> isHex(h, 64)));
-            return valid ? Optional.of(new Found(new CachedArtifact(key, file, m.size(), Digest.sha256Hex(m.sha256()),
-                    Digest.sha512Hex(m.sha512())),
+            return valid ? Optional.of(new Found(new CachedArtifact(key, file, m.size(), Digest.sha256Hex(m.sha256())),
                     m.holds() == null ? List.of() : List.copyOf(m.holds()), Files.getLastModifiedTime(file).toMillis()))
                     : Optional.empty();
         } catch (IOException | RuntimeException e) {
@@ -634,11 +634,11 @@ public class FileArtifactCache implements ArtifactCache {
     // ---- file helpers ----
 
     /**
-     * Both digests and the size, while the file is flushed to disk (it is about to become visible): all three at
-     * once, as a cold build waits for them.
+     * The SHA-256 and the size, while the file is flushed to disk (it is about to become visible): both at once, as a
+     * cold build waits for them.
      */
     static ConcurrentDigests.FileDigests hashAndSync(Path file) throws IOException {
-        return ConcurrentDigests.ofFileAndSync(file, Algorithm.SHA256, Algorithm.SHA512);
+        return ConcurrentDigests.ofFileAndSync(file, Algorithm.SHA256);
     }
 
     /** Metadata goes in under a temporary name starting with {@link #TMP_PREFIX}: recovery removes leftovers. */

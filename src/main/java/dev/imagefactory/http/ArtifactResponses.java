@@ -26,7 +26,8 @@ import java.util.Optional;
 
 /**
  * Turns a {@link CachedArtifact} into the HTTP answer for {@code GET|HEAD /image/...} (reference §1.4 step 10) and its
- * {@code .sha256}/{@code .sha512} checksums (step 8, here from the digests computed once at publish time).
+ * {@code .sha256}/{@code .sha512} checksums (step 8: the SHA-256 recorded at publish time, the SHA-512 hashed on the
+ * first request for it, {@code Sha512Sidecars}).
  *
  * <p>Beyond the reference: strong {@code ETag} (the SHA-256), {@code Cache-Control: immutable} (an artifact under a
  * URL never changes: the URL names schematic, version and profile), conditional GET ({@code If-None-Match} → 304),
@@ -57,36 +58,6 @@ public class ArtifactResponses {
     static final String SERVED_BYTES = "image_factory_assets_served_bytes_total";
     private static final int CHUNK = 64 * 1024;
     private static final long[] UNSATISFIABLE = new long[0];
-
-    /** The two checksum flavours and their path suffixes. */
-    public enum Checksum {
-        SHA256(".sha256"),
-        SHA512(".sha512");
-
-        private final String suffix;
-
-        Checksum(String suffix) {
-            this.suffix = suffix;
-        }
-
-        public String suffix() {
-            return suffix;
-        }
-
-        public String hexOf(CachedArtifact artifact) {
-            return this == SHA256 ? artifact.sha256() : artifact.sha512();
-        }
-
-        /** The checksum a request path asks for ({@code metal-amd64.iso.sha256} → SHA256), if any. */
-        public static Optional<Checksum> ofPath(String path) {
-            for (Checksum c : values()) {
-                if (path.endsWith(c.suffix)) {
-                    return Optional.of(c);
-                }
-            }
-            return Optional.empty();
-        }
-    }
 
     private final Counter servedBytes;
 
@@ -190,23 +161,12 @@ public class ArtifactResponses {
         return builder.build();
     }
 
-    /**
-     * The {@code <name>.sha256} / {@code .sha512} answer: {@code <hex>  <filename>\n} as {@code text/plain}, the
-     * digest taken from the artifact's metadata (never re-hashed).
-     *
-     * @param filename the artifact's download filename (the body names it; the attachment is that name plus suffix)
-     */
-    public Response checksum(String method, CachedArtifact artifact, String filename, Checksum kind) {
-        String name = DownloadNames.clean(filename);
-        return checksum(method, kind.hexOf(artifact) + "  " + name + "\n", name + kind.suffix());
-    }
-
-    /** The answer for a resolved checksum sidecar (as {@link #checksum(String, CachedArtifact, String, Checksum)}). */
+    /** The {@code .sha256}/{@code .sha512} answer: {@code <hex>  <filename>\n} as {@code text/plain}. */
     public Response checksum(String method, ResolvedImage.Checksum sidecar) {
         return checksum(method, sidecar.line(), sidecar.attachmentName());
     }
 
-    private static Response checksum(String method, String line, String attachmentName) {
+    static Response checksum(String method, String line, String attachmentName) {
         return sidecar(method, line.getBytes(StandardCharsets.UTF_8), CHECKSUM_CONTENT_TYPE, attachmentName,
                 CACHE_CONTROL);
     }

@@ -37,8 +37,8 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 /**
  * {@code GET|HEAD /image/{schematic}/{version}/{path}}: boot assets by the reference's path grammar, built on first
- * request and then served from the cache with ranges, a strong ETag, checksum sidecars ({@code .sha256},
- * {@code .sha512}) computed once at build time and a Sigstore bundle ({@code .sigstore.json}) signing that SHA-256;
+ * request and then served from the cache with ranges, a strong ETag, checksum sidecars ({@code .sha256} computed once
+ * at build time, {@code .sha512} on its first request) and a Sigstore bundle ({@code .sigstore.json}) signing that SHA-256;
  * or, with {@code factory.cache.s3.redirect=true}, a GET is sent to a
  * presigned S3 URL (when {@link DownloadRedirects} allows it). HEAD is always answered here, from metadata.
  *

@@ -1,7 +1,5 @@
 package dev.imagefactory.build;
 
-import dev.imagefactory.model.OutputKind;
-
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -11,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.imagefactory.boot.StandinRelease;
 import dev.imagefactory.cache.s3.S3ProxyServer;
+import dev.imagefactory.content.Digests;
+import dev.imagefactory.model.Digest;
+import dev.imagefactory.model.OutputKind;
 import dev.imagefactory.schematic.SchematicService;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
@@ -135,6 +136,10 @@ class ImageResolverS3Test {
 
         assertInstanceOf(ResolvedImage.Checksum.class,
                 resolve(new ImageRequest(id, V, AssetPath.parse("kernel-amd64.sha256"), java.util.Optional.empty(), true)));
+        ResolvedImage.Checksum sha512 = assertInstanceOf(ResolvedImage.Checksum.class,
+                resolve(new ImageRequest(id, V, AssetPath.parse("kernel-amd64.sha512"), java.util.Optional.empty(), true)));
+        assertEquals(Digests.of(Digest.Algorithm.SHA512, direct).hex() + "  kernel-amd64\n", sha512.line(),
+                "hashed from the stored bytes on the first request");
     }
 
     @Test

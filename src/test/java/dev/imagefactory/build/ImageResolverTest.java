@@ -12,6 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.imagefactory.boot.StandinRelease;
+import dev.imagefactory.content.Digests;
+import dev.imagefactory.model.Digest;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.errors.NotFoundException;
 import dev.imagefactory.schematic.SchematicService;
@@ -119,13 +121,14 @@ class ImageResolverTest {
     }
 
     @Test
-    void checksumSidecarsAreLinesOfTheStoredDigestsAndHoldNothing() throws Exception {
-        String sha256;
-        String sha512;
+    void checksumSidecarsAreLinesOfTheAssetsDigestsAndTheSha512IsHashedOnce() throws Exception {
+        byte[] vmlinuz = Files.readAllBytes(StandinRelease.version(V).resolve("usr/install/arm64/vmlinuz"));
+        String sha256 = Digests.of(Digest.Algorithm.SHA256, vmlinuz).hex();
+        String sha512 = Digests.of(Digest.Algorithm.SHA512, vmlinuz).hex();
         try (ResolvedImage.Bytes kernel = (ResolvedImage.Bytes) resolve("kernel-arm64")) {
-            sha256 = kernel.artifact().sha256();
-            sha512 = kernel.artifact().sha512();
+            assertEquals(sha256, kernel.artifact().sha256(), "recorded when it was published");
         }
+        double hashedBefore = built(Sha512Sidecars.KIND);
         ResolvedImage.Checksum short256 = assertInstanceOf(ResolvedImage.Checksum.class,
                 resolve("kernel-arm64.sha256"));
         assertEquals(sha256 + "  kernel-arm64\n", short256.line());
@@ -135,6 +138,16 @@ class ImageResolverTest {
                         .redirectable(true)));
         assertEquals(sha512 + "  k\n", named512.line(), "control characters never reach the line");
         assertEquals("k.sha512", named512.attachmentName());
+        assertEquals(hashedBefore + 1, built(Sha512Sidecars.KIND), "hashed on the first request");
+
+        ResolvedImage.Checksum again = assertInstanceOf(ResolvedImage.Checksum.class, resolve("kernel-arm64.sha512"));
+        assertEquals(sha512 + "  kernel-arm64\n", again.line());
+        assertEquals(hashedBefore + 1, built(Sha512Sidecars.KIND), "read from the cache the second time");
+    }
+
+    private double built(String kind) {
+        return meters.find("image_factory_assets_built_total").tag("output_kind", kind).counters().stream()
+                .mapToDouble(c -> c.count()).sum();
     }
 
     @Test

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -66,7 +67,6 @@ class FileArtifactCacheTest {
         assertFalse(Files.exists(file), "the built file is moved, not copied");
         assertEquals(data.length, published.size());
         assertEquals(hex("SHA-256", data), published.sha256());
-        assertEquals(hex("SHA-512", data), published.sha512());
         String k = key("a").hex();
         assertEquals(dir.resolve("cache/objects").resolve(k.substring(0, 2)).resolve(k).toAbsolutePath(), published.file());
         assertArrayEquals(data, Files.readAllBytes(published.file()));
@@ -75,13 +75,27 @@ class FileArtifactCacheTest {
         assertEquals(k, metadata.get("key").asText());
         assertEquals(data.length, metadata.get("size").asLong());
         assertEquals(published.sha256(), metadata.get("sha256").asText());
-        assertEquals(published.sha512(), metadata.get("sha512").asText());
+        assertFalse(metadata.has("sha512"), "a SHA-512 is hashed only when asked for (Sha512Sidecars)");
         assertTrue(metadata.hasNonNull("created"));
 
         assertEquals(published, cache.lookup(key("a")).orElseThrow());
         assertTrue(cache.lookup(key("b")).isEmpty());
         assertEquals(data.length, cache.sizeBytes());
         assertEquals(data.length, registry.get("image_factory_asset_cache_size_bytes").gauge().value());
+    }
+
+    @Test
+    void metadataOfEarlierVersionsWithASha512IsStillRead() throws Exception {
+        byte[] data = bytes(1000);
+        CachedArtifact published = open(1 << 30).publish(key("earlier"), built(open(1 << 30), data));
+        Path metadata = published.file().resolveSibling(key("earlier").hex() + ".json");
+        ObjectNode json = (ObjectNode) new ObjectMapper().readTree(metadata.toFile());
+        json.put("sha512", hex("SHA-512", data)); // as entries written before issue 20 have it
+        Files.write(metadata, new ObjectMapper().writeValueAsBytes(json));
+
+        CachedArtifact reread = open(1 << 30).lookup(key("earlier")).orElseThrow();
+        assertEquals(hex("SHA-256", data), reread.sha256());
+        assertArrayEquals(data, Files.readAllBytes(reread.file()));
     }
 
     @Test

@@ -208,11 +208,11 @@ class ArtifactServingTest {
                 .header("Content-Disposition", "attachment; filename=\"metal-amd64.iso.sha256\"")
                 .extract().asString();
         assertEquals(hex("SHA-256", DATA) + "  metal-amd64.iso\n", sha256);
-        String sha512 = given().queryParam("filename", "talos.iso").get(url + ".sha512").then()
+        String named = given().queryParam("filename", "talos.iso").get(url + ".sha256").then()
                 .statusCode(200)
-                .header("Content-Disposition", "attachment; filename=\"talos.iso.sha512\"")
+                .header("Content-Disposition", "attachment; filename=\"talos.iso.sha256\"")
                 .extract().asString();
-        assertEquals(hex("SHA-512", DATA) + "  talos.iso\n", sha512);
+        assertEquals(hex("SHA-256", DATA) + "  talos.iso\n", named);
         given().head(url + ".sha256").then()
                 .statusCode(200)
                 .header("Content-Length", String.valueOf(64 + 2 + "metal-amd64.iso".length() + 1));

@@ -1,5 +1,6 @@
 package dev.imagefactory.http;
 
+import dev.imagefactory.build.DownloadNames;
 import dev.imagefactory.cache.ArtifactCache;
 import dev.imagefactory.cache.CacheKey;
 import dev.imagefactory.cache.CachedArtifact;
@@ -13,14 +14,15 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
-import java.util.Optional;
 
 /**
  * Test-only route serving a published artifact the way the image route does: {@code GET|HEAD
- * /test-artifacts/{key}/{name}[.sha256|.sha512]?filename=...&leased=true|false}. HEAD reaches this GET method (JAX-RS default).
+ * /test-artifacts/{key}/{name}[.sha256]?filename=...&leased=true|false}. HEAD reaches this GET method (JAX-RS default).
  */
 @Path("/test-artifacts")
 public class ArtifactTestResource {
+
+    private static final String SHA256 = ".sha256";
 
     @Inject
     ArtifactCache cache;
@@ -32,12 +34,14 @@ public class ArtifactTestResource {
     @Path("{key}/{path}")
     public Response get(@PathParam("key") String key, @PathParam("path") String path, @QueryParam("filename") String filename,
             @QueryParam("leased") boolean leased, @Context HttpHeaders headers, @Context Request request) {
-        Optional<ArtifactResponses.Checksum> checksum = ArtifactResponses.Checksum.ofPath(path);
-        String served = checksum.map(c -> path.substring(0, path.length() - c.suffix().length())).orElse(path);
+        boolean checksum = path.endsWith(SHA256);
+        String served = checksum ? path.substring(0, path.length() - SHA256.length()) : path;
         CachedArtifact artifact = cache.lookup(new CacheKey(key)).orElseThrow(() -> new NotFoundException("no such artifact"));
         String name = filename == null || filename.isEmpty() ? served : filename;
-        if (checksum.isPresent()) {
-            return responses.checksum(request.getMethod(), artifact, name, checksum.get());
+        if (checksum) { // the SHA-256 recorded at publish time, as the image route answers it
+            String clean = DownloadNames.clean(name);
+            return ArtifactResponses.checksum(request.getMethod(), artifact.sha256() + "  " + clean + "\n",
+                    clean + SHA256);
         }
         if (leased) { // as the image route serves: the response owns the lease
             return responses.serve(request.getMethod(), headers, cache.pin(artifact).orElseThrow(), name,

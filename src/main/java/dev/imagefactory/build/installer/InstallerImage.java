@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.imagefactory.catalog.BaseImage;
 import dev.imagefactory.catalog.BaseLayer;
-import dev.imagefactory.content.ConcurrentDigests;
 import dev.imagefactory.content.Digests;
 import dev.imagefactory.content.Reproducible;
 import dev.imagefactory.model.Digest;
@@ -21,7 +20,6 @@ import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Assembles one single-arch installer image (talos-imager.md §7.1) and writes it into the blob store: the
@@ -81,12 +79,13 @@ public final class InstallerImage {
                 layers.stream().map(l -> l.withMediaType(MediaTypes.DOCKER_LAYER_GZIP)).toList())), leases);
         List<DockerArchive.Segment> tarball = DockerArchive.layout(config, layers, repoTag);
         long size = DockerArchive.size(tarball);
-        // the tarball's checksums (ETag, .sha256/.sha512), computed once by streaming it from the blobs, both at once
-        Map<Digest.Algorithm, Digest> hashed = ConcurrentDigests.of(
-                () -> InstallerTarball.stream(tarball, store, 0, size), Digest.Algorithm.SHA256, Digest.Algorithm.SHA512);
+        // the tarball's SHA-256 (ETag, .sha256), computed once by streaming it from the blobs
+        Digest sha256;
+        try (InputStream in = InstallerTarball.stream(tarball, store, 0, size)) {
+            sha256 = Digests.sha256(in).digest();
+        }
         return new StoredInstallerImage(repoTag, config, layers, oci.withPlatform(platform),
-                docker.withPlatform(platform), size, hashed.get(Digest.Algorithm.SHA256).hex(),
-                hashed.get(Digest.Algorithm.SHA512).hex());
+                docker.withPlatform(platform), size, sha256.hex());
     }
 
     /** The image config: the base's {@code config} block (Env, Entrypoint, Labels, ...) with our platform and layers. */

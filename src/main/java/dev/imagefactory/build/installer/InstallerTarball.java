@@ -44,7 +44,7 @@ public final class InstallerTarball implements ArtifactContent {
             InstallerTarball content = new InstallerTarball(store, record.key(), image);
             // its own key, which no stored object has: the bytes are served through this content, never redirected
             CachedArtifact tarball = new CachedArtifact(CacheKey.of("installer-tarball", record.key().hex()), content,
-                    image.tarballSize(), Digest.sha256Hex(image.tarballSha256()), Digest.sha512Hex(image.tarballSha512()));
+                    image.tarballSize(), Digest.sha256Hex(image.tarballSha256()));
             return ArtifactLease.releasing(tarball, recordLease::close);
         } catch (IOException e) {
             recordLease.close();

@@ -1,5 +1,6 @@
 package dev.imagefactory.build.installer;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagefactory.oci.Descriptor;
 import dev.imagefactory.model.Digest;
@@ -13,10 +14,12 @@ import java.util.Set;
  * holds every blob named here): its config and layers, its manifests in both formats (each with its platform, ready
  * for an index), the {@code RepoTags} of its docker-save archive, and the size and digests of that archive, computed
  * once when the image was written so that the {@code /image} download needs no pass over the blobs for its
- * {@code .sha256}/{@code .sha512} and ETag.
+ * {@code .sha256} and ETag. Records written before issue 20 also carry a {@code tarballSha512}, ignored now (a
+ * {@code .sha512} is hashed on its first request, {@code Sha512Sidecars}).
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record StoredInstallerImage(String repoTag, Descriptor config, List<Descriptor> layers, Descriptor oci,
-        Descriptor docker, long tarballSize, String tarballSha256, String tarballSha512) {
+        Descriptor docker, long tarballSize, String tarballSha256) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

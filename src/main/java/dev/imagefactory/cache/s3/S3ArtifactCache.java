@@ -26,7 +26,7 @@ import org.jboss.logging.Logger;
 
 /**
  * The artifact cache of {@code factory.cache.backend=s3}: final artifacts in a bucket shared by every replica
- * ({@code assets/<key>}, user metadata {@code sha256}, {@code sha512}, {@code size}), over the local
+ * ({@code assets/<key>}, user metadata {@code sha256}, {@code size}; objects of earlier versions also carry {@code sha512}), over the local
  * {@link FileArtifactCache}, which keeps intermediates and this replica's recently used artifacts within
  * {@code factory.cache.max-size}.
  *
@@ -46,7 +46,6 @@ public class S3ArtifactCache implements ArtifactCache {
     static final String PREFIX = "assets/";
     private static final int TRUSTED_KEYS = 100_000;
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
-    private static final Pattern HEX128 = Pattern.compile("[0-9a-f]{128}");
 
     private final S3Bucket bucket;
     private final FileArtifactCache local;
@@ -85,18 +84,15 @@ public class S3ArtifactCache implements ArtifactCache {
         }
         Map<String, String> meta = stat.get().userMetadata();
         String sha256 = meta.get("sha256");
-        String sha512 = meta.get("sha512");
         String size = meta.get("size");
-        if (sha256 == null || !HEX64.matcher(sha256).matches() || sha512 == null || !HEX128.matcher(sha512).matches()
-                || size == null || !size.equals(Long.toString(stat.get().size()))) {
+        if (sha256 == null || !HEX64.matcher(sha256).matches() || size == null || !size.equals(Long.toString(stat.get().size()))) {
             discard(key, "its metadata is missing or does not match its size (" + stat.get().size() + " bytes, "
                     + "metadata " + meta + ")");
             return Optional.empty();
         }
         long length = stat.get().size();
         Digest digest = Digest.sha256Hex(sha256);
-        return Optional.of(new CachedArtifact(key, new S3ObjectContent(this, key, length, digest), length, digest,
-                Digest.sha512Hex(sha512)));
+        return Optional.of(new CachedArtifact(key, new S3ObjectContent(this, key, length, digest), length, digest));
     }
 
     @Override
@@ -117,7 +113,7 @@ public class S3ArtifactCache implements ArtifactCache {
         CachedArtifact artifact = lease.artifact();
         try {
             bucket.upload(objectName(key), artifact.file(), "application/octet-stream", Map.of(
-                    "sha256", artifact.sha256(), "sha512", artifact.sha512(), "size", Long.toString(artifact.size())));
+                    "sha256", artifact.sha256(), "size", Long.toString(artifact.size())));
         } catch (RuntimeException e) {
             lease.close();
             local.remove(key); // not shared, so not kept: the request fails and the next one starts afresh
