@@ -19,6 +19,7 @@ import dev.imagefactory.secureboot.SigningMaterial;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,16 +131,23 @@ class UkiStep implements OutputStep, FileStep {
         }
         SigningMaterial signing = in.signer().get().material();
         PcrKey pcrKey = signing.pcrKey();
-        builder.build(uki.signed(pcrKey.pcrpkey(), measured -> PcrSignature.section(asPcrSections(measured), pcrKey)),
-                out);
+        // one PcrSignature.Section per section content for all the profiles' signatures: each is hashed once
+        Map<SectionContent, PcrSignature.Section> pcrSections = new IdentityHashMap<>();
+        builder.build(uki.signed(pcrKey.pcrpkey(),
+                measured -> PcrSignature.section(asPcrSections(measured, pcrSections), pcrKey)), out);
         PeSigner.signInPlace(out, signing); // the work dir is ours: a failed build's half-signed file goes with it
         return out;
     }
 
-    /** The measured sections, as the PCR signature reads them (streamed from the stub, kernel and initramfs). */
-    private static Map<String, PcrSignature.Section> asPcrSections(Map<String, SectionContent> measured) {
+    /**
+     * The measured sections, as the PCR signature reads them (streamed from the stub, kernel and initramfs), taken from
+     * {@code known} when an earlier profile's signature already made them.
+     */
+    private static Map<String, PcrSignature.Section> asPcrSections(Map<String, SectionContent> measured,
+            Map<SectionContent, PcrSignature.Section> known) {
         Map<String, PcrSignature.Section> sections = new LinkedHashMap<>();
-        measured.forEach((name, content) -> sections.put(name, PcrSignature.Section.ofSource(name, content::openStream)));
+        measured.forEach((name, content) -> sections.put(name, known.computeIfAbsent(content,
+                c -> PcrSignature.Section.ofSource(name, c::openStream))));
         return sections;
     }
 }

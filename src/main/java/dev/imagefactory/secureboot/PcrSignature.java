@@ -75,12 +75,17 @@ public final class PcrSignature {
         InputStream open() throws IOException;
     }
 
-    /** One UKI section: its name and its content, a file or another stream source (streamed), or a small array. */
+    /**
+     * One UKI section: its name and its content, a file or another stream source (streamed), or a small array. Its
+     * digests are computed on first use and kept: a UKI with profiles signs one {@code .pcrsig} per profile, and every
+     * profile measures the same {@code .linux} and {@code .initrd}, so the same Section signed again is not re-read.
+     */
     public static final class Section {
         private final String name;
         private final Path file;
         private final byte[] bytes;
         private final ContentSource source;
+        private Map<Bank, byte[]> digests;
 
         private Section(String name, Path file, byte[] bytes) {
             this(name, file, bytes, null);
@@ -108,6 +113,20 @@ public final class PcrSignature {
 
         public String name() {
             return name;
+        }
+
+        /** The content hashed with every bank's algorithm, the banks at once (an .initrd is ~250 MB); once. */
+        synchronized Map<Bank, byte[]> digests() throws IOException {
+            if (digests == null) {
+                Map<String, byte[]> byAlgorithm = ConcurrentDigests.raw(this::open,
+                        Arrays.stream(Bank.values()).map(bank -> bank.digest).toList());
+                Map<Bank, byte[]> out = new EnumMap<>(Bank.class);
+                for (Bank bank : Bank.values()) {
+                    out.put(bank, byAlgorithm.get(bank.digest));
+                }
+                digests = out;
+            }
+            return digests;
         }
 
         InputStream open() throws IOException {
@@ -211,7 +230,7 @@ public final class PcrSignature {
                 continue;
             }
             byte[] nameBytes = (name + "\0").getBytes(StandardCharsets.US_ASCII);
-            Map<Bank, byte[]> contentDigests = digests(section);
+            Map<Bank, byte[]> contentDigests = section.digests();
             for (Bank bank : Bank.values()) {
                 byte[] pcr = extend(bank, pcrs.get(bank), bank.hash(nameBytes));
                 pcrs.put(bank, extend(bank, pcr, contentDigests.get(bank)));
@@ -228,17 +247,6 @@ public final class PcrSignature {
 
     private static byte[] extend(Bank bank, byte[] pcr, byte[] digest) {
         return bank.hash(pcr, digest);
-    }
-
-    /** The section's content hashed with every bank's algorithm, the banks at once (the .initrd is ~250 MB). */
-    private static Map<Bank, byte[]> digests(Section section) throws IOException {
-        Map<String, byte[]> byAlgorithm = ConcurrentDigests.raw(section::open,
-                Arrays.stream(Bank.values()).map(bank -> bank.digest).toList());
-        Map<Bank, byte[]> out = new EnumMap<>(Bank.class);
-        for (Bank bank : Bank.values()) {
-            out.put(bank, byAlgorithm.get(bank.digest));
-        }
-        return out;
     }
 
     /**

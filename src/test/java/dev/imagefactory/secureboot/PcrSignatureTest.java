@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.imagefactory.conformance.ConformanceDir;
 import dev.imagefactory.secureboot.PcrSignature.Bank;
 import dev.imagefactory.secureboot.PcrSignature.Section;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -72,6 +74,22 @@ class PcrSignatureTest {
             files.put(name, Section.ofFile(name, file));
         }
         assertEquals(expectedJson(), PcrSignature.json(files, vectorKey()));
+    }
+
+    @Test
+    void aSectionSignedForSeveralProfilesIsReadOncePerBank() throws IOException {
+        AtomicInteger opens = new AtomicInteger();
+        Map<String, Section> sections = new LinkedHashMap<>(vectorSections());
+        byte[] linux = ".linux".getBytes(StandardCharsets.US_ASCII);
+        sections.put(".linux", Section.ofSource(".linux", () -> {
+            opens.incrementAndGet();
+            return new ByteArrayInputStream(linux);
+        }));
+        assertEquals(expectedJson(), PcrSignature.json(sections, vectorKey()));
+        int firstSignature = opens.get();
+        assertEquals(3, firstSignature, "read once for each of the three banks");
+        assertEquals(expectedJson(), PcrSignature.json(sections, vectorKey()), "the next profile's signature");
+        assertEquals(firstSignature, opens.get(), "its digests were kept");
     }
 
     @Test
