@@ -120,10 +120,8 @@ public final class DiskImageBuilder {
     }
 
     private void fat(Path disk, GptPartition partition, int sector, Path tree, Path work) throws IOException {
-        Path image = work.resolve("EFI.img");
-        FatImage.build(runner, image, partition.sizeBytes(sector), sector, "EFI", tree);
-        copyInto(image, disk, partition.offsetBytes(sector));
-        Files.delete(image);
+        FatImage.buildInto(runner, disk, partition.offsetBytes(sector), partition.sizeBytes(sector), sector, "EFI",
+                tree, work);
     }
 
     private void xfs(Path disk, GptPartition partition, int sector, Path tree, DiskContents contents, Path work)

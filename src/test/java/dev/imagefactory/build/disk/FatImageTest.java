@@ -12,6 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.imagefactory.errors.InvalidInputException;
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,6 +117,52 @@ class FatImageTest {
         } finally {
             FsTestTrees.deleteTree(shm);
         }
+    }
+
+    /**
+     * Made in place inside a larger disk file (behind 1 MiB of other content, before a tail), the file system is the
+     * same bytes as the image of its own that {@link FatImage#build} makes, and nothing outside its partition is
+     * touched: so a disk image does not change by being built one way or the other.
+     */
+    @ParameterizedTest(name = "{0} MiB, {1}-byte sectors")
+    @CsvSource({"100, 512", "300, 4096", "1101, 512"})
+    void madeInsideADiskItIsTheSameBytesAsItsOwnImage(long mib, int sectorSize) throws Exception {
+        Path own = tmp.resolve("own.img");
+        FatImage.build(FsTestTrees.TOOLS, own, mib * MIB, sectorSize, "EFI", espTree("one", false));
+
+        Path disk = tmp.resolve("disk.raw");
+        byte[] head = bytes(7, (int) MIB);
+        byte[] tail = bytes(8, 4096);
+        try (RandomAccessFile file = new RandomAccessFile(disk.toFile(), "rw")) {
+            file.setLength((mib + 2) * MIB);
+            file.write(head);
+            file.seek((mib + 2) * MIB - tail.length);
+            file.write(tail);
+        }
+        Path scratch = Files.createDirectories(tmp.resolve("scratch"));
+        FatImage.buildInto(FsTestTrees.TOOLS, disk, MIB, mib * MIB, sectorSize, "EFI", espTree("two", false), scratch);
+
+        try (FileChannel channel = FileChannel.open(disk)) {
+            assertEquals((mib + 2) * MIB, channel.size());
+            assertEquals(ByteBuffer.wrap(head), read(channel, 0, head.length));
+            assertEquals(ByteBuffer.wrap(tail), read(channel, (mib + 2) * MIB - tail.length, tail.length));
+            try (FileChannel alone = FileChannel.open(own)) {
+                for (long at = 0; at < mib * MIB; at += MIB) {
+                    assertEquals(read(alone, at, (int) MIB), read(channel, MIB + at, (int) MIB), "MiB " + at / MIB);
+                }
+            }
+        }
+        try (var left = Files.list(scratch)) {
+            assertEquals(0, left.count(), "the scratch image is removed");
+        }
+    }
+
+    private static ByteBuffer read(FileChannel channel, long position, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        while (buffer.hasRemaining() && channel.read(buffer, position + buffer.position()) > 0) {
+            // a region inside the file: read to its end
+        }
+        return buffer.flip();
     }
 
     @Test
