@@ -1,7 +1,6 @@
 package dev.imagefactory.build.disk;
 
 import dev.imagefactory.tools.ProcessRunner;
-import dev.imagefactory.tools.ProcessRunner.Command;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -129,18 +128,8 @@ public final class DiskImageBuilder {
         Path image = work.resolve("BOOT.img");
         XfsImage.build(runner, image, partition.sizeBytes(sector), sector, "BOOT", Gpt.guidFromLabel("BOOT"),
                 contents.quirks(), tree);
-        copyInto(image, disk, partition.offsetBytes(sector));
+        SparseCopy.copyDataInto(runner, image, disk, partition.offsetBytes(sector));
         Files.delete(image);
-    }
-
-    /**
-     * Copies a partition image into the disk at {@code offset} with {@code dd conv=sparse,notrunc}: blocks of zeroes
-     * are skipped, so the holes of the file system image stay holes in the disk image and nothing is read into the
-     * JVM. Partitions are MiB-aligned, so {@code bs=1M} with a byte offset is exact.
-     */
-    private void copyInto(Path image, Path disk, long offset) {
-        runner.run(Command.of("dd", "if=" + image, "of=" + disk, "bs=1M", "seek=" + offset, "oflag=seek_bytes",
-                "conv=sparse,notrunc", "status=none"));
     }
 
     private static void writeAt(Path file, long offset, byte[] bytes) throws IOException {
