@@ -74,6 +74,24 @@ public final class AtomicFiles {
     }
 
     /**
+     * {@link #writeFile} for a file a build step leaves in its work directory for the cache to publish: written under
+     * a temporary name and renamed, so {@code target} is complete or absent, but not flushed. The cache flushes what it
+     * publishes while it hashes it, both at once; flushing here first made a cold build wait for the write-back of
+     * each disk image (hundreds of MB) before the hashing could start. A work directory does not outlive its build.
+     */
+    public static void writeWorkFile(Path target, PathWriter writer) throws IOException {
+        Path dir = parentOf(target);
+        Files.createDirectories(dir);
+        Path temporary = Files.createTempFile(dir, tempPrefix(target), "");
+        try {
+            writer.writeTo(temporary);
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+
+    /**
      * Renames the finished file {@code source} to {@code target} (replacing it) atomically and flushes the target's
      * directory. The caller has flushed {@code source} itself (e.g. while hashing it).
      */

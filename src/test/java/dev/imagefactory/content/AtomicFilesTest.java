@@ -54,6 +54,23 @@ class AtomicFilesTest {
     }
 
     @Test
+    void aWorkFileIsCompleteUnderItsNameOrAbsent() throws IOException {
+        Path target = tmp.resolve("work/disk.qcow2");
+        AtomicFiles.writeWorkFile(target, temporary -> {
+            assertTrue(AtomicFiles.isTemporary(temporary), temporary.toString());
+            assertFalse(Files.exists(target), "nothing is visible under the final name before the rename");
+            Files.writeString(temporary, "image");
+        });
+        assertEquals("image", Files.readString(target));
+        Path failed = tmp.resolve("work/disk.raw.zst");
+        assertThrows(IOException.class, () -> AtomicFiles.writeWorkFile(failed, temporary -> {
+            Files.writeString(temporary, "half");
+            throw new IOException("zstd failed");
+        }));
+        assertEquals(List.of(target), list(target.getParent()), "no half-written file, no temporary");
+    }
+
+    @Test
     void moveRenamesIntoPlace() throws IOException {
         Path built = Files.writeString(tmp.resolve("built"), "bytes");
         Path target = tmp.resolve("published");

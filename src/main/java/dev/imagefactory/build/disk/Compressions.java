@@ -55,12 +55,12 @@ public final class Compressions {
             throw new IOException("no disk image to compress at " + in);
         }
         switch (compression) {
-            case NONE -> AtomicFiles.writeFile(out, tmp -> SparseCopy.copy(runner, in, tmp));
-            case XZ -> AtomicFiles.writeFile(out, tmp -> runner.run(watched(
+            case NONE -> AtomicFiles.writeWorkFile(out, tmp -> SparseCopy.copy(runner, in, tmp));
+            case XZ -> AtomicFiles.writeWorkFile(out, tmp -> runner.run(watched(
                     tool("xz", "-0", "-T0", "--check=crc64", "-c", "--", in.toString()).stdoutTo(tmp), in, advance)));
-            case ZSTD -> AtomicFiles.writeFile(out, tmp -> runner.run(watched(
+            case ZSTD -> AtomicFiles.writeWorkFile(out, tmp -> runner.run(watched(
                     tool("zstd", "-T0", "-18", "-q", "-c", "--", in.toString()).stdoutTo(tmp), in, advance)));
-            case GZ -> AtomicFiles.writeFile(out, tmp -> runner.run(watched(pigz(in).stdoutTo(tmp), in, advance)));
+            case GZ -> AtomicFiles.writeWorkFile(out, tmp -> runner.run(watched(pigz(in).stdoutTo(tmp), in, advance)));
             case TAR_GZ -> tarGz(runner, in, out, work, advance);
         }
     }
@@ -85,7 +85,7 @@ public final class Compressions {
                     // --dereference: an image handed over as a symbolic link is archived as the file it names
                     "--transform=s,.*," + TAR_MEMBER + ",",
                     "--directory=" + absolute.getParent(), "--", absolute.getFileName().toString()));
-            AtomicFiles.writeFile(out, tmp -> runner.run(watched(pigz(tar).stdoutTo(tmp), tar, advance)));
+            AtomicFiles.writeWorkFile(out, tmp -> runner.run(watched(pigz(tar).stdoutTo(tmp), tar, advance)));
         } finally {
             Files.deleteIfExists(tar);
         }

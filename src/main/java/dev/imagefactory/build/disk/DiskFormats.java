@@ -43,10 +43,10 @@ public final class DiskFormats {
         switch (format) {
             case RAW -> {
                 refuseOptions(format, qemuOptions);
-                AtomicFiles.writeFile(out, tmp -> SparseCopy.copy(runner, raw, tmp));
+                AtomicFiles.writeWorkFile(out, tmp -> SparseCopy.copy(runner, raw, tmp));
             }
-            case QCOW2 -> AtomicFiles.writeFile(out, tmp -> qemuImgConvert(runner, raw, format, qemuOptions, tmp));
-            case VHD -> AtomicFiles.writeFile(out, tmp -> {
+            case QCOW2 -> AtomicFiles.writeWorkFile(out, tmp -> qemuImgConvert(runner, raw, format, qemuOptions, tmp));
+            case VHD -> AtomicFiles.writeWorkFile(out, tmp -> {
                 qemuImgConvert(runner, raw, format, qemuOptions, tmp);
                 VhdFooter.pin(tmp);
             });
@@ -64,13 +64,13 @@ public final class DiskFormats {
      * bytes back ({@link #expand}).
      */
     public static void compact(ProcessRunner runner, Path raw, Path out) throws IOException {
-        AtomicFiles.writeFile(out, tmp -> runner.run(Command.of("qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2",
+        AtomicFiles.writeWorkFile(out, tmp -> runner.run(Command.of("qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2",
                 "-o", "cluster_size=65536", raw.toAbsolutePath().toString(), tmp.toAbsolutePath().toString())));
     }
 
     /** The raw image of a {@link #compact} one, sparse (qemu-img leaves holes where the image has zeroes). */
     public static void expand(ProcessRunner runner, Path compact, Path raw) throws IOException {
-        AtomicFiles.writeFile(raw, tmp -> runner.run(Command.of("qemu-img", "convert", "-q", "-f", "qcow2", "-O", "raw",
+        AtomicFiles.writeWorkFile(raw, tmp -> runner.run(Command.of("qemu-img", "convert", "-q", "-f", "qcow2", "-O", "raw",
                 compact.toAbsolutePath().toString(), tmp.toAbsolutePath().toString())));
     }
 

@@ -40,7 +40,7 @@ final class OvaPackage {
             Files.write(dir.resolve(OVF), ovf);
             Files.writeString(dir.resolve(MANIFEST), manifest(Digests.sha256(vmdk).digest().hex(),
                     Digests.sha256(ovf).hex()), StandardCharsets.US_ASCII);
-            AtomicFiles.writeFile(out, tmp -> runner.run(Compressions.tool("tar", "--create", "--file=" + tmp,
+            AtomicFiles.writeWorkFile(out, tmp -> runner.run(Compressions.tool("tar", "--create", "--file=" + tmp,
                     "--format=ustar", "--owner=0", "--group=0", "--numeric-owner", "--mode=0644",
                     "--mtime=@" + Reproducible.SOURCE_DATE_EPOCH, "--directory=" + dir,
                     "--", OVF, MANIFEST, OvfDescriptor.VMDK)));
