@@ -19,8 +19,8 @@ import java.util.concurrent.Executor;
  * application, which its HTTP handlers only map to responses): checks in the reference's order (schematic → version
  * → path → customisations against the version, {@link AssetService#request}), then the asset from the cache or built
  * ({@link AssetService#asset}) as a waiting request ({@link ArtifactBuilds#admitted}), then one of
- * {@link ResolvedImage}: its checksum line (SHA-512 through {@link Sha512Sidecars}), what its signature bundle signs, a presigned storage URL (when the caller
- * may be redirected and the storage can presign), or its bytes, leased.
+ * {@link ResolvedImage}: its checksum line (SHA-512 through {@link Sha512Sidecars}), what its signature bundle signs,
+ * a presigned storage URL (when the caller may be redirected and the storage can presign), or its bytes, leased.
  */
 @ApplicationScoped
 public class ImageResolver {

@@ -60,17 +60,7 @@ public final class AtomicFiles {
      * given; the writer may also replace that file.
      */
     public static void writeFile(Path target, PathWriter writer) throws IOException {
-        Path dir = parentOf(target);
-        Files.createDirectories(dir);
-        Path temporary = Files.createTempFile(dir, tempPrefix(target), "");
-        try {
-            writer.writeTo(temporary);
-            force(temporary);
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            syncDirectory(dir);
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+        writeAndRename(target, writer, true);
     }
 
     /**
@@ -80,12 +70,23 @@ public final class AtomicFiles {
      * each disk image (hundreds of MB) before the hashing could start. A work directory does not outlive its build.
      */
     public static void writeWorkFile(Path target, PathWriter writer) throws IOException {
+        writeAndRename(target, writer, false);
+    }
+
+    /** The writer's file under a temporary name beside {@code target}, renamed over it; flushed first when durable. */
+    private static void writeAndRename(Path target, PathWriter writer, boolean durable) throws IOException {
         Path dir = parentOf(target);
         Files.createDirectories(dir);
         Path temporary = Files.createTempFile(dir, tempPrefix(target), "");
         try {
             writer.writeTo(temporary);
+            if (durable) {
+                force(temporary);
+            }
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            if (durable) {
+                syncDirectory(dir);
+            }
         } finally {
             Files.deleteIfExists(temporary);
         }

@@ -26,9 +26,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The artifact cache of {@code factory.cache.backend=s3}: final artifacts in a bucket shared by every replica
- * ({@code assets/<key>}, user metadata {@code sha256}, {@code size}; objects of earlier versions also carry {@code sha512}), over the local
- * {@link FileArtifactCache}, which keeps intermediates and this replica's recently used artifacts within
- * {@code factory.cache.max-size}.
+ * ({@code assets/<key>}, user metadata {@code sha256}, {@code size}; objects of earlier versions also carry
+ * {@code sha512}), over the local {@link FileArtifactCache}, which keeps intermediates and this replica's recently
+ * used artifacts within {@code factory.cache.max-size}.
  *
  * <ul>
  * <li><b>Publish</b>: into the local cache (hashing it once), then a multipart upload from that file. If the upload
@@ -85,7 +85,8 @@ public class S3ArtifactCache implements ArtifactCache {
         Map<String, String> meta = stat.get().userMetadata();
         String sha256 = meta.get("sha256");
         String size = meta.get("size");
-        if (sha256 == null || !HEX64.matcher(sha256).matches() || size == null || !size.equals(Long.toString(stat.get().size()))) {
+        if (sha256 == null || !HEX64.matcher(sha256).matches()
+                || size == null || !size.equals(Long.toString(stat.get().size()))) {
             discard(key, "its metadata is missing or does not match its size (" + stat.get().size() + " bytes, "
                     + "metadata " + meta + ")");
             return Optional.empty();
