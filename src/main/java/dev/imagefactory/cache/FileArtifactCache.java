@@ -2,6 +2,7 @@ package dev.imagefactory.cache;
 
 import dev.imagefactory.content.AtomicFiles;
 import dev.imagefactory.content.ConcurrentDigests;
+import dev.imagefactory.content.PrehashedFiles;
 import dev.imagefactory.model.Digest.Algorithm;
 import dev.imagefactory.model.Digest;
 import dev.imagefactory.content.FileTrees;
@@ -634,11 +635,13 @@ public class FileArtifactCache implements ArtifactCache {
     // ---- file helpers ----
 
     /**
-     * The SHA-256 and the size, while the file is flushed to disk (it is about to become visible): both at once, as a
-     * cold build waits for them.
+     * The SHA-256 and the size, with the file flushed to disk (it is about to become visible): taken while it was
+     * written when its step wrote it with a {@link dev.imagefactory.content.HashedFileWriter}, else now, both at
+     * once, as a cold build waits for them.
      */
     static ConcurrentDigests.FileDigests hashAndSync(Path file) throws IOException {
-        return ConcurrentDigests.ofFileAndSync(file, Algorithm.SHA256);
+        Optional<ConcurrentDigests.FileDigests> known = PrehashedFiles.take(file);
+        return known.isPresent() ? known.get() : ConcurrentDigests.ofFileAndSync(file, Algorithm.SHA256);
     }
 
     /** Metadata goes in under a temporary name starting with {@link #TMP_PREFIX}: recovery removes leftovers. */

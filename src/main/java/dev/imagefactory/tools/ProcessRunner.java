@@ -1,5 +1,6 @@
 package dev.imagefactory.tools;
 
+import dev.imagefactory.content.HashedFileWriter;
 import dev.imagefactory.content.Reproducible;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -63,35 +64,37 @@ public final class ProcessRunner {
      * optionally an input file whose reading is reported as it goes (see {@link #reportingReadsOf}).
      */
     public record Command(List<String> args, Path workDir, Path stdinFile, Path stdoutFile, boolean appendStdout,
-            Map<String, String> environment, Path watchedInput, LongConsumer readBytes) {
+            Map<String, String> environment, Path watchedInput, LongConsumer readBytes, HashedFileWriter stdoutWriter) {
 
         public static Command of(String... args) {
-            return new Command(List.of(args), null, null, null, false, Map.of(), null, null);
+            return new Command(List.of(args), null, null, null, false, Map.of(), null, null, null);
         }
 
         public static Command of(List<String> args) {
-            return new Command(List.copyOf(args), null, null, null, false, Map.of(), null, null);
+            return new Command(List.copyOf(args), null, null, null, false, Map.of(), null, null, null);
         }
 
         public Command in(Path dir) {
-            return new Command(args, dir, stdinFile, stdoutFile, appendStdout, environment, watchedInput, readBytes);
+            return new Command(args, dir, stdinFile, stdoutFile, appendStdout, environment, watchedInput, readBytes,
+                    stdoutWriter);
         }
 
         public Command stdinFrom(Path file) {
-            return new Command(args, workDir, file, stdoutFile, appendStdout, environment, watchedInput, readBytes);
+            return new Command(args, workDir, file, stdoutFile, appendStdout, environment, watchedInput, readBytes,
+                    stdoutWriter);
         }
 
         public Command stdoutTo(Path file) {
-            return new Command(args, workDir, stdinFile, file, false, environment, watchedInput, readBytes);
+            return new Command(args, workDir, stdinFile, file, false, environment, watchedInput, readBytes, null);
         }
 
         public Command stdoutAppendedTo(Path file) {
-            return new Command(args, workDir, stdinFile, file, true, environment, watchedInput, readBytes);
+            return new Command(args, workDir, stdinFile, file, true, environment, watchedInput, readBytes, null);
         }
 
         public Command withEnv(Map<String, String> env) {
             return new Command(args, workDir, stdinFile, stdoutFile, appendStdout, Map.copyOf(env), watchedInput,
-                    readBytes);
+                    readBytes, stdoutWriter);
         }
 
         /**
@@ -99,7 +102,17 @@ public final class ProcessRunner {
          * read so far (rising values; called on the thread that runs the tool).
          */
         public Command reportingReadsOf(Path input, LongConsumer readBytes) {
-            return new Command(args, workDir, stdinFile, stdoutFile, appendStdout, environment, input, readBytes);
+            return new Command(args, workDir, stdinFile, stdoutFile, appendStdout, environment, input, readBytes,
+                    stdoutWriter);
+        }
+
+        /**
+         * Sends stdout into {@code writer} (hashed and flushed as it comes, on a thread of this class's) instead of
+         * the kernel writing it to a file: the tool's output is then hashed while the tool runs. The caller finishes
+         * the writer after the run. A failure to write kills the tool.
+         */
+        public Command stdoutInto(HashedFileWriter writer) {
+            return new Command(args, workDir, stdinFile, null, false, environment, watchedInput, readBytes, writer);
         }
     }
 
@@ -157,9 +170,13 @@ public final class ProcessRunner {
         CompletableFuture<String> stdout;
         CompletableFuture<String> stderr;
         try {
-            stdout = command.stdoutFile() == null
-                    ? CompletableFuture.supplyAsync(() -> drain(process.getInputStream(), STDOUT_KEEP), DRAINS)
-                    : CompletableFuture.completedFuture("");
+            if (command.stdoutWriter() != null) {
+                stdout = CompletableFuture.supplyAsync(() -> pump(process, command.stdoutWriter()), DRAINS);
+            } else {
+                stdout = command.stdoutFile() == null
+                        ? CompletableFuture.supplyAsync(() -> drain(process.getInputStream(), STDOUT_KEEP), DRAINS)
+                        : CompletableFuture.completedFuture("");
+            }
             stderr = CompletableFuture.supplyAsync(() -> drain(process.getErrorStream(), STDERR_KEEP), DRAINS);
         } catch (RejectedExecutionException e) {
             kill(process);
@@ -177,7 +194,12 @@ public final class ProcessRunner {
             throw new ToolException(tool + " was interrupted", e);
         }
         String err = stderr.join();
-        String out = stdout.join();
+        String out;
+        try {
+            out = stdout.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw new ToolException(tool + "'s output could not be written: " + e.getCause().getMessage(), e.getCause());
+        }
         LOG.debugf("%s finished with %d in %d ms", command.args(), process.exitValue(),
                 (System.nanoTime() - started) / 1_000_000);
         if (process.exitValue() != 0) {
@@ -226,6 +248,17 @@ public final class ProcessRunner {
 
     private static java.io.File nullFile() {
         return new java.io.File("/dev/null");
+    }
+
+    /** Pumps the tool's stdout into {@code writer}; when writing fails the tool is killed (not left on a full pipe). */
+    private static String pump(Process process, HashedFileWriter writer) {
+        try (InputStream in = process.getInputStream()) {
+            writer.pump(in);
+            return "";
+        } catch (IOException e) {
+            kill(process);
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Reads a stream to its end, keeping at most its last {@code keep} bytes (a noisy tool cannot fill the heap). */

@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.imagefactory.content.ConcurrentDigests;
+import dev.imagefactory.content.Digests;
+import dev.imagefactory.content.HashedFileWriter;
 import dev.imagefactory.content.Reproducible;
+import dev.imagefactory.model.Digest.Algorithm;
 import dev.imagefactory.tools.ProcessRunner.Command;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,5 +77,31 @@ class ProcessRunnerTest {
     void aMissingToolIsAClearError() {
         ToolException e = assertThrows(ToolException.class, () -> runner.run(Command.of("no-such-tool-here")));
         assertTrue(e.getMessage().contains("no-such-tool-here could not be started"), e.getMessage());
+    }
+
+    @Test
+    void stdoutIntoAWriterIsHashedAsTheToolWritesIt() throws Exception {
+        Path out = tmp.resolve("out");
+        ConcurrentDigests.FileDigests digests;
+        try (HashedFileWriter writer = HashedFileWriter.create(out)) {
+            writer.write("head:".getBytes(), 0, 5);
+            // 40 MiB of varied bytes: more than one flush step and many pipe-fulls
+            runner.run(Command.of("sh", "-c", "seq 1 6000000").stdoutInto(writer));
+            digests = writer.finish();
+        }
+        assertEquals(Files.size(out), digests.size());
+        assertTrue(Files.readString(out).startsWith("head:1\n2\n"));
+        assertEquals(Digests.sha256(out).digest(), digests.digest(Algorithm.SHA256));
+    }
+
+    @Test
+    void aToolWhoseOutputCannotBeWrittenIsKilledNotLeftOnAFullPipe() throws Exception {
+        long started = System.nanoTime();
+        HashedFileWriter writer = HashedFileWriter.create(tmp.resolve("out"));
+        writer.close(); // every write now fails
+        ToolException e = assertThrows(ToolException.class, () -> new ProcessRunner(Duration.ofSeconds(60))
+                .run(Command.of("yes").stdoutInto(writer)));
+        assertTrue(e.getMessage().contains("output could not be written"), e.getMessage());
+        assertTrue(System.nanoTime() - started < Duration.ofSeconds(20).toNanos(), "waited for the timeout");
     }
 }

@@ -5,6 +5,7 @@ import dev.imagefactory.model.TalosVersion;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.tools.ProcessRunner.Command;
 import dev.imagefactory.tools.ProcessRunner;
+import dev.imagefactory.content.HashedFileWriter;
 import dev.imagefactory.content.Reproducible;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -89,15 +90,18 @@ public final class InitramfsBuilder {
         List<String> compressed = all.stream().filter(p -> !uncompressed.contains(p)).toList();
 
         Path output = workDir.resolve("initramfs.xz");
-        Files.createFile(output);
-        if (!uncompressed.isEmpty()) {
-            Path cpio = newc(contents, uncompressed, scratch.resolve("early.cpio"), scratch);
-            append(cpio, output);
-        }
-        append(baseInitramfs, output);
+        Path early = uncompressed.isEmpty() ? null : newc(contents, uncompressed, scratch.resolve("early.cpio"), scratch);
         Path cpio = newc(contents, compressed, scratch.resolve("extensions.cpio"), scratch);
         Compression compression = quirks.useZstdCompression() ? Compression.ZSTD : Compression.XZ;
-        runner.run(Command.of(compression.compressArgs()).stdinFrom(cpio).stdoutAppendedTo(output));
+        // hashed as it is written: the compressor's output is taken in while it compresses
+        try (HashedFileWriter out = HashedFileWriter.create(output)) {
+            if (early != null) {
+                out.append(early);
+            }
+            out.append(baseInitramfs);
+            runner.run(Command.of(compression.compressArgs()).stdinFrom(cpio).stdoutInto(out));
+            out.finish();
+        }
         return output;
     }
 
@@ -199,12 +203,6 @@ public final class InitramfsBuilder {
         runner.run(Command.of("cpio", "-H", "newc", "--create", "--reproducible", "--quiet", "-R", "+0:+0")
                 .in(root).stdinFrom(list).stdoutTo(output));
         return output;
-    }
-
-    private static void append(Path source, Path target) throws IOException {
-        try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.APPEND)) {
-            Files.copy(source, out);
-        }
     }
 
     private static String relative(String absolute) {

@@ -1,9 +1,10 @@
 package dev.imagefactory.build.installer;
 
 import dev.imagefactory.build.disk.Compressions;
-import dev.imagefactory.content.BlobDescriptor;
+import dev.imagefactory.content.ConcurrentDigests;
 import dev.imagefactory.content.CountingDigestOutputStream;
-import dev.imagefactory.content.Digests;
+import dev.imagefactory.content.HashedFileWriter;
+import dev.imagefactory.model.Digest.Algorithm;
 import dev.imagefactory.tools.ProcessRunner;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -13,9 +14,9 @@ import java.nio.file.Path;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * Writes one gzip OCI layer: the tar, hashed on the way (its diff_id), then gzip'ed by {@code pigz} on every core and
- * hashed (the layer digest). An installer's artifacts layer is the size of a kernel plus an initramfs (~270 MB at
- * Talos' sizes), where deflate in the JVM took one core for seconds. {@link Compressions#pigz}, as for disk images:
+ * Writes one gzip OCI layer: the tar, hashed on the way (its diff_id), then gzip'ed by {@code pigz} on every core,
+ * hashed as pigz writes it (the layer digest). An installer's artifacts layer is the size of a kernel plus an
+ * initramfs (~270 MB at Talos' sizes), where deflate in the JVM took one core for seconds. {@link Compressions#pigz}, as for disk images:
  * its stream is the same for any number of threads and carries neither name nor time, so the bytes depend only on
  * the entries.
  */
@@ -41,9 +42,13 @@ final class GzipTarLayer {
                 entries.writeTo(tar);
                 tar.finish();
             }
-            runner.run(Compressions.pigz(tarFile).stdoutTo(out));
-            BlobDescriptor layer = Digests.sha256(out);
-            return new LayerBlob(out, layer.digest(), layer.size(), uncompressed.descriptor().digest());
+            ConcurrentDigests.FileDigests layer;
+            try (HashedFileWriter gzip = HashedFileWriter.create(out)) { // hashed while pigz compresses
+                runner.run(Compressions.pigz(tarFile).stdoutInto(gzip));
+                layer = gzip.finish();
+            }
+            return new LayerBlob(out, layer.digest(Algorithm.SHA256), layer.size(),
+                    uncompressed.descriptor().digest());
         } finally {
             Files.deleteIfExists(tarFile);
         }

@@ -10,7 +10,7 @@ import java.util.List;
  * into a bootable ISO by grub-mkrescue (which adds GRUB for every platform under {@code /usr/lib/grub}: i386-pc and
  * x86_64-efi in the factory's image).
  * <pre>
- * grub-mkrescue --compress=xz --output=OUT --verbose SCRATCH -iso-level 3 -- TRAILER
+ * grub-mkrescue --compress=xz --output=- --verbose SCRATCH -iso-level 3 -- TRAILER
  * </pre>
  */
 final class GrubIsoGenerator implements IsoGenerator {
@@ -25,10 +25,10 @@ final class GrubIsoGenerator implements IsoGenerator {
     public void generate(IsoInputs inputs, Path work, Path output) throws IOException {
         ScratchTree scratch = new ScratchTree(work.resolve("scratch"));
         prepare(inputs, scratch);
-        List<String> args = new ArrayList<>(List.of("--compress=xz", "--output=" + output, "--verbose",
+        List<String> args = new ArrayList<>(List.of("--compress=xz", "--output=-", "--verbose",
                 scratch.root().toString(), "-iso-level", "3", "--"));
         args.addAll(IsoTrailer.args(inputs.quirks(), inputs.version()));
-        tools.grubMkrescue(args, work);
+        tools.grubMkrescueInto(args, work, output);
     }
 
     /** {@code boot/vmlinuz}, {@code boot/initramfs.xz}, {@code boot/grub/grub.cfg}; mtimes pinned. */

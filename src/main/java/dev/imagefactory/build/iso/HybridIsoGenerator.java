@@ -10,7 +10,7 @@ import java.util.List;
  * boot systemd-boot + UKI from the ESP, appended as a GPT partition. Both scratch trees (§5.2 and §5.3, enrollment
  * {@code off}) share one directory.
  * <pre>
- * grub-mkrescue --compress=xz --output=OUT --verbose --directory=/usr/lib/grub/i386-pc -m efiboot.img -iso-level 3
+ * grub-mkrescue --compress=xz --output=- --verbose --directory=/usr/lib/grub/i386-pc -m efiboot.img -iso-level 3
  *   SCRATCH -eltorito-alt-boot -e --interval:appended_partition_2:all:: -append_partition 2 0xef SCRATCH/efiboot.img
  *   -appended_part_as_gpt -partition_cyl_align all -partition_offset 16 -iso_mbr_part_type 0x83 -no-emul-boot
  *   -- TRAILER
@@ -29,7 +29,7 @@ final class HybridIsoGenerator implements IsoGenerator {
         ScratchTree scratch = new ScratchTree(work.resolve("scratch"));
         GrubIsoGenerator.prepare(inputs, scratch);
         Path esp = UefiIsoGenerator.prepare(tools, inputs, scratch);
-        List<String> args = new ArrayList<>(List.of("--compress=xz", "--output=" + output, "--verbose",
+        List<String> args = new ArrayList<>(List.of("--compress=xz", "--output=-", "--verbose",
                 "--directory=" + IsoTools.GRUB_LIB.resolve("i386-pc"), "-m", UefiIsoGenerator.ESP_IMAGE,
                 "-iso-level", "3", scratch.root().toString(),
                 "-eltorito-alt-boot", "-e", "--interval:appended_partition_2:all::",
@@ -37,6 +37,6 @@ final class HybridIsoGenerator implements IsoGenerator {
                 "-partition_cyl_align", "all", "-partition_offset", "16", "-iso_mbr_part_type", "0x83",
                 "-no-emul-boot", "--"));
         args.addAll(IsoTrailer.args(inputs.quirks(), inputs.version()));
-        tools.grubMkrescue(args, work);
+        tools.grubMkrescueInto(args, work, output);
     }
 }

@@ -1,5 +1,6 @@
 package dev.imagefactory.build.iso;
 
+import dev.imagefactory.content.HashedFileWriter;
 import dev.imagefactory.tools.ProcessRunner;
 import dev.imagefactory.tools.ProcessRunner.Command;
 import dev.imagefactory.tools.ToolException;
@@ -53,8 +54,30 @@ public final class IsoTools {
         runner.run(Command.of(args).withEnv(IsoTrailer.environment()));
     }
 
-    /** Runs grub-mkrescue with {@code args}, its temporary files and the mformat wrapper below {@code work}. */
-    void grubMkrescue(List<String> args, Path work) throws IOException {
+    /**
+     * Runs an ISO writer told to write the image to stdout ({@code -o -}) and takes the image into {@code output},
+     * hashed and flushed while the tool writes it (xorriso writes an image front to back, so a pipe does).
+     */
+    void runInto(List<String> args, Path output) throws IOException {
+        runInto(Command.of(args).withEnv(IsoTrailer.environment()), output);
+    }
+
+    private void runInto(Command command, Path output) throws IOException {
+        try (HashedFileWriter image = HashedFileWriter.create(output)) {
+            runner.run(command.stdoutInto(image));
+            image.finish();
+        }
+    }
+
+    /**
+     * Runs grub-mkrescue with {@code args} (which say {@code --output=-}), its temporary files and the mformat wrapper
+     * below {@code work}; the image goes into {@code output}, hashed as grub-mkrescue's xorriso writes it.
+     */
+    void grubMkrescueInto(List<String> args, Path work, Path output) throws IOException {
+        runInto(grubMkrescueCommand(args, work), output);
+    }
+
+    private Command grubMkrescueCommand(List<String> args, Path work) throws IOException {
         Path tmp = Files.createDirectories(work.resolve("grub-tmp"));
         Path bin = Files.createDirectories(work.resolve("grub-bin"));
         Path shim = bin.resolve("mformat");
@@ -68,7 +91,7 @@ public final class IsoTools {
         List<String> command = new ArrayList<>();
         command.add("grub-mkrescue");
         command.addAll(args);
-        runner.run(Command.of(command).withEnv(env));
+        return Command.of(command).withEnv(env);
     }
 
     private static Path onPath(String tool, String path) {

@@ -15,8 +15,10 @@ import java.util.Map;
  * <pre>
  * xorrisofs -e --interval:appended_partition_2:all:: -append_partition 2 0xef SCRATCH/efiboot.img
  *   -partition_cyl_align all -partition_offset 16 -iso_mbr_part_type 0x83 -no-emul-boot -m efiboot.img
- *   -iso-level 3 -o OUT SCRATCH -- TRAILER
+ *   -iso-level 3 -o - SCRATCH -- TRAILER
  * </pre>
+ * The image is written to stdout and taken in by {@link IsoTools#runInto}, hashed as it comes: the same bytes as
+ * with {@code -o FILE}, since xorriso writes an image front to back.
  */
 final class UefiIsoGenerator implements IsoGenerator {
 
@@ -37,10 +39,10 @@ final class UefiIsoGenerator implements IsoGenerator {
         List<String> args = new ArrayList<>(List.of("xorrisofs",
                 "-e", "--interval:appended_partition_2:all::", "-append_partition", "2", "0xef", esp.toString(),
                 "-partition_cyl_align", "all", "-partition_offset", "16", "-iso_mbr_part_type", "0x83",
-                "-no-emul-boot", "-m", ESP_IMAGE, "-iso-level", "3", "-o", output.toString(), scratch.root().toString(),
+                "-no-emul-boot", "-m", ESP_IMAGE, "-iso-level", "3", "-o", "-", scratch.root().toString(),
                 "--"));
         args.addAll(IsoTrailer.args(inputs.quirks(), inputs.version()));
-        tools.run(args);
+        tools.runInto(args, output);
     }
 
     /**

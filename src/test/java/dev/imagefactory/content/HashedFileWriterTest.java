@@ -1,0 +1,66 @@
+package dev.imagefactory.content;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.imagefactory.model.Digest.Algorithm;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HashedFileWriterTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theDigestIsTheFilesAndThePublisherFindsItAfterARename() throws Exception {
+        byte[] random = new byte[(int) HashedFileWriter.FLUSH_STEP * 2 + 12345]; // several background flushes
+        new Random(7).nextBytes(random);
+        Path source = Files.write(tmp.resolve("source"), new byte[] {1, 2, 3});
+        Path written = tmp.resolve("out.tmp");
+        ConcurrentDigests.FileDigests digests;
+        try (HashedFileWriter writer = HashedFileWriter.create(written)) {
+            writer.append(source);
+            writer.pump(new ByteArrayInputStream(random));
+            digests = writer.finish();
+        }
+        assertEquals(3L + random.length, digests.size());
+        assertEquals(Digests.sha256(written).digest(), digests.digest(Algorithm.SHA256));
+
+        Path renamed = Files.move(written, tmp.resolve("out")); // as a step renames its output into place
+        assertEquals(digests, PrehashedFiles.take(renamed).orElseThrow());
+        assertTrue(PrehashedFiles.take(renamed).isEmpty(), "a record is taken once");
+    }
+
+    @Test
+    void aFileChangedAfterItWasFinishedIsNotTakenForPrehashed() throws Exception {
+        Path file = tmp.resolve("out");
+        try (HashedFileWriter writer = HashedFileWriter.create(file)) {
+            writer.write(new byte[100], 0, 100);
+            writer.finish();
+        }
+        Files.write(file, new byte[] {9}, StandardOpenOption.APPEND);
+        assertTrue(PrehashedFiles.take(file).isEmpty());
+    }
+
+    @Test
+    void aWriterClosedUnfinishedRecordsNothingAndAFinishedOneTakesNoMoreBytes() throws Exception {
+        Path file = tmp.resolve("out");
+        try (HashedFileWriter writer = HashedFileWriter.create(file)) {
+            writer.write(new byte[10], 0, 10);
+        }
+        assertEquals(10, Files.size(file));
+        assertTrue(PrehashedFiles.take(file).isEmpty());
+
+        HashedFileWriter finished = HashedFileWriter.create(tmp.resolve("other"));
+        finished.finish();
+        assertThrows(IllegalStateException.class, () -> finished.write(new byte[1], 0, 1));
+        finished.close();
+    }
+}
