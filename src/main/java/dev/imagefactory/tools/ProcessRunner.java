@@ -193,13 +193,14 @@ public final class ProcessRunner {
             Thread.currentThread().interrupt();
             throw new ToolException(tool + " was interrupted", e);
         }
-        String err = stderr.join();
         String out;
         try {
             out = stdout.join();
         } catch (java.util.concurrent.CompletionException e) {
+            // the tool was killed: its stderr may be cut off, and is not the story
             throw new ToolException(tool + "'s output could not be written: " + e.getCause().getMessage(), e.getCause());
         }
+        String err = stderr.join();
         LOG.debugf("%s finished with %d in %d ms", command.args(), process.exitValue(),
                 (System.nanoTime() - started) / 1_000_000);
         if (process.exitValue() != 0) {

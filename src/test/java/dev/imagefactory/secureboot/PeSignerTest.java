@@ -179,6 +179,62 @@ class PeSignerTest {
         }
     }
 
+    /**
+     * The fast path (our certificate table and checksum after Jsign's SignedData) writes the bytes Jsign's own
+     * {@code sign} writes, for images of every length modulo 8 (the table's padding) and both sizes of a stub and of a
+     * multi-MB image with trailing data.
+     */
+    @Test
+    void signedInPlaceItIsTheBytesJsignWrites(@TempDir Path dir) throws Exception {
+        byte[] stub = Files.readAllBytes(systemdBoot);
+        java.util.Random random = new java.util.Random(11);
+        for (int extra : new int[] {0, 1, 3, 4, 7, 8 << 20 | 5}) {
+            byte[] tail = new byte[extra];
+            random.nextBytes(tail);
+            byte[] image = java.util.Arrays.copyOf(stub, stub.length + extra);
+            System.arraycopy(tail, 0, image, stub.length, extra);
+            Path ours = Files.write(dir.resolve("ours-" + extra), image);
+            Path jsigns = Files.write(dir.resolve("jsign-" + extra), image);
+            PeSigner.signInPlace(ours, TestKeys.material());
+            SigningMaterial material = TestKeys.material();
+            try (PEFile pe = new PEFile(jsigns.toFile())) {
+                new net.jsign.AuthenticodeSigner(new java.security.cert.Certificate[] {material.certificate()},
+                        material.signingKey()).withDigestAlgorithm(net.jsign.DigestAlgorithm.SHA256)
+                        .withSignatureAlgorithm("SHA256withRSA").withTimestamping(false).withSignaturesReplaced(true)
+                        .sign(pe);
+            }
+            assertArrayEquals(Files.readAllBytes(jsigns), Files.readAllBytes(ours), "image + " + extra + " bytes");
+        }
+    }
+
+    /** PeChecksum against ImageHlp's definition (16-bit words, end-around carry), on the edge cases too. */
+    @Test
+    void theChecksumIsImageHlpsOnRandomAllOnesAndZeroImages(@TempDir Path dir) throws Exception {
+        java.util.Random random = new java.util.Random(5);
+        byte[] randomImage = new byte[3 * (1 << 20) + 24];
+        random.nextBytes(randomImage);
+        byte[] ones = new byte[4096];
+        java.util.Arrays.fill(ones, (byte) 0xff); // every word is 0xffff: a non-zero total congruent to 0
+        for (byte[] image : List.of(randomImage, ones, new byte[4096])) {
+            Path file = Files.write(dir.resolve("image"), image);
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+                assertEquals(imageHlp(image, 216), PeChecksum.compute(channel, 216));
+            }
+        }
+    }
+
+    private static long imageHlp(byte[] image, int checksumOffset) {
+        long sum = 0;
+        for (int i = 0; i < image.length; i += 2) {
+            if (i == checksumOffset || i == checksumOffset + 2) {
+                continue;
+            }
+            sum += (image[i] & 0xff) | (image[i + 1] & 0xff) << 8;
+            sum = (sum & 0xffff) + (sum >>> 16);
+        }
+        return ((sum & 0xffff) + (sum >>> 16)) + image.length;
+    }
+
     /** The few PE header fields the tests look at. */
     record Pe(long securityOffset, long securitySize, long textOffset, long textSize) {
         static Pe parse(byte[] bytes) {
