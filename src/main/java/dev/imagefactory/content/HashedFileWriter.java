@@ -2,17 +2,19 @@ package dev.imagefactory.content;
 
 import dev.imagefactory.model.Digest;
 import dev.imagefactory.model.Digest.Algorithm;
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -26,15 +28,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #pump} (see {@code ProcessRunner.Command.stdoutInto}), the tool running on one core while its output is
  * hashed on the other; files the step writes itself go in with {@link #append}.
  *
+ * <p>The hashing runs on a thread of its own, a MiB behind the writing (each write is copied into one of a few
+ * buffers, written from it and hashed from it), so a writer that reads its input through the JVM (a UKI's sections)
+ * is not slowed by it on a machine with a core to spare.
+ *
  * <p>Why: publishing an 800 MB ISO used to read it back for its SHA-256 and wait for its write-back, half a second
  * after the tool had exited, during which the build waited on nothing but that.
  */
-public final class HashedFileWriter implements Closeable {
+public final class HashedFileWriter implements WritableByteChannel {
 
     /** Written bytes are handed to the disk in steps of this size while writing goes on. */
     static final long FLUSH_STEP = 32L << 20;
     private static final int CHUNK = 1 << 20;
-    private static final ExecutorService FLUSHES = Executors.newCachedThreadPool(daemonThreads());
+    /** Buffers in flight between the writing and the hashing: how far the hashing may fall behind. */
+    private static final int BUFFERS = 4;
+    private static final ExecutorService FLUSHES = Executors.newCachedThreadPool(daemonThreads("output-flush-"));
+    private static final ExecutorService HASHING = Executors.newCachedThreadPool(daemonThreads("output-hash-"));
 
     private final Path file;
     private final FileChannel channel;
@@ -42,6 +51,10 @@ public final class HashedFileWriter implements Closeable {
     private long size;
     private long unflushed;
     private CompletableFuture<Void> flushing = CompletableFuture.completedFuture(null);
+    /** The last hashing queued; each runs after the one before, so the bytes are hashed in order. */
+    private CompletableFuture<Void> hashing = CompletableFuture.completedFuture(null);
+    private final BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(BUFFERS);
+    private int buffers;
     private boolean finished;
 
     private HashedFileWriter(Path file, FileChannel channel) {
@@ -65,14 +78,30 @@ public final class HashedFileWriter implements Closeable {
     }
 
     public void write(byte[] bytes, int offset, int length) throws IOException {
+        write(ByteBuffer.wrap(bytes, offset, length));
+    }
+
+    /** Writes all of {@code source} (a channel write that never writes less than it is given). */
+    @Override
+    public int write(ByteBuffer source) throws IOException {
         if (finished) {
             throw new IllegalStateException(file + " is finished");
         }
-        ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
+        int length = source.remaining();
+        while (source.hasRemaining()) {
+            ByteBuffer copy = freeBuffer();
+            int n = Math.min(copy.capacity(), source.remaining());
+            copy.put(source.slice().limit(n)).flip();
+            source.position(source.position() + n);
+            while (copy.hasRemaining()) {
+                channel.write(copy);
+            }
+            copy.flip();
+            hashing = hashing.thenRunAsync(() -> {
+                sha256.update(copy);
+                free.add(copy.clear());
+            }, HASHING);
         }
-        sha256.update(bytes, offset, length);
         size += length;
         unflushed += length;
         if (unflushed >= FLUSH_STEP && flushing.isDone()) {
@@ -80,6 +109,46 @@ public final class HashedFileWriter implements Closeable {
             rethrowFlushFailure();
             flushing = CompletableFuture.runAsync(this::flushWritten, FLUSHES);
         }
+        return length;
+    }
+
+    /** A buffer the hashing is done with (a new one while fewer than {@link #BUFFERS} exist). */
+    private ByteBuffer freeBuffer() throws IOException {
+        ByteBuffer buffer = free.poll();
+        if (buffer != null) {
+            return buffer;
+        }
+        if (buffers < BUFFERS) {
+            buffers++;
+            return ByteBuffer.allocateDirect(CHUNK);
+        }
+        try {
+            return free.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while writing " + file);
+        }
+    }
+
+    /** Writes {@code length} bytes of {@code source} from {@code offset}, read a MiB at a time. */
+    public void append(FileChannel source, long offset, long length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.min(CHUNK, Math.max(length, 1)));
+        long done = 0;
+        while (done < length) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), length - done));
+            int n = source.read(buffer, offset + done);
+            if (n < 0) {
+                throw new IOException("the input ended after " + (offset + done) + " bytes, " + (offset + length)
+                        + " expected");
+            }
+            write(buffer.flip());
+            done += n;
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        return channel.isOpen() && !finished;
     }
 
     /** Writes everything {@code in} gives, to its end (a tool's stdout: until the tool closes it). */
@@ -106,6 +175,7 @@ public final class HashedFileWriter implements Closeable {
             throw new IllegalStateException(file + " is finished");
         }
         finished = true;
+        hashing.join(); // hashing cannot fail: it is MessageDigest.update
         awaitFlush();
         channel.force(true);
         ConcurrentDigests.FileDigests digests = new ConcurrentDigests.FileDigests(size,
@@ -119,6 +189,7 @@ public final class HashedFileWriter implements Closeable {
     @Override
     public void close() throws IOException {
         try {
+            hashing.join();
             awaitFlush();
         } finally {
             channel.close();
@@ -150,10 +221,10 @@ public final class HashedFileWriter implements Closeable {
         }
     }
 
-    private static java.util.concurrent.ThreadFactory daemonThreads() {
+    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
         AtomicInteger count = new AtomicInteger();
         return task -> {
-            Thread thread = new Thread(task, "output-flush-" + count.incrementAndGet());
+            Thread thread = new Thread(task, prefix + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         };

@@ -1,5 +1,6 @@
 package dev.imagefactory.build.uki;
 
+import dev.imagefactory.content.HashedFileWriter;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -150,6 +151,10 @@ public sealed interface SectionContent permits SectionContent.Bytes, SectionCont
         public void writeTo(WritableByteChannel out) throws IOException {
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
                 checkLength(channel);
+                if (out instanceof HashedFileWriter hashed) {
+                    hashed.append(channel, offset, length); // read into the JVM anyway: in large reads
+                    return;
+                }
                 long done = 0;
                 while (done < length) {
                     long n = channel.transferTo(offset + done, length - done, out);

@@ -1,10 +1,12 @@
 package dev.imagefactory.build.uki;
 
+import dev.imagefactory.content.HashedFileWriter;
 import dev.imagefactory.content.Reproducible;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -68,21 +70,42 @@ public final class UkiAssembler {
         Layout layout = layout(stub, appended);
         try (FileChannel out = FileChannel.open(output, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            writeFully(out, ByteBuffer.wrap(layout.headers()));
-            for (Placed placed : layout.sections()) {
-                long start = out.position();
-                placed.content().writeTo(out);
-                long written = out.position() - start;
-                if (written != placed.content().size()) {
-                    throw new IOException("section " + placed.header().name() + ": wrote " + written + " bytes, "
-                            + placed.content().size() + " expected");
-                }
-                pad(out, placed.header().sizeOfRawData() - written);
+            write(layout, out, out::position);
+        }
+    }
+
+    /**
+     * {@link #assemble}, the file hashed and flushed as it is written ({@link HashedFileWriter}): for a UKI that is
+     * final as written (not signed afterwards), so the cache publishes it without reading it again.
+     */
+    public void assembleHashed(PeFile stub, List<Section> appended, Path output) throws IOException {
+        Layout layout = layout(stub, appended);
+        try (HashedFileWriter out = HashedFileWriter.create(output)) {
+            write(layout, out, out::size);
+            out.finish();
+        }
+    }
+
+    /** Where a writer is: the bytes written so far. */
+    private interface Position {
+        long get() throws IOException;
+    }
+
+    private static void write(Layout layout, WritableByteChannel out, Position position) throws IOException {
+        writeFully(out, ByteBuffer.wrap(layout.headers()));
+        for (Placed placed : layout.sections()) {
+            long start = position.get();
+            placed.content().writeTo(out);
+            long written = position.get() - start;
+            if (written != placed.content().size()) {
+                throw new IOException("section " + placed.header().name() + ": wrote " + written + " bytes, "
+                        + placed.content().size() + " expected");
             }
-            if (out.position() != layout.fileSize()) {
-                throw new IOException("UKI layout error: wrote " + out.position() + " bytes, " + layout.fileSize()
-                        + " planned");
-            }
+            pad(out, placed.header().sizeOfRawData() - written);
+        }
+        if (position.get() != layout.fileSize()) {
+            throw new IOException("UKI layout error: wrote " + position.get() + " bytes, " + layout.fileSize()
+                    + " planned");
         }
     }
 
@@ -221,13 +244,13 @@ public final class UkiAssembler {
         return value;
     }
 
-    private static void writeFully(FileChannel out, ByteBuffer buffer) throws IOException {
+    private static void writeFully(WritableByteChannel out, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
             out.write(buffer);
         }
     }
 
-    private static void pad(FileChannel out, long count) throws IOException {
+    private static void pad(WritableByteChannel out, long count) throws IOException {
         ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(count, PADDING_CHUNK));
         long left = count;
         while (left > 0) {

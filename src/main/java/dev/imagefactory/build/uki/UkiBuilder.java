@@ -22,11 +22,18 @@ public final class UkiBuilder {
         this.assembler = assembler;
     }
 
-    /** Writes the UKI to {@code output} and returns the sections appended to the stub, in order. */
+    /**
+     * Writes the UKI to {@code output} and returns the sections appended to the stub, in order. An unsigned UKI is
+     * final as written, so it is hashed and flushed as it is written (the cache then publishes it without reading it).
+     */
     public List<Section> build(UkiInputs inputs, Path output) throws IOException {
         PeFile stub = PeFile.read(inputs.stub());
         List<Section> sections = UkiSections.forInputs(inputs, stub);
-        assembler.assemble(stub, sections, output);
+        if (inputs.isSigned()) {
+            assembler.assemble(stub, sections, output); // Authenticode-signed next: its bytes are not final yet
+        } else {
+            assembler.assembleHashed(stub, sections, output);
+        }
         return sections;
     }
 }

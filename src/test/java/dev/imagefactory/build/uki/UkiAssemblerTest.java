@@ -250,6 +250,22 @@ class UkiAssemblerTest {
         assertEquals(-1, Files.mismatch(uki, again));
     }
 
+    /** Hashed while written, the UKI is the same bytes, and the cache is handed that file's digest. */
+    @Test
+    void assembledHashedItIsTheSameBytesAndItsDigestIsRecorded() throws Exception {
+        long alignment = stub.fileAlignment();
+        Path file = Files.write(tmp.resolve("content"), filled((int) (3 * alignment + 17)));
+        List<Section> sections = List.of(Section.of(".a", "x"), Section.ofFile(".b", file),
+                Section.of(".c", filled((int) alignment + 1)));
+        Path plain = tmp.resolve("plain.efi");
+        Path hashed = tmp.resolve("hashed.efi");
+        new UkiAssembler(0).assemble(stub, sections, plain);
+        new UkiAssembler(0).assembleHashed(stub, sections, hashed);
+        assertEquals(-1, Files.mismatch(plain, hashed));
+        assertEquals(dev.imagefactory.content.Digests.sha256(hashed).digest(), dev.imagefactory.content.PrehashedFiles
+                .take(hashed).orElseThrow().digest(dev.imagefactory.model.Digest.Algorithm.SHA256));
+    }
+
     @Test
     void padsEachSectionToTheFileAlignment() throws Exception {
         long alignment = stub.fileAlignment();
