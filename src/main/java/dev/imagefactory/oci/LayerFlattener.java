@@ -3,6 +3,7 @@ package dev.imagefactory.oci;
 import dev.imagefactory.content.VerifyingInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -37,6 +38,8 @@ public final class LayerFlattener {
     private static final String WHITEOUT_PREFIX = ".wh.";
     private static final String OPAQUE_WHITEOUT = ".wh..wh..opq";
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
+
+    private static final int COPY_BUFFER = 256 << 10;
 
     private final EntryFilter filter;
 
@@ -136,7 +139,7 @@ public final class LayerFlattener {
             }
             case FILE -> {
                 RootedTree.remove(path);
-                Files.copy(content, path);
+                copy(content, path, entry.getSize());
                 Files.setLastModifiedTime(path, entry.getLastModifiedTime());
                 RootedTree.setMode(path, entry.getMode());
             }
@@ -210,6 +213,20 @@ public final class LayerFlattener {
                 } else if (Files.isDirectory(child, NOFOLLOW)) {
                     hideLowerContents(child);
                 }
+            }
+        }
+    }
+
+    /**
+     * A file's content out of the layer, in 256 KiB writes: {@code Files.copy} writes 8 KiB at a time, some 40,000
+     * system calls for a firmware extension of 300 MB.
+     */
+    private static void copy(InputStream content, Path path, long size) throws IOException {
+        byte[] buffer = new byte[(int) Math.max(1, Math.min(COPY_BUFFER, size))];
+        try (OutputStream out = Files.newOutputStream(path, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            for (int n; (n = content.readNBytes(buffer, 0, buffer.length)) > 0; ) {
+                out.write(buffer, 0, n);
             }
         }
     }
