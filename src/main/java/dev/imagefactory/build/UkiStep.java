@@ -133,9 +133,9 @@ class UkiStep implements OutputStep, FileStep {
         PcrKey pcrKey = signing.pcrKey();
         // one PcrSignature.Section per section content for all the profiles' signatures: each is hashed once
         Map<SectionContent, PcrSignature.Section> pcrSections = new IdentityHashMap<>();
-        builder.build(uki.signed(pcrKey.pcrpkey(),
+        byte[] imageDigest = builder.buildForSigning(uki.signed(pcrKey.pcrpkey(),
                 measured -> PcrSignature.section(asPcrSections(measured, pcrSections), pcrKey)), out);
-        PeSigner.signInPlace(out, signing); // the work dir is ours: a failed build's half-signed file goes with it
+        PeSigner.signInPlace(out, signing, imageDigest); // the work dir is ours: a failed build's half-signed file goes with it
         return out;
     }
 

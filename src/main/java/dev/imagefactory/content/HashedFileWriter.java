@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -57,15 +58,31 @@ public final class HashedFileWriter implements WritableByteChannel {
     private int buffers;
     private boolean finished;
 
-    private HashedFileWriter(Path file, FileChannel channel) {
+    /** A byte range of the file: {@code length} bytes from {@code offset}. */
+    public record Range(long offset, long length) {
+    }
+
+    /** Ranges written but not hashed (empty: the digest is the file's). */
+    private final List<Range> unhashed;
+
+    private HashedFileWriter(Path file, FileChannel channel, List<Range> unhashed) {
         this.file = file;
         this.channel = channel;
+        this.unhashed = List.copyOf(unhashed);
     }
 
     /** A new file (replacing one that is there). */
     public static HashedFileWriter create(Path file) throws IOException {
+        return create(file, List.of());
+    }
+
+    /**
+     * A new file whose digest leaves {@code unhashed} out: not the file's SHA-256 then, so {@link #finish()} records
+     * nothing (an Authenticode image digest leaves out the PE checksum and the certificate table's directory entry).
+     */
+    public static HashedFileWriter create(Path file, List<Range> unhashed) throws IOException {
         return new HashedFileWriter(file, FileChannel.open(file, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE));
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), unhashed);
     }
 
     public Path file() {
@@ -97,8 +114,9 @@ public final class HashedFileWriter implements WritableByteChannel {
                 channel.write(copy);
             }
             copy.flip();
+            long at = size + length - source.remaining() - n; // the file offset of the copy's first byte
             hashing = hashing.thenRunAsync(() -> {
-                sha256.update(copy);
+                hash(copy, at);
                 free.add(copy.clear());
             }, HASHING);
         }
@@ -110,6 +128,22 @@ public final class HashedFileWriter implements WritableByteChannel {
             flushing = CompletableFuture.runAsync(this::flushWritten, FLUSHES);
         }
         return length;
+    }
+
+    /** Hashes {@code bytes} (at file offset {@code at}) but for the parts in {@link #unhashed}. */
+    private void hash(ByteBuffer bytes, long at) {
+        long end = at + bytes.remaining();
+        long from = at;
+        for (Range range : unhashed) {
+            long skipFrom = Math.max(range.offset(), from);
+            long skipTo = Math.min(range.offset() + range.length(), end);
+            if (skipFrom >= skipTo) {
+                continue;
+            }
+            sha256.update(bytes.slice((int) (from - at), (int) (skipFrom - from)));
+            from = skipTo;
+        }
+        sha256.update(bytes.slice((int) (from - at), (int) (end - from)));
     }
 
     /** A buffer the hashing is done with (a new one while fewer than {@link #BUFFERS} exist). */
@@ -181,7 +215,9 @@ public final class HashedFileWriter implements WritableByteChannel {
         ConcurrentDigests.FileDigests digests = new ConcurrentDigests.FileDigests(size,
                 Map.of(Algorithm.SHA256, new Digest(Algorithm.SHA256, HexFormat.of().formatHex(sha256.digest()))));
         channel.close();
-        PrehashedFiles.remember(file, digests);
+        if (unhashed.isEmpty()) {
+            PrehashedFiles.remember(file, digests);
+        }
         return digests;
     }
 

@@ -52,10 +52,21 @@ public final class PeSigner {
      * (a fresh UKI of ~250 MB need not be copied first). On failure the file is left half-signed: discard it.
      */
     public static void signInPlace(Path file, SigningMaterial material) throws IOException {
+        signInPlace(file, material, null);
+    }
+
+    /**
+     * {@link #signInPlace(Path, SigningMaterial)} for an image whose Authenticode digest (SHA-256) the caller took
+     * while writing it ({@code imageDigest}; null: read the image for it).
+     */
+    public static void signInPlace(Path file, SigningMaterial material, byte[] imageDigest) throws IOException {
         Signer signer = new Signer(material);
-        try (PEFile pe = openPe(file)) {
+        try (PEFile pe = imageDigest == null ? openPe(file) : openPe(file, imageDigest)) {
             Optional<PeLayout> layout = PeLayout.unsignedOf(file);
             if (layout.isEmpty()) {
+                if (imageDigest != null) {
+                    throw new IOException(file + " is signed already: the image digest given leaves its table in");
+                }
                 signer.sign(pe); // a signature to replace: Jsign rewrites its table
                 return;
             }
@@ -155,6 +166,20 @@ public final class PeSigner {
 
         CMSSignedData signedData(PEFile pe) throws Exception {
             return createSignedData(pe);
+        }
+    }
+
+    /** The image as Jsign reads it, with its SHA-256 image digest already known. */
+    private static PEFile openPe(Path file, byte[] imageDigest) throws IOException {
+        try {
+            return new PEFile(file.toFile()) {
+                @Override
+                public synchronized byte[] computeDigest(DigestAlgorithm algorithm) throws IOException {
+                    return algorithm == DigestAlgorithm.SHA256 ? imageDigest.clone() : super.computeDigest(algorithm);
+                }
+            };
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("not a PE image: " + e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.imagefactory.content;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,5 +64,29 @@ class HashedFileWriterTest {
         finished.finish();
         assertThrows(IllegalStateException.class, () -> finished.write(new byte[1], 0, 1));
         finished.close();
+    }
+
+    @Test
+    void rangesLeftOutOfTheDigestAreWrittenButNotHashedEvenAcrossBuffers() throws Exception {
+        byte[] content = new byte[3 << 20];
+        new Random(3).nextBytes(content);
+        long mib = 1 << 20;
+        List<HashedFileWriter.Range> unhashed = List.of(new HashedFileWriter.Range(mib - 5, 10),
+                new HashedFileWriter.Range(2 * mib + 7, 100));
+        Path file = tmp.resolve("out");
+        ConcurrentDigests.FileDigests digests;
+        try (HashedFileWriter writer = HashedFileWriter.create(file, unhashed)) {
+            for (int at = 0; at < content.length; at += 333_333) { // writes that do not line up with the buffers
+                writer.write(content, at, Math.min(333_333, content.length - at));
+            }
+            digests = writer.finish();
+        }
+        assertArrayEquals(content, Files.readAllBytes(file));
+        java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream();
+        kept.write(content, 0, (int) mib - 5);
+        kept.write(content, (int) mib + 5, (int) mib + 2);
+        kept.write(content, 2 * (int) mib + 107, content.length - 2 * (int) mib - 107);
+        assertEquals(Digests.sha256(kept.toByteArray()), digests.digest(Algorithm.SHA256));
+        assertTrue(PrehashedFiles.take(file).isEmpty(), "not the file's digest: not recorded");
     }
 }

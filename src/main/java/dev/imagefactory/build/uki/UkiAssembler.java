@@ -2,6 +2,7 @@ package dev.imagefactory.build.uki;
 
 import dev.imagefactory.content.HashedFileWriter;
 import dev.imagefactory.content.Reproducible;
+import dev.imagefactory.model.Digest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -42,6 +44,8 @@ public final class UkiAssembler {
     static final int PE_OFFSET = 0x80;
     private static final long U32 = 0xffffffffL;
     private static final int PADDING_CHUNK = 64 * 1024;
+    /** The Security (certificate table) data directory entry in a PE32+ optional header: the fifth of 16. */
+    private static final int SECURITY_DIRECTORY_ENTRY = 112 + 4 * 8;
 
     private final long timeDateStamp;
 
@@ -83,6 +87,23 @@ public final class UkiAssembler {
         try (HashedFileWriter out = HashedFileWriter.create(output)) {
             write(layout, out, out::size);
             out.finish();
+        }
+    }
+
+    /**
+     * {@link #assemble}, returning the image's Authenticode digest (SHA-256), taken as it is written: the signer then
+     * need not read the image again. It leaves out the PE CheckSum and the Security data directory entry (the image
+     * has no certificate table yet and its sections follow each other to the end of the file, so the rest is the
+     * whole file, in order).
+     */
+    public byte[] assembleForSigning(PeFile stub, List<Section> appended, Path output) throws IOException {
+        Layout layout = layout(stub, appended);
+        long optionalAt = PE_OFFSET + 4 + PeFile.COFF_HEADER_SIZE;
+        List<HashedFileWriter.Range> unhashed = List.of(new HashedFileWriter.Range(optionalAt + 64, 4),
+                new HashedFileWriter.Range(optionalAt + SECURITY_DIRECTORY_ENTRY, 8));
+        try (HashedFileWriter out = HashedFileWriter.create(output, unhashed)) {
+            write(layout, out, out::size);
+            return HexFormat.of().parseHex(out.finish().digest(Digest.Algorithm.SHA256).hex());
         }
     }
 

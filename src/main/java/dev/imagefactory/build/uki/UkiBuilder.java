@@ -36,4 +36,16 @@ public final class UkiBuilder {
         }
         return sections;
     }
+
+    /**
+     * Writes a signed build's UKI (its {@code .pcrsig} made) to {@code output}, ready for Authenticode signing, and
+     * returns its Authenticode digest (SHA-256), taken as it was written.
+     */
+    public byte[] buildForSigning(UkiInputs inputs, Path output) throws IOException {
+        if (!inputs.isSigned()) {
+            throw new IllegalArgumentException("not a signed build: no PCR signer");
+        }
+        PeFile stub = PeFile.read(inputs.stub());
+        return assembler.assembleForSigning(stub, UkiSections.forInputs(inputs, stub), output);
+    }
 }

@@ -266,6 +266,25 @@ class UkiAssemblerTest {
                 .take(hashed).orElseThrow().digest(dev.imagefactory.model.Digest.Algorithm.SHA256));
     }
 
+    /** Written for signing, the UKI is the same bytes and its digest is the Authenticode digest Jsign computes. */
+    @Test
+    void assembledForSigningItsDigestIsJsignsAuthenticodeDigest() throws Exception {
+        long alignment = stub.fileAlignment();
+        Path file = Files.write(tmp.resolve("content"), filled((int) (5 * alignment + 3)));
+        List<Section> sections = List.of(Section.of(".a", "x"), Section.ofFile(".b", file),
+                Section.of(".c", filled((int) alignment + 1)));
+        Path plain = tmp.resolve("plain.efi");
+        Path forSigning = tmp.resolve("signing.efi");
+        new UkiAssembler(0).assemble(stub, sections, plain);
+        byte[] digest = new UkiAssembler(0).assembleForSigning(stub, sections, forSigning);
+        assertEquals(-1, Files.mismatch(plain, forSigning));
+        try (net.jsign.pe.PEFile pe = new net.jsign.pe.PEFile(forSigning.toFile())) {
+            assertArrayEquals(pe.computeDigest(net.jsign.DigestAlgorithm.SHA256), digest);
+        }
+        assertTrue(dev.imagefactory.content.PrehashedFiles.take(forSigning).isEmpty(),
+                "an Authenticode digest is not the file's SHA-256");
+    }
+
     @Test
     void padsEachSectionToTheFileAlignment() throws Exception {
         long alignment = stub.fileAlignment();
