@@ -250,13 +250,17 @@ class UkiAssemblerTest {
         assertEquals(-1, Files.mismatch(uki, again));
     }
 
+    /** A small section, a file section of a few alignments plus {@code extra} bytes, and a section one byte over. */
+    private List<Section> sectionsWithAFile(int extra) throws IOException {
+        long alignment = stub.fileAlignment();
+        Path file = Files.write(tmp.resolve("content"), filled((int) (3 * alignment + extra)));
+        return List.of(Section.of(".a", "x"), Section.ofFile(".b", file), Section.of(".c", filled((int) alignment + 1)));
+    }
+
     /** Hashed while written, the UKI is the same bytes, and the cache is handed that file's digest. */
     @Test
     void assembledHashedItIsTheSameBytesAndItsDigestIsRecorded() throws Exception {
-        long alignment = stub.fileAlignment();
-        Path file = Files.write(tmp.resolve("content"), filled((int) (3 * alignment + 17)));
-        List<Section> sections = List.of(Section.of(".a", "x"), Section.ofFile(".b", file),
-                Section.of(".c", filled((int) alignment + 1)));
+        List<Section> sections = sectionsWithAFile(17);
         Path plain = tmp.resolve("plain.efi");
         Path hashed = tmp.resolve("hashed.efi");
         new UkiAssembler(0).assemble(stub, sections, plain);
@@ -269,10 +273,7 @@ class UkiAssemblerTest {
     /** Written for signing, the UKI is the same bytes and its digest is the Authenticode digest Jsign computes. */
     @Test
     void assembledForSigningItsDigestIsJsignsAuthenticodeDigest() throws Exception {
-        long alignment = stub.fileAlignment();
-        Path file = Files.write(tmp.resolve("content"), filled((int) (5 * alignment + 3)));
-        List<Section> sections = List.of(Section.of(".a", "x"), Section.ofFile(".b", file),
-                Section.of(".c", filled((int) alignment + 1)));
+        List<Section> sections = sectionsWithAFile(3);
         Path plain = tmp.resolve("plain.efi");
         Path forSigning = tmp.resolve("signing.efi");
         new UkiAssembler(0).assemble(stub, sections, plain);
