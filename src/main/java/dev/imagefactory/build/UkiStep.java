@@ -135,7 +135,8 @@ class UkiStep implements OutputStep, FileStep {
         Map<SectionContent, PcrSignature.Section> pcrSections = new IdentityHashMap<>();
         byte[] imageDigest = builder.buildForSigning(uki.signed(pcrKey.pcrpkey(),
                 measured -> PcrSignature.section(asPcrSections(measured, pcrSections), pcrKey)), out);
-        PeSigner.signInPlace(out, signing, imageDigest); // the work dir is ours: a failed build's half-signed file goes with it
+        // the work dir is ours: a failed build's half-signed file goes with it
+        PeSigner.signInPlace(out, signing, imageDigest);
         return out;
     }
 

@@ -85,10 +85,6 @@ public final class HashedFileWriter implements WritableByteChannel {
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), unhashed);
     }
 
-    public Path file() {
-        return file;
-    }
-
     /** Bytes written so far. */
     public long size() {
         return size;
@@ -161,22 +157,6 @@ public final class HashedFileWriter implements WritableByteChannel {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while writing " + file);
-        }
-    }
-
-    /** Writes {@code length} bytes of {@code source} from {@code offset}, read a MiB at a time. */
-    public void append(FileChannel source, long offset, long length) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.min(CHUNK, Math.max(length, 1)));
-        long done = 0;
-        while (done < length) {
-            buffer.clear().limit((int) Math.min(buffer.capacity(), length - done));
-            int n = source.read(buffer, offset + done);
-            if (n < 0) {
-                throw new IOException("the input ended after " + (offset + done) + " bytes, " + (offset + length)
-                        + " expected");
-            }
-            write(buffer.flip());
-            done += n;
         }
     }
 

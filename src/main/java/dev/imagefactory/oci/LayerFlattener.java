@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -223,8 +224,7 @@ public final class LayerFlattener {
      */
     private static void copy(InputStream content, Path path, long size) throws IOException {
         byte[] buffer = new byte[(int) Math.max(1, Math.min(COPY_BUFFER, size))];
-        try (OutputStream out = Files.newOutputStream(path, java.nio.file.StandardOpenOption.CREATE_NEW,
-                java.nio.file.StandardOpenOption.WRITE)) {
+        try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             for (int n; (n = content.readNBytes(buffer, 0, buffer.length)) > 0; ) {
                 out.write(buffer, 0, n);
             }

@@ -1,5 +1,6 @@
 package dev.imagefactory.tools;
 
+import dev.imagefactory.content.ConcurrentDigests;
 import dev.imagefactory.content.HashedFileWriter;
 import dev.imagefactory.content.Reproducible;
 import java.io.ByteArrayOutputStream;
@@ -64,7 +65,8 @@ public final class ProcessRunner {
      * optionally an input file whose reading is reported as it goes (see {@link #reportingReadsOf}).
      */
     public record Command(List<String> args, Path workDir, Path stdinFile, Path stdoutFile, boolean appendStdout,
-            Map<String, String> environment, Path watchedInput, LongConsumer readBytes, HashedFileWriter stdoutWriter) {
+            Map<String, String> environment, Path watchedInput, LongConsumer readBytes,
+            HashedFileWriter stdoutWriter) {
 
         public static Command of(String... args) {
             return new Command(List.of(args), null, null, null, false, Map.of(), null, null, null);
@@ -130,6 +132,18 @@ public final class ProcessRunner {
     /** Sets the one {@link Observer} of every runner's tools (the metrics bean does, at start-up). */
     public static void observe(Observer newObserver) {
         observer = newObserver;
+    }
+
+    /**
+     * Runs a tool that writes an artifact to stdout and takes it into {@code output} (created or replaced), hashed
+     * and flushed while the tool writes it ({@link Command#stdoutInto}); returns its size and SHA-256, which the
+     * cache then takes without reading the file again.
+     */
+    public ConcurrentDigests.FileDigests runInto(Command command, Path output) throws IOException {
+        try (HashedFileWriter writer = HashedFileWriter.create(output)) {
+            run(command.stdoutInto(writer));
+            return writer.finish();
+        }
     }
 
     public Result run(Command command) {
@@ -198,7 +212,8 @@ public final class ProcessRunner {
             out = stdout.join();
         } catch (java.util.concurrent.CompletionException e) {
             // the tool was killed: its stderr may be cut off, and is not the story
-            throw new ToolException(tool + "'s output could not be written: " + e.getCause().getMessage(), e.getCause());
+            throw new ToolException(tool + "'s output could not be written: " + e.getCause().getMessage(),
+                    e.getCause());
         }
         String err = stderr.join();
         LOG.debugf("%s finished with %d in %d ms", command.args(), process.exitValue(),

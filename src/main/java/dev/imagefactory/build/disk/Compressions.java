@@ -1,7 +1,6 @@
 package dev.imagefactory.build.disk;
 
 import dev.imagefactory.content.AtomicFiles;
-import dev.imagefactory.content.HashedFileWriter;
 import dev.imagefactory.content.Reproducible;
 import dev.imagefactory.model.OutputCompression;
 import dev.imagefactory.tools.ProcessRunner;
@@ -57,23 +56,12 @@ public final class Compressions {
         }
         switch (compression) {
             case NONE -> AtomicFiles.writeWorkFile(out, tmp -> SparseCopy.copy(runner, in, tmp));
-            case XZ -> AtomicFiles.writeWorkFile(out, tmp -> runHashed(runner, watched(
+            case XZ -> AtomicFiles.writeWorkFile(out, tmp -> runner.runInto(watched(
                     tool("xz", "-0", "-T0", "--check=crc64", "-c", "--", in.toString()), in, advance), tmp));
-            case ZSTD -> AtomicFiles.writeWorkFile(out, tmp -> runHashed(runner, watched(
+            case ZSTD -> AtomicFiles.writeWorkFile(out, tmp -> runner.runInto(watched(
                     tool("zstd", "-T0", "-18", "-q", "-c", "--", in.toString()), in, advance), tmp));
-            case GZ -> AtomicFiles.writeWorkFile(out, tmp -> runHashed(runner, watched(pigz(in), in, advance), tmp));
+            case GZ -> AtomicFiles.writeWorkFile(out, tmp -> runner.runInto(watched(pigz(in), in, advance), tmp));
             case TAR_GZ -> tarGz(runner, in, out, work, advance);
-        }
-    }
-
-    /**
-     * Runs a compressor writing to stdout, its output hashed and flushed into {@code out} while it runs (the disk
-     * image is then published without being read again).
-     */
-    static void runHashed(ProcessRunner runner, Command command, Path out) throws IOException {
-        try (HashedFileWriter writer = HashedFileWriter.create(out)) {
-            runner.run(command.stdoutInto(writer));
-            writer.finish();
         }
     }
 
@@ -97,7 +85,7 @@ public final class Compressions {
                     // --dereference: an image handed over as a symbolic link is archived as the file it names
                     "--transform=s,.*," + TAR_MEMBER + ",",
                     "--directory=" + absolute.getParent(), "--", absolute.getFileName().toString()));
-            AtomicFiles.writeWorkFile(out, tmp -> runHashed(runner, watched(pigz(tar), tar, advance), tmp));
+            AtomicFiles.writeWorkFile(out, tmp -> runner.runInto(watched(pigz(tar), tar, advance), tmp));
         } finally {
             Files.deleteIfExists(tar);
         }

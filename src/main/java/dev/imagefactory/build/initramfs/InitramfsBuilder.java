@@ -90,7 +90,8 @@ public final class InitramfsBuilder {
         List<String> compressed = all.stream().filter(p -> !uncompressed.contains(p)).toList();
 
         Path output = workDir.resolve("initramfs.xz");
-        Path early = uncompressed.isEmpty() ? null : newc(contents, uncompressed, scratch.resolve("early.cpio"), scratch);
+        Path early = uncompressed.isEmpty() ? null
+                : newc(contents, uncompressed, scratch.resolve("early.cpio"), scratch);
         Path cpio = newc(contents, compressed, scratch.resolve("extensions.cpio"), scratch);
         Compression compression = quirks.useZstdCompression() ? Compression.ZSTD : Compression.XZ;
         // hashed as it is written: the compressor's output is taken in while it compresses

@@ -3,7 +3,6 @@ package dev.imagefactory.build.installer;
 import dev.imagefactory.build.disk.Compressions;
 import dev.imagefactory.content.ConcurrentDigests;
 import dev.imagefactory.content.CountingDigestOutputStream;
-import dev.imagefactory.content.HashedFileWriter;
 import dev.imagefactory.model.Digest.Algorithm;
 import dev.imagefactory.tools.ProcessRunner;
 import java.io.BufferedOutputStream;
@@ -16,9 +15,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 /**
  * Writes one gzip OCI layer: the tar, hashed on the way (its diff_id), then gzip'ed by {@code pigz} on every core,
  * hashed as pigz writes it (the layer digest). An installer's artifacts layer is the size of a kernel plus an
- * initramfs (~270 MB at Talos' sizes), where deflate in the JVM took one core for seconds. {@link Compressions#pigz}, as for disk images:
- * its stream is the same for any number of threads and carries neither name nor time, so the bytes depend only on
- * the entries.
+ * initramfs (~270 MB at Talos' sizes), where deflate in the JVM took one core for seconds. {@link Compressions#pigz},
+ * as for disk images: its stream is the same for any number of threads and carries neither name nor time, so the
+ * bytes depend only on the entries.
  */
 final class GzipTarLayer {
 
@@ -42,11 +41,7 @@ final class GzipTarLayer {
                 entries.writeTo(tar);
                 tar.finish();
             }
-            ConcurrentDigests.FileDigests layer;
-            try (HashedFileWriter gzip = HashedFileWriter.create(out)) { // hashed while pigz compresses
-                runner.run(Compressions.pigz(tarFile).stdoutInto(gzip));
-                layer = gzip.finish();
-            }
+            ConcurrentDigests.FileDigests layer = runner.runInto(Compressions.pigz(tarFile), out);
             return new LayerBlob(out, layer.digest(Algorithm.SHA256), layer.size(),
                     uncompressed.descriptor().digest());
         } finally {

@@ -1,6 +1,5 @@
 package dev.imagefactory.build.iso;
 
-import dev.imagefactory.content.HashedFileWriter;
 import dev.imagefactory.tools.ProcessRunner;
 import dev.imagefactory.tools.ProcessRunner.Command;
 import dev.imagefactory.tools.ToolException;
@@ -59,14 +58,7 @@ public final class IsoTools {
      * hashed and flushed while the tool writes it (xorriso writes an image front to back, so a pipe does).
      */
     void runInto(List<String> args, Path output) throws IOException {
-        runInto(Command.of(args).withEnv(IsoTrailer.environment()), output);
-    }
-
-    private void runInto(Command command, Path output) throws IOException {
-        try (HashedFileWriter image = HashedFileWriter.create(output)) {
-            runner.run(command.stdoutInto(image));
-            image.finish();
-        }
+        runner.runInto(Command.of(args).withEnv(IsoTrailer.environment()), output);
     }
 
     /**
@@ -74,7 +66,7 @@ public final class IsoTools {
      * below {@code work}; the image goes into {@code output}, hashed as grub-mkrescue's xorriso writes it.
      */
     void grubMkrescueInto(List<String> args, Path work, Path output) throws IOException {
-        runInto(grubMkrescueCommand(args, work), output);
+        runner.runInto(grubMkrescueCommand(args, work), output);
     }
 
     private Command grubMkrescueCommand(List<String> args, Path work) throws IOException {

@@ -1,6 +1,5 @@
 package dev.imagefactory.build.uki;
 
-import dev.imagefactory.content.HashedFileWriter;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -108,6 +107,7 @@ public sealed interface SectionContent permits SectionContent.Bytes, SectionCont
 
     /** A range of a file, read when written or streamed. */
     final class FileRange implements SectionContent {
+        private static final int COPY_CHUNK = 1 << 20;
         private final Path file;
         private final long offset;
         private final long length;
@@ -151,8 +151,8 @@ public sealed interface SectionContent permits SectionContent.Bytes, SectionCont
         public void writeTo(WritableByteChannel out) throws IOException {
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
                 checkLength(channel);
-                if (out instanceof HashedFileWriter hashed) {
-                    hashed.append(channel, offset, length); // read into the JVM anyway: in large reads
+                if (!(out instanceof FileChannel)) {
+                    copyThroughBuffer(channel, out); // transferTo would go through an 8 KiB buffer
                     return;
                 }
                 long done = 0;
@@ -164,6 +164,25 @@ public sealed interface SectionContent permits SectionContent.Bytes, SectionCont
                     }
                     done += n;
                 }
+            }
+        }
+
+        /** The range read a MiB at a time and written to {@code out} (a channel the kernel cannot write to). */
+        private void copyThroughBuffer(FileChannel channel, WritableByteChannel out) throws IOException {
+            ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.max(1, Math.min(COPY_CHUNK, length)));
+            long done = 0;
+            while (done < length) {
+                buffer.clear().limit((int) Math.min(buffer.capacity(), length - done));
+                int n = channel.read(buffer, offset + done);
+                if (n < 0) {
+                    throw new IOException(file + " ended after " + (offset + done) + " bytes, "
+                            + (offset + length) + " expected (changed while the UKI was written?)");
+                }
+                buffer.flip();
+                while (buffer.hasRemaining()) {
+                    out.write(buffer);
+                }
+                done += n;
             }
         }
 
