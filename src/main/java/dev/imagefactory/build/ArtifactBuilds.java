@@ -65,7 +65,9 @@ import org.jboss.logging.Logger;
  * {@link BuildTimeoutException}, as soon as the action stops or at the latest after a grace period (min(timeout,
  * 30 s)) if it ignores the interrupt. A timed-out build never publishes. Its slot is held until the action has
  * really stopped, so the limit counts running work honestly.</li>
- * <li><b>Clean.</b> The work directory is deleted whatever happens, before the waiters are told the outcome.</li>
+ * <li><b>Clean.</b> The work directory is removed whatever happens, before the waiters are told the outcome: after
+ * a failure it is deleted, after a success it is handed to {@link ArtifactCache#discardWorkDir}, which may free its
+ * space in the background.</li>
  * <li><b>Errors.</b> {@link InvalidInputException}, {@link NotFoundException} and the project's other refusals
  * ({@code errors}) thrown by an action reach every waiter as they are (so the HTTP layer answers 4xx); a full, read-only or inaccessible local disk
  * (anywhere in the cause chain, tools' stderr included) becomes a {@link LocalStorageException} (503); anything else
@@ -609,7 +611,11 @@ public class ArtifactBuilds {
             }
             if (workDir != null) {
                 try {
-                    FileTrees.deleteRecursively(workDir);
+                    if (failure == null) {
+                        cache.discardWorkDir(workDir); // its space is freed beside the next step
+                    } else {
+                        FileTrees.deleteRecursively(workDir); // freed before the failure is told (disk full)
+                    }
                 } catch (IOException | RuntimeException e) {
                     LOG.errorf(e, "could not delete work directory %s", workDir);
                 }

@@ -4,6 +4,7 @@ import dev.imagefactory.model.OutputKind;
 import dev.imagefactory.model.Profile;
 import dev.imagefactory.model.Quirks;
 
+import dev.imagefactory.build.uki.PcrSigner;
 import dev.imagefactory.build.uki.SectionContent;
 import dev.imagefactory.build.uki.UkiBuilder;
 import dev.imagefactory.build.uki.UkiInputs;
@@ -19,6 +20,7 @@ import dev.imagefactory.secureboot.SigningMaterial;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -132,9 +134,12 @@ class UkiStep implements OutputStep, FileStep {
         SigningMaterial signing = in.signer().get().material();
         PcrKey pcrKey = signing.pcrKey();
         // one PcrSignature.Section per section content for all the profiles' signatures: each is hashed once
-        Map<SectionContent, PcrSignature.Section> pcrSections = new IdentityHashMap<>();
-        byte[] imageDigest = builder.buildForSigning(uki.signed(pcrKey.pcrpkey(),
-                measured -> PcrSignature.section(asPcrSections(measured, pcrSections), pcrKey)), out);
+        // (the profiles are signed at once, on their own threads)
+        Map<SectionContent, PcrSignature.Section> pcrSections = Collections.synchronizedMap(new IdentityHashMap<>());
+        // its size known from the key, each .pcrsig is signed while the sections before it are written
+        byte[] imageDigest = builder.buildForSigning(uki.signed(pcrKey.pcrpkey(), PcrSigner.ofSize(
+                PcrSignature.sectionSize(pcrKey),
+                measured -> PcrSignature.section(asPcrSections(measured, pcrSections), pcrKey))), out);
         // the work dir is ours: a failed build's half-signed file goes with it
         PeSigner.signInPlace(out, signing, imageDigest);
         return out;

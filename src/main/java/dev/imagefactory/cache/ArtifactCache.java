@@ -1,5 +1,8 @@
 package dev.imagefactory.cache;
 
+import dev.imagefactory.content.FileTrees;
+import java.io.IOException;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -25,6 +28,15 @@ public interface ArtifactCache {
 
     /** A fresh directory for one build, below the cache's scratch space (same filesystem, so publish is a rename). */
     Path newWorkDir(String purpose);
+
+    /**
+     * Removes a work directory of {@link #newWorkDir} and everything in it. It is gone from its place when this
+     * returns; a store may free its space (deleting a multi-GiB sparse scratch image takes a good fraction of a
+     * second) after that, in the background.
+     */
+    default void discardWorkDir(Path dir) throws IOException {
+        FileTrees.deleteRecursively(dir);
+    }
 
     /** {@link #lookup} of an intermediate product. */
     default Optional<CachedArtifact> lookupLocal(CacheKey key) {

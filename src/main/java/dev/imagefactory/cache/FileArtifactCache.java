@@ -30,6 +30,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
@@ -41,6 +44,7 @@ import org.jboss.logging.Logger;
  * root/objects/ab/ab12…(64 hex).json   its metadata: size, SHA-256, creation time
  * root/objects/ab/.tmp-*               metadata being written (removed at startup if a crash left one)
  * root/work/&lt;purpose&gt;-NNN/          scratch directories of running builds (all removed at startup)
+ * root/trash/&lt;purpose&gt;-NNN/         finished builds' scratch directories being deleted (likewise)
  * </pre>
  *
  * <p><b>Publishing order.</b> The artifact is hashed and flushed to disk while it still lives in its work directory;
@@ -51,6 +55,15 @@ import org.jboss.logging.Logger;
  * metadata without an artifact, which is never served (lookups need the artifact) and is removed at startup. The
  * reverse order would leave a window in which a fully written artifact has no metadata. At startup an artifact
  * whose metadata is missing, unreadable or disagrees with it (key, size, digest shape) is deleted, never served.
+ * The digest is the one its step took while writing the file when it did ({@code PrehashedFiles}), else it is
+ * computed here.
+ *
+ * <p><b>Intermediates first, digest after</b> ({@link #publishLocalPinned}). An intermediate whose digest was not
+ * taken while it was written is renamed into place and indexed at once, and hashed, flushed and given its metadata in
+ * the background: the step that needs it starts on the file (reading what is in the page cache) instead of waiting
+ * for a read of the whole file. Until its metadata is there it is known to this process only, and a crash leaves an
+ * artifact without metadata, which startup deletes. Only intermediates are published this way: nothing serves them,
+ * and what needs their digest waits for it ({@link CachedArtifact#sha256Digest}).
  *
  * <p><b>Use tracking.</b> The least-recently-used order is kept in memory (an access-ordered map), seeded at startup
  * from the artifacts' modification times; a lookup moves the artifact to the front and, at most once a minute per
@@ -76,6 +89,7 @@ public class FileArtifactCache implements ArtifactCache {
     private static final Logger LOG = Logger.getLogger(FileArtifactCache.class);
     static final String OBJECTS = "objects";
     static final String WORK = "work";
+    static final String TRASH = "trash";
     static final String TMP_PREFIX = AtomicFiles.TEMP_PREFIX;
     static final String METADATA_SUFFIX = ".json";
     static final int METADATA_VERSION = 1;
@@ -83,6 +97,18 @@ public class FileArtifactCache implements ArtifactCache {
         private static final Pattern KEY = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern PREFIX = Pattern.compile("[0-9a-f]{2}");
     private static final Pattern HEX = Pattern.compile("[0-9a-f]+");
+    /** Deletes discarded work directories, one at a time (daemon: startup removes what a stop left). */
+    private static final ExecutorService DISCARDS = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "work-dir-discard");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** Hashes intermediates published before their digest was known (daemon threads: a restart redoes nothing). */
+    private static final ExecutorService DIGESTS = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "artifact-digest");
+        thread.setDaemon(true);
+        return thread;
+    });
     /** The sidecar files' mapper, made on first use: an empty cache needs none, and Jackson's start costs 0.1 s. */
     private static final class MetadataJson {
         static final ObjectMapper JSON = new ObjectMapper();
@@ -118,6 +144,7 @@ public class FileArtifactCache implements ArtifactCache {
     private final Path root;
     private final Path objects;
     private final Path work;
+    private final Path trash;
     private final long maxBytes;
     private final Object lock = new Object();
     /** Access-ordered: iteration starts at the least recently used artifact. Guarded by {@link #lock}. */
@@ -145,6 +172,7 @@ public class FileArtifactCache implements ArtifactCache {
         this.root = root.toAbsolutePath().normalize();
         this.objects = this.root.resolve(OBJECTS);
         this.work = this.root.resolve(WORK);
+        this.trash = this.root.resolve(TRASH);
         this.maxBytes = maxBytes;
         for (int i = 0; i < stripes.length; i++) {
             stripes[i] = new Object();
@@ -256,31 +284,50 @@ public class FileArtifactCache implements ArtifactCache {
 
     @Override
     public CachedArtifact publish(CacheKey key, Path built) {
-        return publish(key, built, Set.of(), false).artifact;
+        return publish(key, built, Set.of(), false, false).artifact;
     }
 
     @Override
     public ArtifactLease publishPinned(CacheKey key, Path built, Set<CacheKey> holds) {
-        Entry entry = publish(key, built, holds, true);
+        Entry entry = publish(key, built, holds, true, false);
         return lease(entry);
     }
 
     /**
-     * Publishes and returns the index entry (the one published meanwhile under the same key, if any), leased once
-     * when {@code pin}, before eviction can see it.
+     * Publishes an intermediate without waiting for its SHA-256 when its step did not take it while writing: the
+     * dependent step starts on the file while the digest is computed and the file flushed beside it. The metadata
+     * follows the digest, so the intermediate survives a restart only once both are there.
      */
-    private Entry publish(CacheKey key, Path built, Set<CacheKey> holds, boolean pin) {
+    @Override
+    public ArtifactLease publishLocalPinned(CacheKey key, Path built) {
+        return lease(publish(key, built, Set.of(), true, true));
+    }
+
+    /**
+     * Publishes and returns the index entry (the one published meanwhile under the same key, if any), leased once
+     * when {@code pin}, before eviction can see it. With {@code hashLater} and no digest taken while the file was
+     * written, the entry is indexed at once and its digest and metadata come from {@link #hashInBackground}.
+     */
+    private Entry publish(CacheKey key, Path built, Set<CacheKey> holds, boolean pin, boolean hashLater) {
         if (!Files.isRegularFile(built, LinkOption.NOFOLLOW_LINKS)) {
             throw new IllegalArgumentException("not a regular file: " + built);
         }
         List<String> held = holds.stream().map(CacheKey::hex).sorted().distinct().toList();
         Entry published;
+        CompletableFuture<Digest> pending = null;
         try {
-            ConcurrentDigests.FileDigests digest = hashAndSync(built);
             Path target = artifactPath(key);
             Path metadata = metadataPath(key);
-            published = new Entry(new CachedArtifact(key, target, digest.size(), digest.digest(Algorithm.SHA256)),
-                    held, 0);
+            Optional<ConcurrentDigests.FileDigests> known = PrehashedFiles.take(built);
+            if (known.isEmpty() && hashLater) {
+                pending = new CompletableFuture<>();
+                published = new Entry(CachedArtifact.hashing(key, target, Files.size(built), pending), held, 0);
+            } else {
+                ConcurrentDigests.FileDigests digest = known.isPresent() ? known.get()
+                        : ConcurrentDigests.ofFileAndSync(built, Algorithm.SHA256);
+                published = new Entry(new CachedArtifact(key, target, digest.size(), digest.digest(Algorithm.SHA256)),
+                        held, 0);
+            }
             synchronized (stripe(key.hex())) {
                 Entry existing;
                 synchronized (lock) {
@@ -308,8 +355,9 @@ public class FileArtifactCache implements ArtifactCache {
                     }
                 }
                 Files.createDirectories(target.getParent());
-                writeMetadata(metadata, new Metadata(METADATA_VERSION, key.hex(), digest.size(),
-                        digest.digest(Algorithm.SHA256).hex(), Instant.now().toString(), held));
+                if (pending == null) {
+                    writeMetadata(metadata, metadataOf(published.artifact, held));
+                }
                 long now = System.currentTimeMillis();
                 try {
                     Files.setLastModifiedTime(built, FileTime.fromMillis(now));
@@ -336,8 +384,56 @@ public class FileArtifactCache implements ArtifactCache {
             throw new UncheckedIOException("publishing artifact " + key + " failed: " + e.getMessage(), e);
         }
         LOG.debugf("published artifact %s (%d bytes)", key, published.artifact.size());
+        if (pending != null) {
+            hashInBackground(published, pending);
+        }
         evictOverflow(key.hex());
         return published;
+    }
+
+    private static Metadata metadataOf(CachedArtifact artifact, List<String> held) {
+        return new Metadata(METADATA_VERSION, artifact.key().hex(), artifact.size(), artifact.sha256(),
+                Instant.now().toString(), held);
+    }
+
+    /**
+     * The SHA-256 of an entry published before it was known, with its file flushed, then its metadata (unless it
+     * left the cache meanwhile). A file that cannot be read is dropped from the cache; metadata that cannot be
+     * written only costs the entry's survival of a restart (recovery deletes an artifact without metadata).
+     */
+    private void hashInBackground(Entry entry, CompletableFuture<Digest> pending) {
+        CachedArtifact artifact = entry.artifact;
+        String hex = artifact.key().hex();
+        DIGESTS.execute(() -> {
+            ConcurrentDigests.FileDigests digest;
+            try {
+                digest = ConcurrentDigests.ofFileAndSync(artifact.file(), Algorithm.SHA256);
+                if (digest.size() != artifact.size()) {
+                    throw new IOException("its size changed from " + artifact.size() + " to " + digest.size());
+                }
+            } catch (IOException | RuntimeException e) {
+                pending.completeExceptionally(e instanceof IOException io ? io : new IOException(e));
+                LOG.warnf("dropping intermediate %s from the cache: it could not be hashed: %s", hex, e.getMessage());
+                forget(hex, entry, true);
+                return;
+            }
+            pending.complete(digest.digest(Algorithm.SHA256));
+            synchronized (stripe(hex)) {
+                boolean current;
+                synchronized (lock) {
+                    Map.Entry<String, Entry> indexed = peek(hex);
+                    current = indexed != null && indexed.getValue() == entry;
+                }
+                if (current) {
+                    try {
+                        writeMetadata(metadataPath(artifact.key()), metadataOf(artifact, entry.holds));
+                    } catch (IOException | RuntimeException e) {
+                        LOG.warnf("intermediate %s stays in the cache until a restart: its metadata could not be "
+                                + "written: %s", hex, e.getMessage());
+                    }
+                }
+            }
+        });
     }
 
     /**
@@ -353,7 +449,7 @@ public class FileArtifactCache implements ArtifactCache {
         Entry entry;
         synchronized (lock) {
             entry = index.get(hex);
-            if (entry == null || !entry.artifact.sha256().equals(artifact.sha256())) {
+            if (entry == null || !entry.artifact.equals(artifact)) {
                 return Optional.empty();
             }
             entry.leases++;
@@ -424,6 +520,30 @@ public class FileArtifactCache implements ArtifactCache {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a work directory below " + work + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Moves the work directory into {@code trash/} (a rename: it leaves the work area at once) and deletes it there
+     * in the background, so the build's waiters are told without waiting for a multi-GiB scratch image's blocks to
+     * be freed. Deleted in place when it cannot be moved.
+     */
+    @Override
+    public void discardWorkDir(Path dir) throws IOException {
+        Path moved;
+        try {
+            Files.createDirectories(trash);
+            moved = Files.move(dir, trash.resolve(dir.getFileName()));
+        } catch (IOException | RuntimeException e) {
+            FileTrees.deleteRecursively(dir);
+            return;
+        }
+        DISCARDS.execute(() -> {
+            try {
+                FileTrees.deleteRecursively(moved);
+            } catch (IOException | RuntimeException e) {
+                LOG.warnf("could not delete the discarded work directory %s: %s", moved, e.getMessage());
+            }
+        });
     }
 
     /**
@@ -545,11 +665,13 @@ public class FileArtifactCache implements ArtifactCache {
     /** Removes crash leftovers and indexes every artifact that has valid metadata, oldest use first. */
     private void recover() throws IOException {
         Files.createDirectories(objects);
-        if (Files.exists(work)) {
-            try {
-                FileTrees.deleteRecursively(work);
-            } catch (IOException e) {
-                LOG.warnf(e, "could not remove leftover build directories below %s", work);
+        for (Path scratch : List.of(work, trash)) {
+            if (Files.exists(scratch)) {
+                try {
+                    FileTrees.deleteRecursively(scratch);
+                } catch (IOException e) {
+                    LOG.warnf(e, "could not remove leftover build directories below %s", scratch);
+                }
             }
         }
         Files.createDirectories(work);
@@ -633,16 +755,6 @@ public class FileArtifactCache implements ArtifactCache {
     }
 
     // ---- file helpers ----
-
-    /**
-     * The SHA-256 and the size, with the file flushed to disk (it is about to become visible): taken while it was
-     * written when its step wrote it with a {@link dev.imagefactory.content.HashedFileWriter}, else now, both at
-     * once, as a cold build waits for them.
-     */
-    static ConcurrentDigests.FileDigests hashAndSync(Path file) throws IOException {
-        Optional<ConcurrentDigests.FileDigests> known = PrehashedFiles.take(file);
-        return known.isPresent() ? known.get() : ConcurrentDigests.ofFileAndSync(file, Algorithm.SHA256);
-    }
 
     /** Metadata goes in under a temporary name starting with {@link #TMP_PREFIX}: recovery removes leftovers. */
     private static void writeMetadata(Path target, Metadata metadata) throws IOException {

@@ -68,6 +68,11 @@ public final class PcrKey {
         }
     }
 
+    /** Bytes of every signature of this key: an RSA signature is always as long as the modulus. */
+    int signatureLength() {
+        return (publicKey.getModulus().bitLength() + 7) / 8;
+    }
+
     /** RSA PKCS#1 v1.5 signature of {@code data} hashed with the JCA digest named ({@code SHA256}, ...). */
     byte[] sign(String jcaDigest, byte[] data) {
         try {

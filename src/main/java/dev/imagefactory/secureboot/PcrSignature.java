@@ -184,9 +184,27 @@ public final class PcrSignature {
      * newline. Sections whose name is not in {@link #MEASURED_ORDER} are ignored.
      */
     public static String json(Map<String, Section> measured, PcrKey key) throws IOException {
+        return render(sign(measured, key));
+    }
+
+    /**
+     * The size of every {@code .pcrsig} {@code key} makes: the JSON's only variable parts are hex digests and
+     * signatures, whose lengths the key fixes. Known before the sections are hashed, so a UKI can be laid out and
+     * written while its signature is being computed.
+     */
+    public static long sectionSize(PcrKey key) {
+        List<BankSignature> placeholders = new ArrayList<>();
+        for (Bank bank : Bank.values()) {
+            placeholders.add(new BankSignature(bank, key.pkfp(), new byte[Digests.rawLength("SHA-256")],
+                    new byte[key.signatureLength()]));
+        }
+        return render(placeholders).getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static String render(List<BankSignature> signatures) {
         StringBuilder json = new StringBuilder(2048).append('{');
         boolean first = true;
-        for (BankSignature entry : sign(measured, key)) {
+        for (BankSignature entry : signatures) {
             if (!first) {
                 json.append(',');
             }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.imagefactory.content.HashedFileWriter;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -96,6 +97,74 @@ class FileArtifactCacheTest {
         CachedArtifact reread = open(1 << 30).lookup(key("earlier")).orElseThrow();
         assertEquals(hex("SHA-256", data), reread.sha256());
         assertArrayEquals(data, Files.readAllBytes(reread.file()));
+    }
+
+    @Test
+    void anIntermediateIsUsableAtOnceAndGetsItsDigestAndMetadataInTheBackground() throws Exception {
+        FileArtifactCache cache = open(1L << 30);
+        byte[] data = bytes(24 * 1024 * 1024 + 5);
+        Path metadata = cache.metadataPath(key("i"));
+        CachedArtifact artifact;
+        try (ArtifactLease lease = cache.publishLocalPinned(key("i"), built(cache, data))) {
+            artifact = lease.artifact();
+            assertEquals(data.length, artifact.size());
+            assertArrayEquals(data, Files.readAllBytes(artifact.file()), "the file is in place for the next step");
+            assertEquals(hex("SHA-256", data), artifact.sha256(), "the digest, when asked for, is the file's");
+            assertTrue(artifact.sha256Known());
+            for (int i = 0; i < 500 && !Files.exists(metadata); i++) {
+                Thread.sleep(10); // written right after the digest, on the hashing thread
+            }
+            JsonNode written = new ObjectMapper().readTree(metadata.toFile());
+            assertEquals(artifact.sha256(), written.get("sha256").asText());
+            assertEquals(data.length, written.get("size").asLong());
+            assertEquals(artifact, cache.lookupLocal(key("i")).orElseThrow());
+            assertTrue(cache.pin(artifact).isPresent(), "the artifact handed out is the indexed one");
+        }
+        FileArtifactCache restarted = new FileArtifactCache(cache.root(), 1L << 30, new SimpleMeterRegistry());
+        assertEquals(artifact, restarted.lookupLocal(key("i")).orElseThrow(), "with its metadata it survives a restart");
+    }
+
+    @Test
+    void anIntermediateItsStepHashedWhileWritingIsPublishedWithItsMetadata() throws Exception {
+        FileArtifactCache cache = open(1L << 30);
+        byte[] data = bytes(3 * 1024 * 1024 + 1);
+        Path file = cache.newWorkDir("test").resolve("out.bin");
+        try (HashedFileWriter writer = HashedFileWriter.create(file)) {
+            writer.write(data, 0, data.length);
+            writer.finish();
+        }
+        try (ArtifactLease lease = cache.publishLocalPinned(key("h"), file)) {
+            assertTrue(lease.artifact().sha256Known(), "nothing left to hash");
+            assertEquals(hex("SHA-256", data), lease.artifact().sha256());
+            assertTrue(Files.exists(cache.metadataPath(key("h"))), "metadata before the artifact, as for final ones");
+        }
+    }
+
+    @Test
+    void aDiscardedWorkDirLeavesAtOnceAndIsDeletedInTheBackground() throws Exception {
+        FileArtifactCache cache = open(1 << 20);
+        Path workDir = cache.newWorkDir("disk-raw");
+        Files.createDirectories(workDir.resolve("tree/sub"));
+        Files.write(workDir.resolve("tree/sub/file"), bytes(1000));
+        try (java.nio.channels.FileChannel sparse = java.nio.channels.FileChannel.open(workDir.resolve("disk.raw"),
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            sparse.write(java.nio.ByteBuffer.wrap(bytes(4096)), 1L << 32); // 4 GiB apparent, mostly a hole
+        }
+
+        cache.discardWorkDir(workDir);
+
+        assertFalse(Files.exists(workDir), "gone from the work area when the call returns");
+        Path trash = cache.root().resolve(FileArtifactCache.TRASH);
+        for (int i = 0; i < 500 && Files.list(trash).findAny().isPresent(); i++) {
+            Thread.sleep(10);
+        }
+        try (Stream<Path> left = Files.list(trash)) {
+            assertEquals(0, left.count(), "and deleted soon after");
+        }
+        Path leftover = Files.createDirectories(trash.resolve("iso-123/tree"));
+        Files.write(leftover.resolve("f"), bytes(10));
+        open(1 << 20);
+        assertFalse(Files.exists(leftover.getParent()), "what a stop left in the trash goes at startup");
     }
 
     @Test

@@ -66,6 +66,21 @@ class PcrSignatureTest {
     }
 
     @Test
+    void theSectionSizeKnownFromTheKeyIsTheSizeOfEverySignature() throws Exception {
+        assertEquals(PcrSignature.section(vectorSections(), vectorKey()).length, PcrSignature.sectionSize(vectorKey()));
+        for (int bits : new int[] {2048, 3072, 4096}) {
+            java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+            generator.initialize(bits);
+            PcrKey key = PcrKey.of((java.security.interfaces.RSAPrivateCrtKey) generator.generateKeyPair().getPrivate());
+            Map<String, Section> other = new LinkedHashMap<>(vectorSections());
+            for (int i = 0; i < 3; i++) {
+                other.put(".cmdline", Section.ofBytes(".cmdline", ("console=ttyS" + i).getBytes(StandardCharsets.US_ASCII)));
+                assertEquals(PcrSignature.section(other, key).length, PcrSignature.sectionSize(key), bits + "-bit key");
+            }
+        }
+    }
+
+    @Test
     void sectionFilesAreStreamedAndGiveTheSameResultAsBytes(@TempDir Path dir) throws IOException {
         Map<String, Section> files = new LinkedHashMap<>();
         for (String name : PcrSignature.MEASURED_ORDER) {

@@ -13,12 +13,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
- * The bytes of one PE section: a small array or a range of a file. Both are streamed when the UKI is written or a
- * section is measured, so a file section (the kernel, an initramfs of hundreds of MB) is never held in memory.
+ * The bytes of one PE section: a small array, a range of a file, or a small array of known size still being made.
+ * They are streamed when the UKI is written or a section is measured, so a file section (the kernel, an initramfs
+ * of hundreds of MB) is never held in memory.
  */
-public sealed interface SectionContent permits SectionContent.Bytes, SectionContent.FileRange {
+public sealed interface SectionContent permits SectionContent.Bytes, SectionContent.FileRange, SectionContent.Deferred {
 
     /** Number of bytes; fixed when the content is created. */
     long size();
@@ -56,6 +59,70 @@ public sealed interface SectionContent permits SectionContent.Bytes, SectionCont
     /** {@code length} bytes of {@code file} from {@code offset}. */
     static SectionContent ofFile(Path file, long offset, long length) {
         return new FileRange(file, offset, length);
+    }
+
+    /**
+     * {@code size} bytes that {@code bytes} completes with (e.g. a {@code .pcrsig} signed while the sections before
+     * it are written); whoever reads them waits for them.
+     */
+    static SectionContent deferred(long size, CompletableFuture<byte[]> bytes) {
+        return new Deferred(size, bytes);
+    }
+
+    /** Bytes of a size known in advance, made while the UKI is laid out and written; read once they are there. */
+    final class Deferred implements SectionContent {
+        private final long size;
+        private final CompletableFuture<byte[]> bytes;
+
+        private Deferred(long size, CompletableFuture<byte[]> bytes) {
+            if (size < 0) {
+                throw new IllegalArgumentException("negative size " + size);
+            }
+            this.size = size;
+            this.bytes = Objects.requireNonNull(bytes);
+        }
+
+        @Override
+        public long size() {
+            return size;
+        }
+
+        /** The bytes, once made; fails when they could not be made or are not {@link #size()} long. */
+        @Override
+        public byte[] readAllBytes() throws IOException {
+            byte[] made;
+            try {
+                made = bytes.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw new IOException(io.getMessage(), io);
+                }
+                throw new IOException("section content could not be made: " + e.getCause(), e.getCause());
+            }
+            if (made.length != size) {
+                throw new IOException("section content came out " + made.length + " bytes long, " + size
+                        + " were laid out");
+            }
+            return made;
+        }
+
+        @Override
+        public InputStream openStream() throws IOException {
+            return new ByteArrayInputStream(readAllBytes());
+        }
+
+        @Override
+        public void writeTo(WritableByteChannel out) throws IOException {
+            ByteBuffer buffer = ByteBuffer.wrap(readAllBytes());
+            while (buffer.hasRemaining()) {
+                out.write(buffer);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Deferred[" + size + (bytes.isDone() ? ", made" : ", pending") + "]";
+        }
     }
 
     /** Bytes held in memory (copied on the way in and out). */

@@ -10,6 +10,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Which sections a UKI gets, in which order (talos-imager.md §4.2), and which of them each profile's PCR signature
@@ -39,6 +44,13 @@ public final class UkiSections {
     /** The sections that are measured into PCR 11, in the order they are measured (§4.4); .pcrsig is not. */
     public static final List<String> MEASUREMENT_ORDER = List.of(LINUX, OSREL, CMDLINE, INITRD, ".ucode", SPLASH,
             ".dtb", UNAME, SBAT, PCRPKEY, PROFILE, ".dtbauto", ".hwids");
+
+    /** Signs the profiles' {@code .pcrsig} of signers whose signature size is known (daemon threads). */
+    private static final ExecutorService SIGNING = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "uki-pcr-signature");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private UkiSections() {
     }
@@ -89,7 +101,22 @@ public final class UkiSections {
         List<Section> all = new ArrayList<>(fromStub);
         all.addAll(sections);
         List<Map<String, SectionContent>> measured = measuredPerProfile(all);
-        byte[] signature = inputs.pcrSigner().sign(measured.get(measured.size() - 1));
+        Map<String, SectionContent> profile = measured.get(measured.size() - 1);
+        PcrSigner signer = inputs.pcrSigner();
+        OptionalLong size = signer.signatureSize();
+        if (size.isPresent()) {
+            // signed beside the writing of the sections before it: the writer waits at .pcrsig if it gets there first
+            CompletableFuture<byte[]> signature = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return signer.sign(profile);
+                } catch (IOException e) {
+                    throw new CompletionException(e);
+                }
+            }, SIGNING);
+            sections.add(new Section(PCRSIG, SectionContent.deferred(size.getAsLong(), signature)));
+            return;
+        }
+        byte[] signature = signer.sign(profile);
         if (signature == null || signature.length == 0) {
             throw new IOException("the PCR signer returned no .pcrsig content");
         }

@@ -137,6 +137,11 @@ public class S3ArtifactCache implements ArtifactCache {
     }
 
     @Override
+    public void discardWorkDir(Path dir) throws java.io.IOException {
+        local.discardWorkDir(dir);
+    }
+
+    @Override
     public Optional<CachedArtifact> lookupLocal(CacheKey key) {
         return local.lookup(key);
     }
@@ -148,7 +153,7 @@ public class S3ArtifactCache implements ArtifactCache {
 
     @Override
     public ArtifactLease publishLocalPinned(CacheKey key, Path built) {
-        return local.publishPinned(key, built, Set.of());
+        return local.publishLocalPinned(key, built);
     }
 
     @Override

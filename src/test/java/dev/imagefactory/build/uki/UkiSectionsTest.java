@@ -2,6 +2,8 @@ package dev.imagefactory.build.uki;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +18,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,6 +130,53 @@ class UkiSectionsTest {
         }
         assertEquals(signer.calls, UkiSections.measuredPerProfile(withStubSbat(sections)),
                 "the signer saw what measuredPerProfile gives for the final list");
+    }
+
+    @Test
+    void aSignerOfKnownSizeSignsBesideTheWritingAndGivesTheSameSections() throws Exception {
+        UkiInputs unsigned = inputs("v1.12.0").withExtraProfiles(List.of(UkiProfile.isoReset(CMDLINE)));
+        List<Section> direct = UkiSections.forInputs(unsigned.signed(PCR_KEY, new RecordingSigner()), stub);
+        CountDownLatch release = new CountDownLatch(1);
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        RecordingSigner recording = new RecordingSigner();
+        PcrSigner slow = measured -> {
+            threads.add(Thread.currentThread().getName());
+            try {
+                assertTrue(release.await(10, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                throw new IOException(e);
+            }
+            synchronized (recording) {
+                return recording.sign(measured);
+            }
+        };
+        List<Section> deferred = UkiSections.forInputs(unsigned.signed(PCR_KEY, PcrSigner.ofSize(9, slow)), stub);
+
+        assertEquals(names(direct), names(deferred));
+        Section pcrsig = deferred.get(names(deferred).indexOf(".pcrsig"));
+        assertInstanceOf(SectionContent.Deferred.class, pcrsig.content(), "laid out before it is signed");
+        assertEquals(9, pcrsig.size());
+        release.countDown();
+        Set<String> signatures = new java.util.HashSet<>();
+        for (int i = 0; i < deferred.size(); i++) {
+            if (deferred.get(i).name().equals(".pcrsig")) {
+                signatures.add(text(deferred.get(i)));
+            } else {
+                assertArrayEquals(direct.get(i).content().readAllBytes(), deferred.get(i).content().readAllBytes());
+            }
+        }
+        assertEquals(Set.of("{\"sig\":1}", "{\"sig\":2}"), signatures, "each profile signed once, off this thread");
+        assertFalse(threads.contains(Thread.currentThread().getName()));
+    }
+
+    @Test
+    void aSignatureOfAnotherSizeThanLaidOutFailsTheWrite() throws Exception {
+        List<Section> sections = UkiSections.forInputs(inputs("v1.9.0").signed(PCR_KEY,
+                PcrSigner.ofSize(5, new RecordingSigner())), stub);
+        SectionContent pcrsig = sections.get(sections.size() - 1).content();
+        IOException e = assertThrows(IOException.class, () -> pcrsig.writeTo(java.nio.channels.Channels.newChannel(
+                java.io.OutputStream.nullOutputStream())));
+        assertTrue(e.getMessage().contains("9 bytes long, 5 were laid out"), e.getMessage());
     }
 
     @Test
