@@ -1,6 +1,7 @@
 package dev.imagefactory.build;
 
 import dev.imagefactory.cache.ArtifactLease;
+import dev.imagefactory.cache.CachedArtifact;
 import io.quarkus.arc.All;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -107,12 +108,17 @@ public class PlanScheduler {
     private BuildOutput run(Step step, BuildPlan plan, List<ArtifactLease> leases, Path work) throws Exception {
         try (HeldLeases held = new HeldLeases()) {
             Map<BuildPlan, Path> files = new HashMap<>();
+            Map<BuildPlan, String> sha256s = new HashMap<>();
             for (int i = 0; i < leases.size(); i++) {
-                files.put(plan.needs().get(i), held.file(builds.localFile(leases.get(i).artifact())));
+                CachedArtifact artifact = leases.get(i).artifact();
+                files.put(plan.needs().get(i), held.file(builds.localFile(artifact)));
+                if (artifact.sha256Known()) {
+                    sha256s.put(plan.needs().get(i), artifact.sha256());
+                }
             }
             StepProgress steps = new Steps(plan);
             steps.stepStarted(plan.kind().id());
-            BuildOutput output = step.build(plan, new NeededFiles(files), work, steps);
+            BuildOutput output = step.build(plan, new NeededFiles(files, sha256s), work, steps);
             steps.stepEnded(plan.kind().id(), Files.size(output.file()));
             return output;
         }

@@ -19,6 +19,7 @@ import dev.imagefactory.secureboot.SecureBootKeys;
 import dev.imagefactory.secureboot.SigningMaterial;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -136,10 +137,12 @@ class UkiStep implements OutputStep, FileStep {
         // one PcrSignature.Section per section content for all the profiles' signatures: each is hashed once
         // (the profiles are signed at once, on their own threads)
         Map<SectionContent, PcrSignature.Section> pcrSections = Collections.synchronizedMap(new IdentityHashMap<>());
+        Path initrd = needs.file(in.initramfs());
+        Optional<String> initrdSha256 = needs.knownSha256(in.initramfs());
         // its size known from the key, each .pcrsig is signed while the sections before it are written
         byte[] imageDigest = builder.buildForSigning(uki.signed(pcrKey.pcrpkey(), PcrSigner.ofSize(
-                PcrSignature.sectionSize(pcrKey),
-                measured -> PcrSignature.section(asPcrSections(measured, pcrSections), pcrKey))), out);
+                PcrSignature.sectionSize(pcrKey), measured -> PcrSignature.section(
+                        asPcrSections(measured, pcrSections, initrd, initrdSha256), pcrKey))), out);
         // the work dir is ours: a failed build's half-signed file goes with it
         PeSigner.signInPlace(out, signing, imageDigest);
         return out;
@@ -150,10 +153,22 @@ class UkiStep implements OutputStep, FileStep {
      * {@code known} when an earlier profile's signature already made them.
      */
     private static Map<String, PcrSignature.Section> asPcrSections(Map<String, SectionContent> measured,
-            Map<SectionContent, PcrSignature.Section> known) {
+            Map<SectionContent, PcrSignature.Section> known, Path initrd, Optional<String> initrdSha256) {
         Map<String, PcrSignature.Section> sections = new LinkedHashMap<>();
         measured.forEach((name, content) -> sections.put(name, known.computeIfAbsent(content,
-                c -> PcrSignature.Section.ofSource(name, c::openStream))));
+                c -> isWholeFile(c, initrd) && initrdSha256.isPresent()
+                        // its other digests were likely taken while the initramfs step wrote it (ContentDigests)
+                        ? PcrSignature.Section.ofSource(name, c::openStream, initrdSha256.get())
+                        : PcrSignature.Section.ofSource(name, c::openStream))));
         return sections;
+    }
+
+    private static boolean isWholeFile(SectionContent content, Path file) {
+        try {
+            return content instanceof SectionContent.FileRange range && range.file().equals(file)
+                    && range.offset() == 0 && range.size() == Files.size(file);
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 }

@@ -64,11 +64,103 @@ public final class HashedFileWriter implements WritableByteChannel {
 
     /** Ranges written but not hashed (empty: the digest is the file's). */
     private final List<Range> unhashed;
+    /** Takes other digests of the whole file, reading it behind the writing ({@link #alsoTaking}); or null. */
+    private OtherDigests others;
 
     private HashedFileWriter(Path file, FileChannel channel, List<Range> unhashed) {
         this.file = file;
         this.channel = channel;
         this.unhashed = List.copyOf(unhashed);
+    }
+
+    /**
+     * Also takes the file's digest with each of {@code algorithms} (JCA names) while it is written, and records them
+     * with {@link ContentDigests} at {@link #finish()}, for a later step that needs them. They are taken on a thread
+     * of their own that reads the file behind the writing (from the page cache), so they never hold the writer up:
+     * where the writing waits for a tool (a compressor), they catch up. Call before the first write.
+     */
+    public HashedFileWriter alsoTaking(List<String> algorithms) throws IOException {
+        if (size > 0 || !unhashed.isEmpty() || others != null) {
+            throw new IllegalStateException("other digests are of the whole file, taken from its first byte");
+        }
+        if (!algorithms.isEmpty()) {
+            others = new OtherDigests(file, algorithms);
+            HASHING.execute(others);
+        }
+        return this;
+    }
+
+    /** Digests taken by reading the file up to what has been written, until the writer says it is complete. */
+    private static final class OtherDigests implements Runnable {
+        private final FileChannel in;
+        private final Map<String, MessageDigest> hashers = new java.util.LinkedHashMap<>();
+        private final CompletableFuture<Map<String, byte[]>> result = new CompletableFuture<>();
+        /** Guarded by this: bytes the writer has written, and whether it will write more. */
+        private long written;
+        private boolean complete;
+        private boolean abandoned;
+
+        OtherDigests(Path file, List<String> algorithms) throws IOException {
+            for (String algorithm : algorithms) {
+                hashers.put(algorithm, Digests.newHasher(algorithm));
+            }
+            this.in = FileChannel.open(file, StandardOpenOption.READ);
+        }
+
+        synchronized void written(long total, boolean last) {
+            written = total;
+            complete |= last;
+            notifyAll();
+        }
+
+        synchronized void abandon() {
+            abandoned = true;
+            notifyAll();
+        }
+
+        @Override
+        public void run() {
+            ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
+            long hashed = 0;
+            try (in) {
+                while (true) {
+                    long target;
+                    synchronized (this) {
+                        while (hashed == written && !complete && !abandoned) {
+                            wait();
+                        }
+                        if (abandoned) {
+                            result.cancel(false);
+                            return;
+                        }
+                        target = written;
+                        if (hashed == target && complete) {
+                            break;
+                        }
+                    }
+                    while (hashed < target) {
+                        buffer.clear().limit((int) Math.min(CHUNK, target - hashed));
+                        int n = in.read(buffer, hashed);
+                        if (n < 0) {
+                            throw new IOException("ended after " + hashed + " of " + target + " bytes written");
+                        }
+                        buffer.flip();
+                        for (MessageDigest hasher : hashers.values()) {
+                            hasher.update(buffer.duplicate());
+                        }
+                        hashed += n;
+                    }
+                }
+                Map<String, byte[]> digests = new java.util.LinkedHashMap<>();
+                hashers.forEach((algorithm, hasher) -> digests.put(algorithm, hasher.digest()));
+                result.complete(digests);
+            } catch (IOException | RuntimeException e) {
+                result.completeExceptionally(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                result.completeExceptionally(e);
+            }
+        }
     }
 
     /** A new file (replacing one that is there). */
@@ -117,6 +209,9 @@ public final class HashedFileWriter implements WritableByteChannel {
             }, HASHING);
         }
         size += length;
+        if (others != null) {
+            others.written(size, false);
+        }
         unflushed += length;
         if (unflushed >= FLUSH_STEP && flushing.isDone()) {
             unflushed = 0;
@@ -198,12 +293,25 @@ public final class HashedFileWriter implements WritableByteChannel {
         if (unhashed.isEmpty()) {
             PrehashedFiles.remember(file, digests);
         }
+        if (others != null) {
+            others.written(size, true);
+            try {
+                ContentDigests.remember(digests.digest(Algorithm.SHA256).hex(), others.result.join());
+            } catch (CompletionException e) {
+                // only a later step's shortcut: it hashes the file itself
+                org.jboss.logging.Logger.getLogger(HashedFileWriter.class).warnf("other digests of %s not taken: %s",
+                        file, e.getCause());
+            }
+        }
         return digests;
     }
 
     /** Closes the file; unless {@link #finish()}ed, it is left as written and not recorded. */
     @Override
     public void close() throws IOException {
+        if (others != null && !finished) {
+            others.abandon();
+        }
         try {
             hashing.join();
             awaitFlush();

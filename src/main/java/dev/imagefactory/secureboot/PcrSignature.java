@@ -1,6 +1,7 @@
 package dev.imagefactory.secureboot;
 
 import dev.imagefactory.content.ConcurrentDigests;
+import dev.imagefactory.content.ContentDigests;
 import dev.imagefactory.content.Digests;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The signed PCR 11 policy of a UKI, the content of its {@code .pcrsig} section (talos-imager spec §4.4), in the
@@ -69,6 +71,13 @@ public final class PcrSignature {
         }
     }
 
+    /**
+     * The PCR banks' digests other than SHA-256 (JCA names): taken beside a file's SHA-256 while it is written
+     * ({@code ContentDigests}), they spare a signature the reading of a section whose SHA-256 is known.
+     */
+    public static final List<String> DIGESTS_BESIDE_SHA256 = Arrays.stream(Bank.values())
+            .filter(bank -> bank != Bank.SHA256).map(bank -> bank.digest).toList();
+
     /** Opens a section's content afresh for each read (it is read once per signature). */
     @FunctionalInterface
     public interface ContentSource {
@@ -86,21 +95,33 @@ public final class PcrSignature {
         private final byte[] bytes;
         private final ContentSource source;
         private Map<Bank, byte[]> digests;
+        /** The content's SHA-256 (hex), when known beforehand: its other digests may be known too. */
+        private final String knownSha256;
 
         private Section(String name, Path file, byte[] bytes) {
-            this(name, file, bytes, null);
+            this(name, file, bytes, null, null);
         }
 
-        private Section(String name, Path file, byte[] bytes, ContentSource source) {
+        private Section(String name, Path file, byte[] bytes, ContentSource source, String knownSha256) {
             this.name = Objects.requireNonNull(name, "name");
             this.file = file;
             this.bytes = bytes;
             this.source = source;
+            this.knownSha256 = knownSha256;
         }
 
         /** Content read through {@code source}, e.g. a range of a larger file such as the stub's {@code .sbat}. */
         public static Section ofSource(String name, ContentSource source) {
-            return new Section(name, null, null, Objects.requireNonNull(source, "source"));
+            return new Section(name, null, null, Objects.requireNonNull(source, "source"), null);
+        }
+
+        /**
+         * {@link #ofSource}, for content whose SHA-256 is {@code sha256Hex} (a cached artifact's): when its other
+         * banks' digests were taken while it was written ({@link ContentDigests}), it is not read at all.
+         */
+        public static Section ofSource(String name, ContentSource source, String sha256Hex) {
+            return new Section(name, null, null, Objects.requireNonNull(source, "source"),
+                    Objects.requireNonNull(sha256Hex, "sha256Hex"));
         }
 
         public static Section ofFile(String name, Path file) {
@@ -117,6 +138,17 @@ public final class PcrSignature {
 
         /** The content hashed with every bank's algorithm, the banks at once (an .initrd is ~250 MB); once. */
         synchronized Map<Bank, byte[]> digests() throws IOException {
+            if (digests == null && knownSha256 != null) {
+                Optional<Map<String, byte[]>> others = ContentDigests.of(knownSha256, DIGESTS_BESIDE_SHA256);
+                if (others.isPresent()) {
+                    Map<Bank, byte[]> out = new EnumMap<>(Bank.class);
+                    out.put(Bank.SHA256, HexFormat.of().parseHex(knownSha256));
+                    for (Bank bank : Bank.values()) {
+                        out.putIfAbsent(bank, others.get().get(bank.digest));
+                    }
+                    digests = out;
+                }
+            }
             if (digests == null) {
                 Map<String, byte[]> byAlgorithm = ConcurrentDigests.raw(this::open,
                         Arrays.stream(Bank.values()).map(bank -> bank.digest).toList());

@@ -71,7 +71,7 @@ final class PlanFixture {
         ReleaseFiles files = new ReleaseFiles(releases);
         kernel = new KernelStep(files);
         cmdline = new CmdlineStep();
-        initramfs = new InitramfsStep(files, releases, new SquashfsStep(releases, null), null, externalUrl);
+        initramfs = new InitramfsStep(files, releases, new SquashfsStep(releases, null), null, externalUrl, false);
         uki = new UkiStep(files, initramfs, keys);
         SignedSystemdBoot signedSystemdBoot = new SignedSystemdBoot(files);
         iso = new IsoStep(files, initramfs, uki, signedSystemdBoot, null, keys);

@@ -41,6 +41,27 @@ class HashedFileWriterTest {
     }
 
     @Test
+    void otherDigestsTakenWhileWritingAreTheFilesAndKnownByItsSha256() throws Exception {
+        byte[] content = new byte[(5 << 20) + 77]; // several buffers and a partial one
+        new Random(11).nextBytes(content);
+        Path file = tmp.resolve("initramfs");
+        ConcurrentDigests.FileDigests digests;
+        try (HashedFileWriter writer = HashedFileWriter.create(file).alsoTaking(List.of("SHA-384", "SHA-512"))) {
+            writer.pump(new ByteArrayInputStream(content));
+            digests = writer.finish();
+        }
+        String sha256 = digests.digest(Algorithm.SHA256).hex();
+        java.util.Map<String, byte[]> known = ContentDigests.of(sha256, List.of("SHA-384", "SHA-512")).orElseThrow();
+        assertArrayEquals(java.security.MessageDigest.getInstance("SHA-384").digest(content), known.get("SHA-384"));
+        assertArrayEquals(java.security.MessageDigest.getInstance("SHA-512").digest(content), known.get("SHA-512"));
+        assertTrue(ContentDigests.of(sha256, List.of("SHA-384", "SHA3-256")).isEmpty(), "only what was taken");
+        assertTrue(ContentDigests.of("0".repeat(64), List.of("SHA-384")).isEmpty(), "only for that content");
+        assertThrows(IllegalStateException.class, () -> HashedFileWriter.create(tmp.resolve("ranged"),
+                List.of(new HashedFileWriter.Range(0, 4))).alsoTaking(List.of("SHA-384")),
+                "other digests are of the whole file");
+    }
+
+    @Test
     void aFileChangedAfterItWasFinishedIsNotTakenForPrehashed() throws Exception {
         Path file = tmp.resolve("out");
         try (HashedFileWriter writer = HashedFileWriter.create(file)) {

@@ -108,6 +108,32 @@ class PcrSignatureTest {
     }
 
     @Test
+    void aSectionWhoseDigestsWereTakenWhileItWasWrittenIsNotRead(@TempDir Path dir) throws Exception {
+        byte[] initrd = ".initrd".getBytes(StandardCharsets.US_ASCII);
+        String sha256;
+        try (dev.imagefactory.content.HashedFileWriter writer = dev.imagefactory.content.HashedFileWriter
+                .create(dir.resolve("initramfs")).alsoTaking(PcrSignature.DIGESTS_BESIDE_SHA256)) {
+            writer.write(initrd, 0, initrd.length);
+            sha256 = writer.finish().digest(dev.imagefactory.model.Digest.Algorithm.SHA256).hex();
+        }
+        AtomicInteger opens = new AtomicInteger();
+        Map<String, Section> sections = new LinkedHashMap<>(vectorSections());
+        sections.put(".initrd", Section.ofSource(".initrd", () -> {
+            opens.incrementAndGet();
+            return new ByteArrayInputStream(initrd);
+        }, sha256));
+        assertEquals(expectedJson(), PcrSignature.json(sections, vectorKey()));
+        assertEquals(0, opens.get(), "its three digests were known");
+
+        sections.put(".initrd", Section.ofSource(".initrd", () -> {
+            opens.incrementAndGet();
+            return new ByteArrayInputStream(initrd);
+        }, "ab".repeat(32)));
+        assertEquals(expectedJson(), PcrSignature.json(sections, vectorKey()), "nothing known of it: read");
+        assertEquals(3, opens.get());
+    }
+
+    @Test
     void sectionOrderInTheMapDoesNotMatterOnlyTheMeasuredOrder() throws IOException {
         List<String> reversed = new ArrayList<>(PcrSignature.MEASURED_ORDER);
         java.util.Collections.reverse(reversed);

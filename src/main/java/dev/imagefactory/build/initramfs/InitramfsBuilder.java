@@ -52,6 +52,15 @@ public final class InitramfsBuilder {
      */
     public Path build(TalosVersion version, Quirks quirks, Path baseInitramfs, List<PackedExtension> extensions,
             Path workDir) throws IOException {
+        return build(version, quirks, baseInitramfs, extensions, workDir, List.of());
+    }
+
+    /**
+     * {@link #build}, also taking the initramfs' digests with {@code alsoDigests} (JCA names) while the compressor
+     * writes it ({@link HashedFileWriter#alsoTaking}): a SecureBoot UKI's PCR signature then need not hash it.
+     */
+    public Path build(TalosVersion version, Quirks quirks, Path baseInitramfs, List<PackedExtension> extensions,
+            Path workDir, List<String> alsoDigests) throws IOException {
         checkCompatibility(version, extensions);
         Path contents = Files.createDirectories(workDir.resolve("contents"));
         Path scratch = Files.createDirectories(workDir.resolve("scratch"));
@@ -95,7 +104,7 @@ public final class InitramfsBuilder {
         Path cpio = newc(contents, compressed, scratch.resolve("extensions.cpio"), scratch);
         Compression compression = quirks.useZstdCompression() ? Compression.ZSTD : Compression.XZ;
         // hashed as it is written: the compressor's output is taken in while it compresses
-        try (HashedFileWriter out = HashedFileWriter.create(output)) {
+        try (HashedFileWriter out = HashedFileWriter.create(output).alsoTaking(alsoDigests)) {
             if (early != null) {
                 out.append(early);
             }
