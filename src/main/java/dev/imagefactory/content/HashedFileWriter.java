@@ -45,6 +45,7 @@ public final class HashedFileWriter implements WritableByteChannel {
     private static final int BUFFERS = 4;
     private static final ExecutorService FLUSHES = Executors.newCachedThreadPool(daemonThreads("output-flush-"));
     private static final ExecutorService HASHING = Executors.newCachedThreadPool(daemonThreads("output-hash-"));
+    private static final ExecutorService APPENDS = Executors.newCachedThreadPool(daemonThreads("output-append-"));
 
     private final Path file;
     private final FileChannel channel;
@@ -64,6 +65,8 @@ public final class HashedFileWriter implements WritableByteChannel {
 
     /** Ranges written but not hashed (empty: the digest is the file's). */
     private final List<Range> unhashed;
+    /** Files being appended before anything else is written ({@link #appendFirst}); done when there are none. */
+    private CompletableFuture<Void> prefix = CompletableFuture.completedFuture(null);
     /** Takes other digests of the whole file, reading it behind the writing ({@link #alsoTaking}); or null. */
     private OtherDigests others;
 
@@ -76,8 +79,10 @@ public final class HashedFileWriter implements WritableByteChannel {
     /**
      * Also takes the file's digest with each of {@code algorithms} (JCA names) while it is written, and records them
      * with {@link ContentDigests} at {@link #finish()}, for a later step that needs them. They are taken on a thread
-     * of their own that reads the file behind the writing (from the page cache), so they never hold the writer up:
-     * where the writing waits for a tool (a compressor), they catch up. Call before the first write.
+     * of their own that reads the file behind the writing (from the page cache), so they never hold the writer up.
+     * That thread starts with the first {@link #pump} (a tool's output: the writing then waits for the tool, and
+     * they catch up), not while the step appends files itself, which the JVM does as fast as a core allows.
+     * Call before the first write.
      */
     public HashedFileWriter alsoTaking(List<String> algorithms) throws IOException {
         if (size > 0 || !unhashed.isEmpty() || others != null) {
@@ -85,9 +90,14 @@ public final class HashedFileWriter implements WritableByteChannel {
         }
         if (!algorithms.isEmpty()) {
             others = new OtherDigests(file, algorithms);
-            HASHING.execute(others);
         }
         return this;
+    }
+
+    private void startOtherDigests() {
+        if (others != null && others.started.compareAndSet(false, true)) {
+            HASHING.execute(others);
+        }
     }
 
     /** Digests taken by reading the file up to what has been written, until the writer says it is complete. */
@@ -95,6 +105,7 @@ public final class HashedFileWriter implements WritableByteChannel {
         private final FileChannel in;
         private final Map<String, MessageDigest> hashers = new java.util.LinkedHashMap<>();
         private final CompletableFuture<Map<String, byte[]>> result = new CompletableFuture<>();
+        final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
         /** Guarded by this: bytes the writer has written, and whether it will write more. */
         private long written;
         private boolean complete;
@@ -262,16 +273,57 @@ public final class HashedFileWriter implements WritableByteChannel {
 
     /** Writes everything {@code in} gives, to its end (a tool's stdout: until the tool closes it). */
     public void pump(InputStream in) throws IOException {
+        awaitPrefix();
+        startOtherDigests();
+        copy(in);
+    }
+
+    private void copy(InputStream in) throws IOException {
         byte[] chunk = new byte[CHUNK];
         for (int n; (n = in.read(chunk)) != -1; ) {
             write(chunk, 0, n);
         }
     }
 
+    /**
+     * Appends {@code files}, in order, on another thread, ahead of whatever is written next: {@link #pump} waits for
+     * them. A tool whose output follows them (the compressor of an initramfs after its uncompressed parts) is started
+     * meanwhile and gets going instead of waiting for the appending. Call before anything else is written.
+     */
+    public void appendFirst(List<Path> files) {
+        if (size > 0 || !prefix.isDone()) {
+            throw new IllegalStateException("files to append first must come first");
+        }
+        prefix = CompletableFuture.runAsync(() -> {
+            try {
+                for (Path source : files) {
+                    try (InputStream in = java.nio.file.Files.newInputStream(source)) {
+                        copy(in);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, APPENDS);
+    }
+
+    /** Waits for {@link #appendFirst}'s files to be in. */
+    private void awaitPrefix() throws IOException {
+        try {
+            prefix.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            throw e;
+        }
+    }
+
     /** Writes the content of {@code source}. */
     public void append(Path source) throws IOException {
+        awaitPrefix();
         try (InputStream in = java.nio.file.Files.newInputStream(source)) {
-            pump(in);
+            copy(in);
         }
     }
 
@@ -283,6 +335,7 @@ public final class HashedFileWriter implements WritableByteChannel {
         if (finished) {
             throw new IllegalStateException(file + " is finished");
         }
+        awaitPrefix();
         finished = true;
         hashing.join(); // hashing cannot fail: it is MessageDigest.update
         awaitFlush();
@@ -295,6 +348,7 @@ public final class HashedFileWriter implements WritableByteChannel {
         }
         if (others != null) {
             others.written(size, true);
+            startOtherDigests(); // when nothing was pumped
             try {
                 ContentDigests.remember(digests.digest(Algorithm.SHA256).hex(), others.result.join());
             } catch (CompletionException e) {
@@ -311,8 +365,10 @@ public final class HashedFileWriter implements WritableByteChannel {
     public void close() throws IOException {
         if (others != null && !finished) {
             others.abandon();
+            startOtherDigests(); // to close its file
         }
         try {
+            prefix.exceptionally(failure -> null).join(); // no writing after the close
             hashing.join();
             awaitFlush();
         } finally {

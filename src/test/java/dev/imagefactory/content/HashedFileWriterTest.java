@@ -10,6 +10,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,40 @@ class HashedFileWriterTest {
         assertThrows(IllegalStateException.class, () -> HashedFileWriter.create(tmp.resolve("ranged"),
                 List.of(new HashedFileWriter.Range(0, 4))).alsoTaking(List.of("SHA-384")),
                 "other digests are of the whole file");
+    }
+
+    @Test
+    void filesAppendedFirstComeBeforeWhatIsPumpedMeanwhile() throws Exception {
+        byte[] first = new byte[(3 << 20) + 5];
+        byte[] second = new byte[1000];
+        byte[] pumped = new byte[(2 << 20) + 9];
+        Random random = new Random(5);
+        random.nextBytes(first);
+        random.nextBytes(second);
+        random.nextBytes(pumped);
+        Path a = Files.write(tmp.resolve("early"), first);
+        Path b = Files.write(tmp.resolve("base"), second);
+        Path file = tmp.resolve("initramfs");
+        ConcurrentDigests.FileDigests digests;
+        try (HashedFileWriter writer = HashedFileWriter.create(file)) {
+            writer.appendFirst(List.of(a, b));
+            writer.pump(new ByteArrayInputStream(pumped)); // e.g. on a tool's drain thread, while the files go in
+            digests = writer.finish();
+        }
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        expected.write(first);
+        expected.write(second);
+        expected.write(pumped);
+        assertArrayEquals(expected.toByteArray(), Files.readAllBytes(file));
+        assertEquals(HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(expected.toByteArray())), digests.digest(Algorithm.SHA256).hex());
+
+        Path missing = tmp.resolve("missing");
+        try (HashedFileWriter writer = HashedFileWriter.create(tmp.resolve("failed"))) {
+            writer.appendFirst(List.of(missing));
+            assertThrows(java.nio.file.NoSuchFileException.class,
+                    () -> writer.pump(new ByteArrayInputStream(pumped)), "the append's failure reaches the pump");
+        }
     }
 
     @Test
