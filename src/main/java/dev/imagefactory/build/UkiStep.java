@@ -129,7 +129,8 @@ class UkiStep implements OutputStep, FileStep {
         }
         Path out = work.resolve("uki.efi");
         if (in.signer().isEmpty()) {
-            builder.build(uki, out);
+            // an intermediate is hashed by the cache beside the next step; a served UKI while it is written
+            builder.build(uki, out, !plan.intermediate());
             return out;
         }
         SigningMaterial signing = in.signer().get().material();

@@ -1,5 +1,6 @@
 package dev.imagefactory.oci;
 
+import dev.imagefactory.content.ReadAheadInputStream;
 import dev.imagefactory.content.VerifyingInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -75,26 +76,36 @@ public final class LayerFlattener {
     }
 
     private void applyLayer(VerifyingInputStream raw, LayerState layer) throws IOException {
+        // the blob is read and verified a few MiB ahead, on another core than the unpacking and writing
+        ReadAheadInputStream ahead = ReadAheadInputStream.of(raw);
         try {
-            TarArchiveInputStream tar = new TarArchiveInputStream(LayerCompression.decompress(raw));
+            TarArchiveInputStream tar = new TarArchiveInputStream(LayerCompression.decompress(ahead));
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
                 apply(entry, tar, layer);
             }
         } catch (UnsafeLayerEntryException e) {
+            ahead.close();
             throw e;
         } catch (IOException e) {
             // an unreadable archive is most often a corrupted blob: say so when the digest confirms it
             try {
+                ahead.awaitSourceEnd();
                 raw.verifyToEnd();
             } catch (DigestMismatchException mismatch) {
-                mismatch.addSuppressed(e);
+                if (mismatch != e) { // the reader may have handed on the mismatch itself
+                    mismatch.addSuppressed(e);
+                }
                 throw mismatch;
             } catch (IOException ignored) {
                 // report the original failure
             }
             throw e instanceof OciException ? e : new OciException(layer.where + ": " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            ahead.close();
+            throw e;
         }
+        ahead.awaitSourceEnd(); // the padding after the archive's end, read and verified there
         raw.verifyToEnd();
     }
 

@@ -27,10 +27,19 @@ public final class UkiBuilder {
      * final as written, so it is hashed and flushed as it is written (the cache then publishes it without reading it).
      */
     public List<Section> build(UkiInputs inputs, Path output) throws IOException {
+        return build(inputs, output, true);
+    }
+
+    /**
+     * {@link #build}; an unsigned UKI is hashed as it is written only when {@code hashWhileWriting}. Without, the
+     * kernel copies the sections (no pass through the JVM): for an intermediate, which the cache hashes in the
+     * background while the next step already runs.
+     */
+    public List<Section> build(UkiInputs inputs, Path output, boolean hashWhileWriting) throws IOException {
         PeFile stub = PeFile.read(inputs.stub());
         List<Section> sections = UkiSections.forInputs(inputs, stub);
-        if (inputs.isSigned()) {
-            assembler.assemble(stub, sections, output); // Authenticode-signed next: its bytes are not final yet
+        if (inputs.isSigned() || !hashWhileWriting) {
+            assembler.assemble(stub, sections, output); // signed: Authenticode-signed next, its bytes not final yet
         } else {
             assembler.assembleHashed(stub, sections, output);
         }
