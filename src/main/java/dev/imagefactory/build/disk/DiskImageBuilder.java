@@ -142,9 +142,19 @@ public final class DiskImageBuilder {
         }
     }
 
+    /**
+     * Puts {@code from} at {@code to}: a hard link when both are on one file system (the UKI and initramfs are cache
+     * files beside the work dir; copying them cost ~0.1 s per 250 MB), else a copy. The trees are only read: mtools
+     * and mkfs.xfs take the content and mode, not the times (FatImage, XfsImage), and nothing is written to them.
+     */
     private static void copy(Path from, Path to) throws IOException {
         Files.createDirectories(to.getParent());
-        Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+        Files.deleteIfExists(to);
+        try {
+            Files.createLink(to, from);
+        } catch (IOException | UnsupportedOperationException e) {
+            Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     private static void write(Path to, String text) throws IOException {

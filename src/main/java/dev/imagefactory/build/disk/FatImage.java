@@ -1,6 +1,5 @@
 package dev.imagefactory.build.disk;
 
-import dev.imagefactory.content.Reproducible;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.tools.ProcessRunner;
 import dev.imagefactory.tools.ProcessRunner.Command;
@@ -32,9 +31,11 @@ import java.util.stream.Stream;
  * mtools 4.0.32 reads and writes 4096-byte-sector FAT32 as it is ({@code FatImageTest}), so no
  * {@code MTOOLS_SKIP_CHECK}: that only relaxes geometry checks and would not make a too-small FAT32 readable either.
  *
- * <p><b>Reproducible.</b> {@code --invariant} pins the serial number and boot sector; mtools stamps directories it
- * makes with {@code SOURCE_DATE_EPOCH} (set by {@link ProcessRunner}) and copies the files' pinned mtimes
- * ({@code -m}), all in local time, so mtools runs with {@code TZ=UTC}. {@code mcopy -s} would walk directories in the
+ * <p><b>Reproducible.</b> {@code --invariant} pins the serial number and boot sector; mtools stamps the directories
+ * it makes and the files it copies (without {@code -m}, which would take the files' own mtimes) with
+ * {@code SOURCE_DATE_EPOCH} (set by {@link ProcessRunner}), in local time, so mtools runs with {@code TZ=UTC}. The
+ * source files' times do not matter, so they are neither read nor pinned: a tree may hard-link files it shares with
+ * the cache. {@code mcopy -s} would walk directories in the
  * host file system's order (ext4: by a per-file-system hash), which would make the directory entries and cluster
  * allocation differ between machines; so each directory is made with {@code mmd} and its files are copied with one
  * {@code mcopy} each, in name order: files first, then subdirectories.
@@ -53,8 +54,7 @@ public final class FatImage {
 
     /**
      * Makes {@code image} (replaced, sparse, exactly {@code sizeBytes}) and copies every entry of {@code sourceDir}
-     * into its root, after setting every mtime below {@code sourceDir} to {@code SOURCE_DATE_EPOCH}. On failure
-     * nothing is left behind.
+     * into its root. On failure nothing is left behind.
      *
      * @param sectorSize 512 or 4096
      * @param label the volume label, at most 11 characters
@@ -104,7 +104,6 @@ public final class FatImage {
         if (!Files.isDirectory(sourceDir, LinkOption.NOFOLLOW_LINKS)) {
             throw new IllegalArgumentException(sourceDir + " is not a directory");
         }
-        Reproducible.pinTimes(sourceDir);
     }
 
     private static void format(ProcessRunner runner, Path image, long sizeBytes, int sectorSize, int sectorsPerCluster,
@@ -185,7 +184,7 @@ public final class FatImage {
             }
         }
         for (Path file : files) {
-            mtools(runner, "mcopy", "-p", "-Q", "-m", "-i", image, file.toString(),
+            mtools(runner, "mcopy", "-p", "-Q", "-i", image, file.toString(),
                     child(target, file));
         }
         for (Path sub : dirs) {
