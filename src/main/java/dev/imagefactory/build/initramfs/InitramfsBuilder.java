@@ -104,7 +104,8 @@ public final class InitramfsBuilder {
         Path cpio = newc(contents, compressed, scratch.resolve("extensions.cpio"), scratch);
         Compression compression = quirks.useZstdCompression() ? Compression.ZSTD : Compression.XZ;
         // hashed as it is written: the compressor's output is taken in while it compresses
-        try (HashedFileWriter out = HashedFileWriter.create(output).alsoTaking(alsoDigests)) {
+        try (HashedFileWriter out = HashedFileWriter.create(output)) {
+            out.alsoTaking(alsoDigests);
             // the compressor starts while the uncompressed parts go in; its output waits for them
             out.appendFirst(early != null ? List.of(early, baseInitramfs) : List.of(baseInitramfs));
             runner.run(Command.of(compression.compressArgs()).stdinFrom(cpio).stdoutInto(out));
