@@ -1,5 +1,6 @@
 package dev.imagefactory.build;
 
+import dev.imagefactory.content.DaemonThreads;
 import dev.imagefactory.errors.ArtifactBuildException;
 import dev.imagefactory.cache.ArtifactCache;
 import dev.imagefactory.cache.ArtifactLease;
@@ -38,7 +39,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -199,8 +199,9 @@ public class ArtifactBuilds {
         this.slots = new BuildSlots(maxConcurrency);
         this.timeout = timeout;
         this.grace = timeout.compareTo(MAX_GRACE) < 0 ? timeout : MAX_GRACE;
-        this.executor = Executors.newCachedThreadPool(daemonThreads("artifact-build-"));
-        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("artifact-build-timer-"));
+        this.executor = Executors.newCachedThreadPool(DaemonThreads.named("artifact-build-"));
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1,
+                DaemonThreads.named("artifact-build-timer-"));
         scheduler.setRemoveOnCancelPolicy(true);
         this.timer = scheduler;
     }
@@ -766,14 +767,5 @@ public class ArtifactBuilds {
             return s / 60 + "m";
         }
         return s + "s";
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + n.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

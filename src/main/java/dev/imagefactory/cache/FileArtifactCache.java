@@ -1,5 +1,6 @@
 package dev.imagefactory.cache;
 
+import dev.imagefactory.content.DaemonThreads;
 import dev.imagefactory.content.AtomicFiles;
 import dev.imagefactory.content.ConcurrentDigests;
 import dev.imagefactory.content.PrehashedFiles;
@@ -98,17 +99,11 @@ public class FileArtifactCache implements ArtifactCache {
     private static final Pattern PREFIX = Pattern.compile("[0-9a-f]{2}");
     private static final Pattern HEX = Pattern.compile("[0-9a-f]+");
     /** Deletes discarded work directories, one at a time (daemon: startup removes what a stop left). */
-    private static final ExecutorService DISCARDS = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "work-dir-discard");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private static final ExecutorService DISCARDS = Executors.newSingleThreadExecutor(
+            DaemonThreads.named("work-dir-discard-"));
     /** Hashes intermediates published before their digest was known (daemon threads: a restart redoes nothing). */
-    private static final ExecutorService DIGESTS = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "artifact-digest");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private static final ExecutorService DIGESTS = Executors.newCachedThreadPool(
+            DaemonThreads.named("artifact-digest-"));
     /** The sidecar files' mapper, made on first use: an empty cache needs none, and Jackson's start costs 0.1 s. */
     private static final class MetadataJson {
         static final ObjectMapper JSON = new ObjectMapper();

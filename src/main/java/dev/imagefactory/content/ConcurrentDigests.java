@@ -21,7 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Content hashed with several algorithms at once, one thread per algorithm, each reading the content itself. One
@@ -51,7 +50,7 @@ public final class ConcurrentDigests {
 
     private static final int CHUNK = 1 << 20;
     /** Idle threads end after a minute; at most one per algorithm beyond the first per running hash. */
-    private static final ExecutorService WORKERS = Executors.newCachedThreadPool(daemonThreads());
+    private static final ExecutorService WORKERS = Executors.newCachedThreadPool(DaemonThreads.named("digest-worker-"));
 
     private ConcurrentDigests() {
     }
@@ -178,14 +177,5 @@ public final class ConcurrentDigests {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot flush " + file + " to disk", e);
         }
-    }
-
-    private static java.util.concurrent.ThreadFactory daemonThreads() {
-        AtomicInteger count = new AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, "digest-worker-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

@@ -20,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Writes a build's output file while taking its SHA-256 and size and flushing it to disk as it grows, so that when
@@ -43,9 +42,9 @@ public final class HashedFileWriter implements WritableByteChannel {
     private static final int CHUNK = 1 << 20;
     /** Buffers in flight between the writing and the hashing: how far the hashing may fall behind. */
     private static final int BUFFERS = 4;
-    private static final ExecutorService FLUSHES = Executors.newCachedThreadPool(daemonThreads("output-flush-"));
-    private static final ExecutorService HASHING = Executors.newCachedThreadPool(daemonThreads("output-hash-"));
-    private static final ExecutorService APPENDS = Executors.newCachedThreadPool(daemonThreads("output-append-"));
+    private static final ExecutorService FLUSHES = Executors.newCachedThreadPool(DaemonThreads.named("output-flush-"));
+    private static final ExecutorService HASHING = Executors.newCachedThreadPool(DaemonThreads.named("output-hash-"));
+    private static final ExecutorService APPENDS = Executors.newCachedThreadPool(DaemonThreads.named("output-append-"));
 
     private final Path file;
     private final FileChannel channel;
@@ -309,14 +308,7 @@ public final class HashedFileWriter implements WritableByteChannel {
 
     /** Waits for {@link #appendFirst}'s files to be in. */
     private void awaitPrefix() throws IOException {
-        try {
-            prefix.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof UncheckedIOException io) {
-                throw io.getCause();
-            }
-            throw e;
-        }
+        join(prefix);
     }
 
     /** Writes the content of {@code source}. */
@@ -391,22 +383,18 @@ public final class HashedFileWriter implements WritableByteChannel {
     }
 
     private void awaitFlush() throws IOException {
+        join(flushing);
+    }
+
+    /** Waits for a background task of this writer; its I/O failure is thrown as the IOException it was. */
+    private static void join(CompletableFuture<Void> task) throws IOException {
         try {
-            flushing.join();
+            task.join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof UncheckedIOException io) {
                 throw io.getCause();
             }
             throw e;
         }
-    }
-
-    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, prefix + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

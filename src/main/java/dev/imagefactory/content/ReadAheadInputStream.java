@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Reads its source to the end on a thread of its own, a few MiB ahead of the consumer: whatever the source does per
@@ -25,15 +24,7 @@ public final class ReadAheadInputStream extends InputStream {
     private static final int CHUNK = 1 << 20;
     private static final int CHUNKS_AHEAD = 8;
     private static final byte[] END = new byte[0];
-    private static final ExecutorService READERS = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "read-ahead-" + Counter.NEXT.incrementAndGet());
-        thread.setDaemon(true);
-        return thread;
-    });
-
-    private static final class Counter {
-        static final AtomicInteger NEXT = new AtomicInteger();
-    }
+    private static final ExecutorService READERS = Executors.newCachedThreadPool(DaemonThreads.named("read-ahead-"));
 
     private final InputStream source;
     private final BlockingQueue<byte[]> chunks = new ArrayBlockingQueue<>(CHUNKS_AHEAD);

@@ -1,5 +1,6 @@
 package dev.imagefactory.tools;
 
+import dev.imagefactory.content.DaemonThreads;
 import dev.imagefactory.content.ConcurrentDigests;
 import dev.imagefactory.content.HashedFileWriter;
 import dev.imagefactory.content.Reproducible;
@@ -16,10 +17,8 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 import org.jboss.logging.Logger;
 
@@ -49,7 +48,7 @@ public final class ProcessRunner {
      * threads, so a stuck tool never keeps the JVM alive.
      */
     private static final ThreadPoolExecutor DRAINS = new ThreadPoolExecutor(0, 2 * MAX_DRAINING_TOOLS, 30,
-            TimeUnit.SECONDS, new SynchronousQueue<>(), drainThreads());
+            TimeUnit.SECONDS, new SynchronousQueue<>(), DaemonThreads.named("tool-output-"));
 
     /** How often a watched input's read position is looked at. */
     private static final Duration READ_REPORT_INTERVAL = Duration.ofMillis(200);
@@ -246,15 +245,6 @@ public final class ProcessRunner {
                 command.readBytes().accept(reported);
             }
         }
-    }
-
-    private static ThreadFactory drainThreads() {
-        AtomicInteger count = new AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, "tool-output-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     private static void kill(Process process) {

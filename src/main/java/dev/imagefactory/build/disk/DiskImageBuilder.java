@@ -79,7 +79,7 @@ public final class DiskImageBuilder {
                     if (Files.isDirectory(from)) {
                         Files.createDirectories(to);
                     } else {
-                        copy(from, to);
+                        linkOrCopy(from, to);
                     }
                 }
             }
@@ -90,11 +90,11 @@ public final class DiskImageBuilder {
     /** ESP of the UKI layouts: systemd-boot as the removable-media loader, the UKI, loader.conf, enrollment files. */
     private static Path systemdBootTree(DiskContents contents, Path work) throws IOException {
         Path tree = Files.createDirectories(work.resolve("efi"));
-        copy(contents.systemdBoot().orElseThrow(), tree.resolve(contents.removableLoaderPath()));
-        copy(contents.uki().orElseThrow(), tree.resolve(contents.ukiPath()));
+        linkOrCopy(contents.systemdBoot().orElseThrow(), tree.resolve(contents.removableLoaderPath()));
+        linkOrCopy(contents.uki().orElseThrow(), tree.resolve(contents.ukiPath()));
         write(tree.resolve("loader/loader.conf"), contents.loaderConf());
         for (Map.Entry<String, Path> extra : contents.extraEspFiles().entrySet()) {
-            copy(extra.getValue(), tree.resolve(extra.getKey()));
+            linkOrCopy(extra.getValue(), tree.resolve(extra.getKey()));
         }
         return tree;
     }
@@ -111,8 +111,8 @@ public final class DiskImageBuilder {
     /** BOOT: {@code A/vmlinuz}, {@code A/initramfs.xz}, {@code grub/grub.cfg}. */
     private static Path bootTree(DiskContents contents, Path work) throws IOException {
         Path tree = Files.createDirectories(work.resolve("boot"));
-        copy(contents.kernel().orElseThrow(), tree.resolve("A/vmlinuz"));
-        copy(contents.initramfs().orElseThrow(), tree.resolve("A/initramfs.xz"));
+        linkOrCopy(contents.kernel().orElseThrow(), tree.resolve("A/vmlinuz"));
+        linkOrCopy(contents.initramfs().orElseThrow(), tree.resolve("A/initramfs.xz"));
         write(tree.resolve("grub/grub.cfg"), GrubDiskBoot.config(contents.versionTag(), contents.cmdline(),
                 contents.quirks().supportsResetGrubOption()));
         return tree;
@@ -147,7 +147,7 @@ public final class DiskImageBuilder {
      * files beside the work dir; copying them cost ~0.1 s per 250 MB), else a copy. The trees are only read: mtools
      * and mkfs.xfs take the content and mode, not the times (FatImage, XfsImage), and nothing is written to them.
      */
-    private static void copy(Path from, Path to) throws IOException {
+    private static void linkOrCopy(Path from, Path to) throws IOException {
         Files.createDirectories(to.getParent());
         Files.deleteIfExists(to);
         try {

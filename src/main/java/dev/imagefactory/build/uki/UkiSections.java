@@ -1,5 +1,6 @@
 package dev.imagefactory.build.uki;
 
+import dev.imagefactory.content.DaemonThreads;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -46,11 +47,8 @@ public final class UkiSections {
             ".dtb", UNAME, SBAT, PCRPKEY, PROFILE, ".dtbauto", ".hwids");
 
     /** Signs the profiles' {@code .pcrsig} of signers whose signature size is known (daemon threads). */
-    private static final ExecutorService SIGNING = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "uki-pcr-signature");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private static final ExecutorService SIGNING = Executors.newCachedThreadPool(
+            DaemonThreads.named("uki-pcr-signature-"));
 
     private UkiSections() {
     }
