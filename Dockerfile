@@ -3,7 +3,7 @@
 #   docker build -t image-factory .
 #   docker run -p 8080:8080 -v image-factory-data:/var/lib/image-factory image-factory
 #
-# Stage 1 compiles the Quarkus application (fast-jar layout in target/quarkus-app/).
+# Stage 1 compiles the Quarkus application into one runnable jar (target/image-factory-runner.jar).
 # Stage 2 is a Debian 12 runtime with a headless JRE plus the filesystem/image tools that the
 # asset builders shell out to. The process runs as uid/gid 10001 (the Kubernetes manifests in
 # k8s/ use the same ids).
@@ -32,7 +32,7 @@ RUN mvn -B -ntp -Dmaven.repo.local="${MAVEN_LOCAL_REPO}" package -DskipTests \
 # Then the sources.
 COPY src ./src
 RUN mvn -B -ntp -Dmaven.repo.local="${MAVEN_LOCAL_REPO}" package -DskipTests \
-    && test -f target/quarkus-app/quarkus-run.jar
+    && test -f target/image-factory-runner.jar
 
 ########################################################################################
 # Stage 2: runtime
@@ -97,7 +97,7 @@ ENV QUARKUS_HTTP_PORT=8080 \
 # Application and catalogs stay owned by root: read-only for the service user.
 COPY extensions-catalog/ /opt/image-factory/catalog/extensions-catalog/
 COPY overlays/ /opt/image-factory/catalog/overlays/
-COPY --from=build /build/target/quarkus-app/ /opt/image-factory/app/
+COPY --from=build /build/target/image-factory-runner.jar /opt/image-factory/app/
 
 WORKDIR /opt/image-factory/app
 USER 10001:10001
@@ -110,4 +110,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
 
 # JVM flags come from JDK_JAVA_OPTIONS above (container-aware heap, and the launch options of scripts/jvm-options:
 # a quicker start-up); override that variable to tune.
-ENTRYPOINT ["/usr/bin/tini", "--", "java", "-jar", "/opt/image-factory/app/quarkus-run.jar"]
+ENTRYPOINT ["/usr/bin/tini", "--", "java", "-jar", "/opt/image-factory/app/image-factory-runner.jar"]

@@ -62,13 +62,13 @@ class DockerfileTest {
         assertTrue(packages, "build stage must run mvn ... package");
 
         Pattern copyApp = Pattern.compile("--from=" + Pattern.quote(build.name())
-                + "\\s+\\S*target/quarkus-app/?\\s+(\\S+)");
+                + "\\s+\\S*target/image-factory-runner\\.jar\\s+(\\S+)");
         Optional<String> appDir = runtime.all("COPY").stream()
                 .map(c -> copyApp.matcher(c.args()))
                 .filter(m -> m.find())
                 .map(m -> m.group(1))
                 .findFirst();
-        assertTrue(appDir.isPresent(), "runtime stage must copy target/quarkus-app/ from the build stage");
+        assertTrue(appDir.isPresent(), "runtime stage must copy target/image-factory-runner.jar from the build stage");
 
         List<String> entrypoint = DockerfileModel.execForm(runtime.last("ENTRYPOINT").orElseThrow());
         int java = entrypoint.indexOf("java");
@@ -76,11 +76,10 @@ class DockerfileTest {
         int jar = entrypoint.indexOf("-jar");
         assertTrue(jar > java && jar + 1 < entrypoint.size(), "ENTRYPOINT must run java -jar: " + entrypoint);
         String runJar = entrypoint.get(jar + 1);
-        assertTrue(runJar.endsWith("quarkus-run.jar"), "ENTRYPOINT must run quarkus-run.jar: " + entrypoint);
         String workdir = runtime.last("WORKDIR").map(Instruction::args).orElse("/");
         String absoluteJar = runJar.startsWith("/") ? runJar : workdir + "/" + runJar;
-        assertEquals(trimSlash(appDir.get()) + "/quarkus-run.jar", absoluteJar,
-                "ENTRYPOINT jar must be the copied quarkus-app/quarkus-run.jar");
+        assertEquals(trimSlash(appDir.get()) + "/image-factory-runner.jar", absoluteJar,
+                "ENTRYPOINT must run the copied image-factory-runner.jar");
     }
 
     @Test
@@ -215,7 +214,7 @@ class DockerfileTest {
                 "src/main/resources/application.properties", "extensions-catalog/x.yaml", "overlays/x.yaml")) {
             assertFalse(ignored(patterns, kept), ".dockerignore drops " + kept + ", which the Dockerfile needs");
         }
-        for (String dropped : List.of("target/quarkus-app/quarkus-run.jar", ".git/HEAD", "data/schematics/x")) {
+        for (String dropped : List.of("target/image-factory-runner.jar", ".git/HEAD", "data/schematics/x")) {
             assertTrue(ignored(patterns, dropped), ".dockerignore should exclude " + dropped);
         }
     }

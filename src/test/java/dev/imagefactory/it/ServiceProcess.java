@@ -45,7 +45,7 @@ final class ServiceProcess implements AutoCloseable {
         for (String p : extraProperties) {
             cmd.add("-D" + p.replace("{port}", Integer.toString(port))); // for URLs naming the service itself
         }
-        cmd.addAll(List.of("-jar", System.getProperty("app.jar", "target/quarkus-app/quarkus-run.jar")));
+        cmd.addAll(List.of("-jar", System.getProperty("app.jar", "target/image-factory-runner.jar")));
         ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(environment);
         return new ServiceProcess(builder.start(), port, log);
