@@ -5,8 +5,11 @@ import dev.imagefactory.model.TalosVersion;
 import dev.imagefactory.config.FactoryConfig;
 import dev.imagefactory.errors.InvalidInputException;
 import dev.imagefactory.errors.NotFoundException;
-import io.quarkus.runtime.Startup;
+import dev.imagefactory.content.StartupLoad;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,27 +30,42 @@ import java.util.function.Function;
  * <p>Extra (custom) extensions ({@link ReleaseSource#extraExtensions}) come first, in their manifest's order, and win
  * a name they share with an official entry, which is then left out: the reference's extra extensions manifest.
  *
- * <p>Catalog files are read once, at startup ({@link Startup}), so a malformed file stops the service.
+ * <p>Catalog files are read once, at start-up: on a thread of their own from the first start-up observer on, beside
+ * the rest of the start (their YAML, parsed while the JVM is still cold, took ~0.1 s of it), and waited for by the last
+ * one, so a malformed file still stops the service.
  */
 @ApplicationScoped
-@Startup
 public class Catalog {
 
     private static final TalosVersion FIRST_WITH_OVERLAYS = TalosVersion.of(1, 7, 0);
 
     private final ReleaseSource releases;
     private final VersionFilter filter;
-    private final CatalogFiles files;
+    private final StartupLoad<CatalogFiles> files;
 
     @Inject
     Catalog(FactoryConfig config, ReleaseSource releases) {
-        this(releases, VersionFilter.from(config.releases()), CatalogFilesLoader.load(config.catalog().dir()));
+        this(releases, VersionFilter.from(config.releases()),
+                new StartupLoad<>("catalog-load", () -> CatalogFilesLoader.load(config.catalog().dir())));
     }
 
     public Catalog(ReleaseSource releases, VersionFilter filter, CatalogFiles files) {
+        this(releases, filter, new StartupLoad<>("catalog-load", () -> files));
+    }
+
+    private Catalog(ReleaseSource releases, VersionFilter filter, StartupLoad<CatalogFiles> files) {
         this.releases = releases;
         this.filter = filter;
         this.files = files;
+    }
+
+    void startLoading(@Observes @Priority(Integer.MIN_VALUE) StartupEvent event) {
+        files.start();
+    }
+
+    /** A malformed catalog file stops the start ({@link CatalogFileException}, naming the file). */
+    void awaitLoaded(@Observes @Priority(Integer.MAX_VALUE) StartupEvent event) {
+        files.get();
     }
 
     /** Available versions, ascending. */
@@ -85,7 +103,7 @@ public class Catalog {
 
     public List<OfficialExtension> extensions(TalosVersion version) {
         requireAvailable(version);
-        List<OfficialExtension> official = merge(releases.extensions(version), files.extensionsFor(version),
+        List<OfficialExtension> official = merge(releases.extensions(version), files.get().extensionsFor(version),
                 OfficialExtension::name, OfficialExtension::describedBy);
         return extrasFirst(releases.extraExtensions(version).orElse(List.of()), official);
     }
@@ -107,7 +125,7 @@ public class Catalog {
             return List.of();
         }
         requireAvailable(version);
-        return merge(releases.overlays(version), files.overlaysFor(version), OfficialOverlay::name,
+        return merge(releases.overlays(version), files.get().overlaysFor(version), OfficialOverlay::name,
                 (fromRelease, fromCatalog) -> fromRelease);
     }
 
@@ -130,7 +148,7 @@ public class Catalog {
 
     private OfficialExtension resolve(String requested, List<OfficialExtension> available, TalosVersion version) {
         return find(available, requested)
-                .or(() -> files.aliases().currentName(requested).flatMap(current -> find(available, current)))
+                .or(() -> files.get().aliases().currentName(requested).flatMap(current -> find(available, current)))
                 .orElseThrow(() -> new InvalidInputException("official extension \"" + requested
                         + "\" is not available for Talos version " + version));
     }

@@ -41,6 +41,7 @@ public class DataDirectory {
         }
         probe = new DiskWriteProbe(probedDirs(), probeTimeout, PROBE_REUSE);
         probe.removeLeftovers();
+        probe.verdictAsync(); // the first /readyz, right after start-up, reuses this write instead of waiting for one
     }
 
     /** The data dir, and the artifact cache's directory too when a separate volume is mounted there. */

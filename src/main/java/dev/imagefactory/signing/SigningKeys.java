@@ -1,13 +1,12 @@
 package dev.imagefactory.signing;
 
 import dev.imagefactory.config.FactoryConfig;
+import dev.imagefactory.content.StartupLoad;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.jboss.logging.Logger;
 
 /**
@@ -22,30 +21,19 @@ public class SigningKeys {
     static final String DEV_KEY_DIR = "signing";
 
     private final FactoryConfig config;
-    private volatile CosignKey key;
-    /** The load started at start-up, if any. */
-    private volatile CompletableFuture<CosignKey> loading;
+    private final StartupLoad<CosignKey> key;
 
     public SigningKeys(FactoryConfig config) {
         this.config = config;
+        this.key = new StartupLoad<>("signing-key-load", this::load);
     }
 
     /**
      * Starts loading the key first thing at start-up, on a thread of its own: BouncyCastle's first use (classes, curve
      * tables) takes a good share of the start-up's CPU, and the rest of the start-up can run beside it on another core.
      */
-    void startLoading(@Observes @Priority(1) StartupEvent event) {
-        CompletableFuture<CosignKey> pending = new CompletableFuture<>();
-        loading = pending;
-        Thread loader = new Thread(() -> {
-            try {
-                pending.complete(load());
-            } catch (RuntimeException | Error e) {
-                pending.completeExceptionally(e);
-            }
-        }, "signing-key-load");
-        loader.setDaemon(true);
-        loader.start();
+    void startLoading(@Observes @Priority(Integer.MIN_VALUE) StartupEvent event) {
+        key.start();
     }
 
     /** Waits for the key as the last step of start-up: a bad key still stops the start. */
@@ -55,32 +43,7 @@ public class SigningKeys {
 
     /** The key that signs installer images and download bundles. */
     public CosignKey key() {
-        CosignKey loaded = key;
-        if (loaded == null) {
-            synchronized (this) {
-                loaded = key;
-                if (loaded == null) {
-                    CompletableFuture<CosignKey> pending = loading;
-                    loaded = pending == null ? load() : loaded(pending);
-                    key = loaded;
-                }
-            }
-        }
-        return loaded;
-    }
-
-    private static CosignKey loaded(CompletableFuture<CosignKey> pending) {
-        try {
-            return pending.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException failure) {
-                throw failure; // SigningKeyException, naming the file, as when loaded on this thread
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw e;
-        }
+        return key.get(); // SigningKeyException, naming the file, as when loaded on this thread
     }
 
     private CosignKey load() {
