@@ -41,6 +41,28 @@ class ConfigurationFaultsIT {
         assertFalse(text.contains("never-logged-secret"), "the secret is never logged");
     }
 
+    /**
+     * Issue 20 moved the catalog's loading to a thread of its own beside the rest of the start: a malformed catalog
+     * file must still stop the start, naming the file, and never be served half-read.
+     */
+    @Test
+    void aMalformedCatalogFileStopsTheStart() throws Exception {
+        Path catalog = tmp.resolve("catalog");
+        Path file = catalog.resolve("extensions-catalog").resolve("talos-1.12.0.yaml");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "talos:\n  from: v1.12.0\nextensions:\n  - name: siderolabs/gvisor\n    ref: [not, a, ref]\n");
+        Path log = tmp.resolve("service.log");
+        try (ServiceProcess service = ServiceProcess.launch(tmp.resolve("data"), log, Map.of(),
+                "factory.catalog.dir=" + catalog)) {
+            OptionalInt exit = service.awaitExit(Duration.ofSeconds(60));
+            assertTrue(exit.isPresent(), "the service must not start with a malformed catalog; see " + log);
+            assertTrue(exit.getAsInt() != 0, "exit code " + exit.getAsInt());
+        }
+        String text = Files.readString(log);
+        assertTrue(text.contains(file.toString()), text);
+        assertFalse(text.contains("Listening on"), "stopped before it listened: " + text);
+    }
+
     /** Issue 19: a verification key that cannot be read stops the start, the message naming the setting. */
     @Test
     void anUnreadableVerificationKeyStopsTheStart() throws Exception {
