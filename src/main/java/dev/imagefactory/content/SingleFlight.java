@@ -57,18 +57,7 @@ public final class SingleFlight<K, V> {
      * {@link CompletionException}).
      */
     public V runHere(K key, Supplier<V> work) {
-        CompletableFuture<V> outcome = run(key, () -> CompletableFuture.completedFuture(work.get()));
-        try {
-            return outcome.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            if (e.getCause() instanceof Error cause) {
-                throw cause;
-            }
-            throw e;
-        }
+        return Futures.joinAsOwn(run(key, () -> CompletableFuture.completedFuture(work.get())));
     }
 
     /** Whether work for {@code key} is in flight now. */

@@ -1,7 +1,6 @@
 package dev.imagefactory.content;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
@@ -46,17 +45,7 @@ public final class StartupLoad<T> {
             }
             pending = loading;
         }
-        try {
-            return pending.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException failure) {
-                throw failure;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw e;
-        }
+        return Futures.joinAsOwn(pending);
     }
 
     private void complete(CompletableFuture<T> pending) {

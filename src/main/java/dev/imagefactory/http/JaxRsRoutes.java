@@ -28,34 +28,28 @@ public class JaxRsRoutes {
 
     private final BeanManager beans;
     /**
-     * Read at the first {@code Allow} asked for, not at start-up: the reflection over every resource method (and its
-     * annotations) took ~0.04 s of a start to ready of under 1 s (issue 20).
+     * Read at the first {@code Allow} asked for (an OPTIONS request or a 405, both rare), not at start-up: the
+     * reflection over every resource method (and its annotations) took ~0.04 s of a start to ready of under 1 s
+     * (issue 20). Guarded by {@code this}.
      */
-    private volatile List<Route> routes;
+    private List<Route> routes;
 
     public JaxRsRoutes(BeanManager beans) {
         this.beans = beans;
     }
 
-    private List<Route> routes() {
-        List<Route> known = routes;
-        if (known == null) {
-            synchronized (this) {
-                known = routes;
-                if (known == null) {
-                    List<Route> found = new ArrayList<>();
-                    for (Bean<?> bean : beans.getBeans(Object.class, Any.Literal.INSTANCE)) {
-                        Class<?> type = bean.getBeanClass();
-                        if (type.isAnnotationPresent(Path.class)) {
-                            collect(type, found);
-                        }
-                    }
-                    known = List.copyOf(found);
-                    routes = known;
+    private synchronized List<Route> routes() {
+        if (routes == null) {
+            List<Route> found = new ArrayList<>();
+            for (Bean<?> bean : beans.getBeans(Object.class, Any.Literal.INSTANCE)) {
+                Class<?> type = bean.getBeanClass();
+                if (type.isAnnotationPresent(Path.class)) {
+                    collect(type, found);
                 }
             }
+            routes = List.copyOf(found);
         }
-        return known;
+        return routes;
     }
 
     /** The {@code Allow} header value for a path: every method any matching route accepts, plus implied ones. */

@@ -297,11 +297,12 @@ public final class Qemu {
         Path output = Files.createTempFile("qemu-output-", ".log");
         Process process = start(log, output);
         boolean exited = awaitExit(process, log, aavmfVars != null);
-        if (!exited && aavmfVars != null && firmwareStalled(serialText(log))) {
+        String stalled = exited || aavmfVars == null ? null : serialText(log);
+        if (stalled != null && firmwareStalled(stalled)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             System.err.println("Qemu: AAVMF stopped after its banner for " + firmwareStall.toSeconds()
                     + " s without starting a boot option; starting the machine again once. Serial log was:\n"
-                    + tail(serialText(log), 10));
+                    + tail(stalled, 10));
             Files.copy(Aavmf.EMPTY_VARS, aavmfVars, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             process = start(log, output);
             exited = awaitExit(process, log, false);

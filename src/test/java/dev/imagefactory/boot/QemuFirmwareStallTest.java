@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,12 +26,17 @@ class QemuFirmwareStallTest {
     @TempDir
     Path tmp;
 
+    @BeforeEach
+    void needsAavmf() {
+        assumeTrue(Files.exists(Aavmf.EMPTY_VARS), "needs AAVMF's variable store (qemu-efi-aarch64)");
+    }
+
     @AfterEach
     void restoreBinary() {
         System.clearProperty("qemu.binary.arm64");
     }
 
-    private Path fakeQemu(String script) throws Exception {
+    private void fakeQemu(String script) throws Exception {
         Path qemu = tmp.resolve("qemu-system-aarch64");
         Files.writeString(qemu, """
                 #!/bin/bash
@@ -42,7 +48,11 @@ class QemuFirmwareStallTest {
                 """.formatted(tmp.resolve("starts"), script));
         Files.setPosixFilePermissions(qemu, PosixFilePermissions.fromString("rwx------"));
         System.setProperty("qemu.binary.arm64", qemu.toString());
-        return qemu;
+    }
+
+    /** An AAVMF machine run by the stand-in, with a short stall bound and timeout. */
+    private Qemu machine(Duration stall, Duration timeout) {
+        return Qemu.machine(Arch.ARM64).aavmf(tmp).firmwareStall(stall).timeout(timeout);
     }
 
     private int starts() throws Exception {
@@ -51,40 +61,35 @@ class QemuFirmwareStallTest {
 
     @Test
     void aFirmwareThatStallsAfterItsBannerIsStartedAgainOnce() throws Exception {
-        assumeTrue(Files.exists(Aavmf.EMPTY_VARS), "needs AAVMF's variable store (qemu-efi-aarch64)");
         fakeQemu("""
                 printf 'UEFI firmware (version test)\\n' > "$serial"
                 [ "$n" = 1 ] && exec sleep 60
                 printf 'BdsDxe: starting Boot0001\\nFACTORY-REPORT {"booted": true}\\n' >> "$serial"
                 """);
-        JsonNode report = Qemu.machine(Arch.ARM64).aavmf(tmp).firmwareStall(Duration.ofSeconds(2))
-                .timeout(Duration.ofSeconds(30)).serialLog(tmp.resolve("serial.log")).run();
+        JsonNode report = machine(Duration.ofSeconds(2), Duration.ofSeconds(30)).run();
         assertTrue(report.get("booted").asBoolean());
         assertEquals(2, starts());
     }
 
     @Test
     void aSecondStallFailsTheBoot() throws Exception {
-        assumeTrue(Files.exists(Aavmf.EMPTY_VARS), "needs AAVMF's variable store (qemu-efi-aarch64)");
         fakeQemu("""
                 printf 'UEFI firmware (version test)\\n' > "$serial"
                 exec sleep 60
                 """);
-        AssertionError failure = assertThrows(AssertionError.class, () -> Qemu.machine(Arch.ARM64).aavmf(tmp)
-                .firmwareStall(Duration.ofSeconds(2)).timeout(Duration.ofSeconds(5)).run());
+        AssertionError failure = assertThrows(AssertionError.class,
+                () -> machine(Duration.ofSeconds(2), Duration.ofSeconds(5)).run());
         assertTrue(failure.getMessage().contains("no report within 5 s"), failure.getMessage());
         assertEquals(2, starts());
     }
 
     @Test
     void aBootThatStartedItsBootOptionIsNeverStartedAgain() throws Exception {
-        assumeTrue(Files.exists(Aavmf.EMPTY_VARS), "needs AAVMF's variable store (qemu-efi-aarch64)");
         fakeQemu("""
                 printf 'UEFI firmware (version test)\\nBdsDxe: starting Boot0001\\n' > "$serial"
                 exec sleep 60
                 """);
-        assertThrows(AssertionError.class, () -> Qemu.machine(Arch.ARM64).aavmf(tmp)
-                .firmwareStall(Duration.ofSeconds(1)).timeout(Duration.ofSeconds(4)).run());
+        assertThrows(AssertionError.class, () -> machine(Duration.ofSeconds(1), Duration.ofSeconds(4)).run());
         assertEquals(1, starts(), "a slow boot of ours is judged, not retried");
         assertFalse(Qemu.firmwareStalled("UEFI firmware\nBdsDxe: starting Boot0001"));
     }

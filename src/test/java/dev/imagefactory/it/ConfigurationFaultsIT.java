@@ -25,17 +25,11 @@ class ConfigurationFaultsIT {
 
     @Test
     void s3SettingsWithoutTheS3BackendStopTheStart() throws Exception {
-        Path log = tmp.resolve("service.log");
-        try (ServiceProcess service = ServiceProcess.launch(tmp.resolve("data"), log, Map.of(
+        String text = logOfAStartThatStops("run on local disk", Map.of(
                 "FACTORY_CACHE_S3_ENDPOINT", "http://127.0.0.1:9",
                 "FACTORY_CACHE_S3_BUCKET", "factory",
                 "FACTORY_CACHE_S3_ACCESS_KEY", "access",
-                "FACTORY_CACHE_S3_SECRET_KEY", "never-logged-secret"))) {
-            OptionalInt exit = service.awaitExit(Duration.ofSeconds(60));
-            assertTrue(exit.isPresent(), "the service must not run on local disk; see " + log);
-            assertTrue(exit.getAsInt() != 0, "exit code " + exit.getAsInt());
-        }
-        String text = Files.readString(log);
+                "FACTORY_CACHE_S3_SECRET_KEY", "never-logged-secret"));
         assertTrue(text.contains("factory.cache.backend"), text);
         assertTrue(text.contains("factory.cache.s3.endpoint"), text);
         assertFalse(text.contains("never-logged-secret"), "the secret is never logged");
@@ -51,14 +45,8 @@ class ConfigurationFaultsIT {
         Path file = catalog.resolve("extensions-catalog").resolve("talos-1.12.0.yaml");
         Files.createDirectories(file.getParent());
         Files.writeString(file, "talos:\n  from: v1.12.0\nextensions:\n  - name: siderolabs/gvisor\n    ref: [not, a, ref]\n");
-        Path log = tmp.resolve("service.log");
-        try (ServiceProcess service = ServiceProcess.launch(tmp.resolve("data"), log, Map.of(),
-                "factory.catalog.dir=" + catalog)) {
-            OptionalInt exit = service.awaitExit(Duration.ofSeconds(60));
-            assertTrue(exit.isPresent(), "the service must not start with a malformed catalog; see " + log);
-            assertTrue(exit.getAsInt() != 0, "exit code " + exit.getAsInt());
-        }
-        String text = Files.readString(log);
+        String text = logOfAStartThatStops("start with a malformed catalog", Map.of(),
+                "factory.catalog.dir=" + catalog);
         assertTrue(text.contains(file.toString()), text);
         assertFalse(text.contains("Listening on"), "stopped before it listened: " + text);
     }
@@ -66,15 +54,9 @@ class ConfigurationFaultsIT {
     /** Issue 19: a verification key that cannot be read stops the start, the message naming the setting. */
     @Test
     void anUnreadableVerificationKeyStopsTheStart() throws Exception {
-        Path log = tmp.resolve("service.log");
         Path key = tmp.resolve("no-such-key.pub");
-        try (ServiceProcess service = ServiceProcess.launch(tmp.resolve("data"), log, Map.of(),
-                "factory.releases.verify.keys=" + key)) {
-            OptionalInt exit = service.awaitExit(Duration.ofSeconds(60));
-            assertTrue(exit.isPresent(), "the service must not start without its verification key; see " + log);
-            assertTrue(exit.getAsInt() != 0, "exit code " + exit.getAsInt());
-        }
-        String text = Files.readString(log);
+        String text = logOfAStartThatStops("start without its verification key", Map.of(),
+                "factory.releases.verify.keys=" + key);
         assertTrue(text.contains("factory.releases.verify.keys: cannot read the public key " + key), text);
     }
 
@@ -93,14 +75,8 @@ class ConfigurationFaultsIT {
 
     @Test
     void anExtraExtensionsFolderOutsideTheVersionDirectoryStopsTheStart() throws Exception {
-        Path log = tmp.resolve("service.log");
-        try (ServiceProcess service = ServiceProcess.launch(tmp.resolve("data"), log, Map.of(
-                "FACTORY_EXTENSIONS_EXTRA_FOLDER", "../other-release"))) {
-            OptionalInt exit = service.awaitExit(Duration.ofSeconds(60));
-            assertTrue(exit.isPresent(), "the service must not read extensions outside the release; see " + log);
-            assertTrue(exit.getAsInt() != 0, "exit code " + exit.getAsInt());
-        }
-        String text = Files.readString(log);
+        String text = logOfAStartThatStops("read extensions outside the release", Map.of(
+                "FACTORY_EXTENSIONS_EXTRA_FOLDER", "../other-release"));
         assertTrue(text.contains("factory.extensions.extra.folder \"../other-release\" must be a relative folder"), text);
     }
 
@@ -117,6 +93,21 @@ class ConfigurationFaultsIT {
             int refused = status(port, "elsewhere.example.test:" + port);
             assertTrue(refused >= 400 && refused < 500, "an unrelated host is still refused: " + refused);
         }
+    }
+
+    /**
+     * Launches the packaged service with this configuration, expects it to exit by itself with a non-zero code within
+     * 60 s ({@code mustNot}: what it would otherwise do), and returns its log.
+     */
+    private String logOfAStartThatStops(String mustNot, Map<String, String> environment, String... properties)
+            throws Exception {
+        Path log = tmp.resolve("service.log");
+        try (ServiceProcess service = ServiceProcess.launch(tmp.resolve("data"), log, environment, properties)) {
+            OptionalInt exit = service.awaitExit(Duration.ofSeconds(60));
+            assertTrue(exit.isPresent(), "the service must not " + mustNot + "; see " + log);
+            assertTrue(exit.getAsInt() != 0, "exit code " + exit.getAsInt());
+        }
+        return Files.readString(log);
     }
 
     /** The status of {@code GET /healthz} sent with this {@code Host} (a raw request: HttpClient will not set Host). */
